@@ -1,0 +1,3 @@
+//! druk: a publishing pipeline from Markdown sources to EPUB 3 and print PDF.
+
+pub mod typeset;

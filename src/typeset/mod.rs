@@ -1,0 +1,3 @@
+//! The print engine: a flow of styled blocks in, positioned pages out.
+//!
+//! It imports nothing from the other stages so that it can be tested on its own.
