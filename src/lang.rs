@@ -1,0 +1,314 @@
+//! Per-language words: reference terms, generated headings, quotes, hyphenation language.
+
+/// A language druk can print. The book's `language:` selects one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Nl,
+    En,
+}
+
+/// What a cross-reference points at; decides the word printed before the number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RefKind {
+    Chapter,
+    Section,
+    Figure,
+    Table,
+    Kader,
+}
+
+impl RefKind {
+    /// The label prefix an author writes (`@sec-…`); chapters share `sec-` with sections.
+    pub fn from_label(label: &str) -> Option<RefKind> {
+        let prefix = label.split_once('-')?.0;
+        Some(match prefix {
+            "sec" => RefKind::Section,
+            "fig" => RefKind::Figure,
+            "tbl" => RefKind::Table,
+            "kader" | "box" => RefKind::Kader,
+            _ => return None,
+        })
+    }
+}
+
+impl Lang {
+    /// Accepts BCP 47 tags whose primary language druk knows (`nl`, `nl-BE`, `en-GB`).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        match tag.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// The word before a number, lower case ("paragraaf", "figure").
+    pub fn term(self, kind: RefKind) -> &'static str {
+        match (self, kind) {
+            (Lang::Nl, RefKind::Chapter) => "hoofdstuk",
+            (Lang::Nl, RefKind::Section) => "paragraaf",
+            (Lang::Nl, RefKind::Figure) => "figuur",
+            (Lang::Nl, RefKind::Table) => "tabel",
+            (Lang::Nl, RefKind::Kader) => "kader",
+            (Lang::En, RefKind::Chapter) => "chapter",
+            (Lang::En, RefKind::Section) => "section",
+            (Lang::En, RefKind::Figure) => "figure",
+            (Lang::En, RefKind::Table) => "table",
+            (Lang::En, RefKind::Kader) => "box",
+        }
+    }
+
+    /// Words authors spell out before a number in running text; "par." is the common
+    /// abbreviation in Dutch manuscripts.
+    pub fn spelled_terms(self) -> &'static [(&'static str, RefKind)] {
+        match self {
+            Lang::Nl => &[
+                ("hoofdstuk", RefKind::Chapter),
+                ("paragraaf", RefKind::Section),
+                ("par.", RefKind::Section),
+                ("figuur", RefKind::Figure),
+                ("fig.", RefKind::Figure),
+                ("tabel", RefKind::Table),
+                ("kader", RefKind::Kader),
+            ],
+            Lang::En => &[
+                ("chapter", RefKind::Chapter),
+                ("section", RefKind::Section),
+                ("sec.", RefKind::Section),
+                ("figure", RefKind::Figure),
+                ("fig.", RefKind::Figure),
+                ("table", RefKind::Table),
+                ("box", RefKind::Kader),
+            ],
+        }
+    }
+
+    /// Joins the last two items of a list of references ("3.2 en 3.3").
+    pub fn and(self) -> &'static str {
+        match self {
+            Lang::Nl => "en",
+            Lang::En => "and",
+        }
+    }
+
+    pub fn contents(self) -> &'static str {
+        match self {
+            Lang::Nl => "Inhoud",
+            Lang::En => "Contents",
+        }
+    }
+
+    pub fn references(self) -> &'static str {
+        match self {
+            Lang::Nl => "Literatuur",
+            Lang::En => "References",
+        }
+    }
+
+    pub fn title_page(self) -> &'static str {
+        match self {
+            Lang::Nl => "Titelpagina",
+            Lang::En => "Title page",
+        }
+    }
+
+    pub fn colophon(self) -> &'static str {
+        match self {
+            Lang::Nl => "Colofon",
+            Lang::En => "Colophon",
+        }
+    }
+
+    pub fn landmarks(self) -> &'static str {
+        match self {
+            Lang::Nl => "Oriëntatiepunten",
+            Lang::En => "Landmarks",
+        }
+    }
+
+    pub fn begin_reading(self) -> &'static str {
+        match self {
+            Lang::Nl => "Begin van de tekst",
+            Lang::En => "Start of content",
+        }
+    }
+
+    pub fn footnotes(self) -> &'static str {
+        match self {
+            Lang::Nl => "Noten",
+            Lang::En => "Notes",
+        }
+    }
+
+    pub fn back_to_text(self) -> &'static str {
+        match self {
+            Lang::Nl => "terug naar de tekst",
+            Lang::En => "back to text",
+        }
+    }
+
+    pub fn chapter_word(self) -> &'static str {
+        match self {
+            Lang::Nl => "Hoofdstuk",
+            Lang::En => "Chapter",
+        }
+    }
+
+    /// "7e druk" / "7th edition".
+    pub fn edition(self, n: u32) -> String {
+        match self {
+            Lang::Nl => format!("{n}e druk"),
+            Lang::En => {
+                let suffix = match (n % 10, n % 100) {
+                    (1, r) if r != 11 => "st",
+                    (2, r) if r != 12 => "nd",
+                    (3, r) if r != 13 => "rd",
+                    _ => "th",
+                };
+                format!("{n}{suffix} edition")
+            }
+        }
+    }
+
+    pub fn published_by(self) -> &'static str {
+        match self {
+            Lang::Nl => "Uitgegeven door",
+            Lang::En => "Published by",
+        }
+    }
+
+    pub fn isbn_label(self, epub: bool) -> &'static str {
+        match (self, epub) {
+            (_, false) => "ISBN",
+            (Lang::Nl, true) => "ISBN e-book",
+            (Lang::En, true) => "ISBN e-book",
+        }
+    }
+
+    pub fn rights(self) -> &'static str {
+        match self {
+            Lang::Nl => {
+                "Alle rechten voorbehouden. Niets uit deze uitgave mag worden verveelvoudigd of openbaar gemaakt zonder voorafgaande schriftelijke toestemming van de uitgever."
+            }
+            Lang::En => {
+                "All rights reserved. No part of this publication may be reproduced or published without the prior written permission of the publisher."
+            }
+        }
+    }
+
+    /// Outer and inner quotation marks: Dutch house style puts single quotes outside.
+    pub fn quotes(self) -> Quotes {
+        match self {
+            Lang::Nl => Quotes {
+                outer: ('‘', '’'),
+                inner: ('“', '”'),
+            },
+            Lang::En => Quotes {
+                outer: ('“', '”'),
+                inner: ('‘', '’'),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Quotes {
+    pub outer: (char, char),
+    pub inner: (char, char),
+}
+
+/// Capitalises the first letter, for a reference at the start of a sentence.
+pub fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Re-nests typographic quotes for the language: comrak's smart punctuation keeps the author's
+/// choice of ' or ", while the house style fixes which one is outside. `depth` carries the
+/// nesting state across the text runs of one paragraph.
+///
+/// An apostrophe and a closing single quote are the same character (’); one followed by a
+/// letter is taken as an apostrophe (zo’n, ’s avonds), any other closes an open quote.
+pub fn renest_quotes(text: &str, lang: Lang, stack: &mut Vec<char>) -> String {
+    let q = lang.quotes();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '‘' | '“' => {
+                let mark = if stack.is_empty() {
+                    q.outer.0
+                } else {
+                    q.inner.0
+                };
+                stack.push(c);
+                out.push(mark);
+            }
+            '”' if stack.last() == Some(&'“') => {
+                stack.pop();
+                out.push(if stack.is_empty() {
+                    q.outer.1
+                } else {
+                    q.inner.1
+                });
+            }
+            '’' if stack.last() == Some(&'‘')
+                && !chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
+            {
+                stack.pop();
+                out.push(if stack.is_empty() {
+                    q.outer.1
+                } else {
+                    q.inner.1
+                });
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_puts_single_quotes_outside() {
+        let mut st = Vec::new();
+        assert_eq!(
+            renest_quotes("“Hij zei ‘ja’ en ging”", Lang::Nl, &mut st),
+            "‘Hij zei “ja” en ging’"
+        );
+        assert!(st.is_empty());
+        assert_eq!(
+            renest_quotes("‘zo’n kind’, ’s avonds", Lang::Nl, &mut st),
+            "‘zo’n kind’, ’s avonds"
+        );
+    }
+
+    #[test]
+    fn english_puts_double_quotes_outside() {
+        let mut st = Vec::new();
+        assert_eq!(renest_quotes("‘a “b” c’", Lang::En, &mut st), "“a ‘b’ c”");
+    }
+
+    #[test]
+    fn editions_and_terms() {
+        assert_eq!(Lang::Nl.edition(7), "7e druk");
+        assert_eq!(Lang::En.edition(2), "2nd edition");
+        assert_eq!(Lang::En.edition(11), "11th edition");
+        assert_eq!(RefKind::from_label("kader-x"), Some(RefKind::Kader));
+        assert_eq!(RefKind::from_label("belsky1984"), None);
+        assert_eq!(capitalize("paragraaf 3.2"), "Paragraaf 3.2");
+    }
+}

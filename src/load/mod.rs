@@ -1,0 +1,642 @@
+//! load: `book.yaml` and every file it names, read into a [`Project`] with a source map.
+//!
+//! Nothing outside the book folder is read (paths are confined, symlinks included), and every
+//! problem is collected with its place in `book.yaml`, so an author fixes them in one go.
+
+mod config;
+pub mod isbn;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::lang::Lang;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use std::path::{Component, Path, PathBuf};
+
+/// Everything the later stages need, read and checked.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub book_yaml: FileId,
+    pub meta: Meta,
+    /// Reading order: front parts, chapters, back parts (files and generated).
+    pub contents: Vec<Entry>,
+    pub bibliography: Vec<FileId>,
+    pub print: PrintSettings,
+    pub styles: Styles,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub lang: Lang,
+    /// The BCP 47 tag as written (`nl`, `nl-BE`), for `dc:language` and `xml:lang`.
+    pub lang_tag: String,
+    pub edition: Option<u32>,
+    pub publisher: Option<String>,
+    pub year: Option<i32>,
+    /// Digits only, check digit verified.
+    pub isbn_print: Option<String>,
+    pub isbn_epub: Option<String>,
+    /// A file-name-safe form of the title: `out/<slug>.epub`.
+    pub slug: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    File {
+        kind: crate::model::PartKind,
+        file: FileId,
+        author: Option<String>,
+    },
+    /// The generated reference list (`back: [literatuur]`).
+    Bibliography { span: Span },
+}
+
+/// Print geometry from `print:`; lengths in millimetres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintSettings {
+    pub trim_mm: (f64, f64),
+    pub bleed_mm: f64,
+    pub marks: bool,
+    pub signature: Option<u32>,
+}
+
+impl Default for PrintSettings {
+    /// 170×240 mm is the common Dutch textbook format; 3 mm bleed is what printers ask for.
+    fn default() -> Self {
+        PrintSettings {
+            trim_mm: (170.0, 240.0),
+            bleed_mm: 3.0,
+            marks: false,
+            signature: None,
+        }
+    }
+}
+
+/// The house style: CSS for EPUB/HTML and the folder print fonts come from.
+#[derive(Debug, Clone)]
+pub struct Styles {
+    /// The folder the style was read from; `None` for the built-in style.
+    pub dir: Option<PathBuf>,
+    pub css: String,
+}
+
+/// The built-in house style, so that `druk new` books build anywhere.
+pub const BUILTIN_CSS: &str = include_str!("../../styles/epub.css");
+
+/// Generated back-matter parts an author can name in `back:`.
+const GENERATED_BIBLIOGRAPHY: &[&str] =
+    &["literatuur", "references", "bibliography", "referenties"];
+
+/// Reads and checks a book folder. `display_root` is how the user named the folder, so that
+/// diagnostics print paths the terminal can open.
+pub fn load(
+    root: &Path,
+    styles: Option<&Path>,
+) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut sources = SourceMap::default();
+    let display = |rel: &str| -> String {
+        if root == Path::new(".") || root.as_os_str().is_empty() {
+            rel.to_string()
+        } else {
+            root.join(rel).to_string_lossy().into_owned()
+        }
+    };
+    let yaml_path = root.join("book.yaml");
+    let bytes = match std::fs::read(&yaml_path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(vec![
+                Diagnostic::error("no-book-yaml", format!("cannot read book.yaml: {e}"))
+                    .in_file(display("book.yaml"))
+                    .help("run `druk new DIR` to start a book, or give the folder that holds book.yaml"),
+            ]);
+        }
+    };
+    let (text, utf8_err) = decode(bytes);
+    let yaml = sources.add(SourceFile::new(
+        display("book.yaml"),
+        "book.yaml".into(),
+        yaml_path,
+        text,
+    ));
+    if let Some(at) = utf8_err {
+        return Err(vec![invalid_utf8(yaml, at)]);
+    }
+    let yaml_text = sources.get(yaml).text.clone();
+    let cfg: config::BookYaml = match serde_yaml::from_str(&yaml_text) {
+        Ok(c) => c,
+        Err(e) => {
+            let at = e.location().map(|l| l.index()).unwrap_or(0);
+            let msg = e.to_string();
+            // serde_yaml appends " at line N column M"; the span says that already.
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}")).at(Span::new(
+                yaml,
+                at,
+                at + 1,
+            ));
+            if msg.contains("unknown field") {
+                d = d.help("the keys are: title, subtitle, authors, language, edition, publisher, year, isbn, front, chapters, back, bibliography, print");
+            }
+            return Err(vec![d]);
+        }
+    };
+    let root_canon = match root.canonicalize() {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(vec![
+                Diagnostic::error("book-dir", format!("cannot open the book folder: {e}"))
+                    .in_file(root.to_string_lossy().into_owned()),
+            ]);
+        }
+    };
+    let locate = |key: &str, value: &str| value_span(&yaml_text, yaml, key, value);
+
+    let lang_tag = cfg.language.clone().unwrap_or_else(|| "nl".into());
+    let lang = match Lang::from_tag(&lang_tag) {
+        Some(l) => l,
+        None => {
+            diags.push(
+                Diagnostic::error("language", format!("unsupported language `{lang_tag}`"))
+                    .at(locate("language", &lang_tag))
+                    .help("druk prints Dutch (`nl`) and English (`en`)"),
+            );
+            Lang::Nl
+        }
+    };
+    let mut check_isbn = |key: &str, v: &Option<String>| -> Option<String> {
+        let v = v.as_ref()?;
+        match isbn::check(v) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                diags.push(
+                    Diagnostic::error("isbn", format!("invalid ISBN `{v}` for isbn.{key}: {why}"))
+                        .at(locate(key, v))
+                        .label("check this number against the ISBN agency's registration"),
+                );
+                None
+            }
+        }
+    };
+    let isbn = cfg.isbn.as_ref();
+    let isbn_print = isbn.and_then(|i| check_isbn("print", &i.print));
+    let isbn_epub = isbn.and_then(|i| check_isbn("epub", &i.epub));
+
+    let mut contents = Vec::new();
+    let mut seen: Vec<(PathBuf, Span)> = Vec::new();
+    let mut add_file = |rel: &str,
+                        key: &str,
+                        kind: crate::model::PartKind,
+                        author: Option<String>,
+                        sources: &mut SourceMap,
+                        diags: &mut Vec<Diagnostic>|
+     -> Option<Entry> {
+        let span = value_span(&yaml_text, yaml, key, rel);
+        let path = match confine(root, &root_canon, rel) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(d.at(span));
+                return None;
+            }
+        };
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == path) {
+            diags.push(
+                Diagnostic::error("duplicate-file", format!("`{rel}` is listed twice"))
+                    .at(span)
+                    .related(*first, "first listed here"),
+            );
+            return None;
+        }
+        seen.push((path.clone(), span));
+        let file = read_source(&path, rel, display(rel), sources, diags)?;
+        Some(Entry::File { kind, file, author })
+    };
+    use crate::model::PartKind;
+    for f in &cfg.front {
+        if let Some(e) = add_file(f, "front", PartKind::Front, None, &mut sources, &mut diags) {
+            contents.push(e);
+        }
+    }
+    if cfg.chapters.is_empty() {
+        diags.push(
+            Diagnostic::error("no-chapters", "book.yaml lists no chapters")
+                .at(locate("chapters", "chapters"))
+                .help("add `chapters: [hoofdstukken/01-inleiding.md]`"),
+        );
+    }
+    for c in &cfg.chapters {
+        if let Some(e) = add_file(
+            &c.file,
+            "chapters",
+            PartKind::Chapter,
+            c.author.clone(),
+            &mut sources,
+            &mut diags,
+        ) {
+            contents.push(e);
+        }
+    }
+    for b in &cfg.back {
+        if GENERATED_BIBLIOGRAPHY.contains(&b.to_lowercase().as_str()) {
+            contents.push(Entry::Bibliography {
+                span: locate("back", b),
+            });
+        } else if b.ends_with(".md") {
+            if let Some(e) = add_file(b, "back", PartKind::Back, None, &mut sources, &mut diags) {
+                contents.push(e);
+            }
+        } else {
+            diags.push(
+                Diagnostic::error("back", format!("unknown back part `{b}`"))
+                    .at(locate("back", b))
+                    .help("use `literatuur` for the generated reference list, or a Markdown file"),
+            );
+        }
+    }
+
+    let mut bibliography = Vec::new();
+    for b in cfg.bibliography.iter().flat_map(|b| b.0.iter()) {
+        let span = locate("bibliography", b);
+        match confine(root, &root_canon, b) {
+            Ok(path) => {
+                if let Some(id) = read_source(&path, b, display(b), &mut sources, &mut diags) {
+                    bibliography.push(id);
+                }
+            }
+            Err(d) => diags.push(d.at(span)),
+        }
+    }
+
+    let print = print_settings(cfg.print.as_ref(), &yaml_text, yaml, &mut diags);
+    let styles = match load_styles(root, styles) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            Styles {
+                dir: None,
+                css: BUILTIN_CSS.to_string(),
+            }
+        }
+    };
+
+    if cfg.title.trim().is_empty() {
+        diags.push(
+            Diagnostic::error("title", "the book has an empty title").at(locate("title", "title")),
+        );
+    }
+    let meta = Meta {
+        slug: slug(&cfg.title),
+        title: cfg.title,
+        subtitle: cfg.subtitle,
+        authors: cfg.authors,
+        lang,
+        lang_tag,
+        edition: cfg.edition,
+        publisher: cfg.publisher,
+        year: cfg.year,
+        isbn_print,
+        isbn_epub,
+    };
+    if diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        return Err(diags);
+    }
+    Ok((
+        Project {
+            root: root.to_path_buf(),
+            sources,
+            book_yaml: yaml,
+            meta,
+            contents,
+            bibliography,
+            print,
+            styles,
+        },
+        diags,
+    ))
+}
+
+/// Decodes UTF-8; on failure keeps a lossy text (same lines up to the bad byte) and its offset.
+fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+fn invalid_utf8(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::error("invalid-utf8", "the file is not valid UTF-8")
+        .at(Span::new(file, at, at + 1))
+        .label("this byte does not belong to a UTF-8 character")
+        .help("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")
+}
+
+fn read_source(
+    path: &Path,
+    rel: &str,
+    name: String,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let (text, err) = decode(bytes);
+            let id = sources.add(SourceFile::new(
+                name,
+                rel.to_string(),
+                path.to_path_buf(),
+                text,
+            ));
+            if let Some(at) = err {
+                diags.push(invalid_utf8(id, at));
+                return None;
+            }
+            Some(id)
+        }
+        Err(e) => {
+            diags
+                .push(Diagnostic::error("read", format!("cannot read `{rel}`: {e}")).in_file(name));
+            None
+        }
+    }
+}
+
+/// Resolves a path from book.yaml inside the book folder, refusing anything that leaves it.
+pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Diagnostic> {
+    let p = Path::new(rel);
+    if rel.trim().is_empty() {
+        return Err(Diagnostic::error("path", "empty file name"));
+    }
+    if p.is_absolute()
+        || p.components()
+            .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+    {
+        return Err(
+            Diagnostic::error("path-escape", format!("`{rel}` is an absolute path"))
+                .label("paths are relative to the book folder")
+                .help("copy the file into the book folder and name it relative to book.yaml"),
+        );
+    }
+    if p.components().any(|c| c == Component::ParentDir) {
+        return Err(
+            Diagnostic::error("path-escape", format!("`{rel}` leaves the book folder"))
+                .label("`..` is not allowed here")
+                .help("a book is one folder; copy the file into it"),
+        );
+    }
+    let full = root.join(p);
+    if !full.exists() {
+        let mut d = Diagnostic::error("missing-file", format!("file not found: `{rel}`"))
+            .label("no such file");
+        if let Some(near) = nearby_file(root, p) {
+            d = d.help(format!("did you mean `{near}`?"));
+        }
+        return Err(d);
+    }
+    let canon = full
+        .canonicalize()
+        .map_err(|e| Diagnostic::error("read", format!("cannot open `{rel}`: {e}")))?;
+    if !canon.starts_with(root_canon) {
+        return Err(Diagnostic::error(
+            "path-escape",
+            format!("`{rel}` is a link to a file outside the book folder"),
+        )
+        .label("a symbolic link leaves the book folder")
+        .help("copy the file into the book folder instead of linking to it"));
+    }
+    if !canon.is_file() {
+        return Err(Diagnostic::error(
+            "missing-file",
+            format!("`{rel}` is not a file"),
+        ));
+    }
+    Ok(full)
+}
+
+/// The closest existing name in the same folder, for "did you mean".
+fn nearby_file(root: &Path, rel: &Path) -> Option<String> {
+    let dir = rel.parent().unwrap_or(Path::new(""));
+    let name = rel.file_name()?.to_str()?;
+    let entries: Vec<String> = std::fs::read_dir(root.join(dir))
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    let near = did_you_mean(name, entries.iter().map(String::as_str))?;
+    Some(dir.join(near).to_string_lossy().into_owned())
+}
+
+/// Where a value sits in book.yaml. serde_yaml keeps no spans for valid values, so we find the
+/// key and then the value's text after it.
+fn value_span(text: &str, file: FileId, key: &str, value: &str) -> Span {
+    let key_at = find_key(text, key).unwrap_or(0);
+    match text[key_at..].find(value) {
+        Some(i) => Span::new(file, key_at + i, key_at + i + value.len()),
+        None => match text.find(value) {
+            Some(i) => Span::new(file, i, i + value.len()),
+            None => Span::new(file, key_at, key_at + key.len()),
+        },
+    }
+}
+
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let pat = format!("{key}:");
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&pat) {
+        let at = from + i;
+        let before = text[..at].chars().last();
+        if before.is_none_or(|c| c.is_whitespace() || c == '{' || c == ',') {
+            return Some(at);
+        }
+        from = at + pat.len();
+    }
+    None
+}
+
+fn print_settings(
+    p: Option<&config::PrintYaml>,
+    text: &str,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> PrintSettings {
+    let mut s = PrintSettings::default();
+    let Some(p) = p else { return s };
+    if let Some(trim) = &p.trim {
+        match parse_size(trim) {
+            Some(wh) => s.trim_mm = wh,
+            None => diags.push(
+                Diagnostic::error(
+                    "print-trim",
+                    format!("trim: expected WIDTHxHEIGHTmm, found `{trim}`"),
+                )
+                .at(value_span(text, file, "trim", trim))
+                .help("for example `trim: 170x240mm`"),
+            ),
+        }
+    }
+    if let Some(bleed) = &p.bleed {
+        match parse_length(bleed) {
+            Some(b) if b <= 10.0 => s.bleed_mm = b,
+            _ => diags.push(
+                Diagnostic::error(
+                    "print-bleed",
+                    format!("bleed: expected a length up to 10mm, found `{bleed}`"),
+                )
+                .at(value_span(text, file, "bleed", bleed))
+                .help("for example `bleed: 3mm`"),
+            ),
+        }
+    }
+    s.marks = p.marks.unwrap_or(false);
+    if let Some(sig) = p.signature {
+        if sig == 0 || sig % 4 != 0 {
+            diags.push(
+                Diagnostic::error(
+                    "print-signature",
+                    format!("signature: {sig} is not a multiple of 4"),
+                )
+                .at(value_span(text, file, "signature", &sig.to_string()))
+                .help("printers fold sheets into signatures of 4, 8, 16 or 32 pages"),
+            );
+        } else {
+            s.signature = Some(sig);
+        }
+    }
+    s
+}
+
+/// `170x240mm`, `17x24cm`, `6.69x9.45in`.
+fn parse_size(s: &str) -> Option<(f64, f64)> {
+    let s = s.trim().to_ascii_lowercase().replace(' ', "");
+    let (num, unit) = split_unit(&s)?;
+    let (w, h) = num.split_once(['x', '×'])?;
+    let f = unit_mm(unit)?;
+    let (w, h) = (w.parse::<f64>().ok()? * f, h.parse::<f64>().ok()? * f);
+    (w > 50.0 && h > 50.0 && w < 1000.0 && h < 1000.0).then_some((w, h))
+}
+
+fn parse_length(s: &str) -> Option<f64> {
+    let s = s.trim().to_ascii_lowercase().replace(' ', "");
+    let (num, unit) = split_unit(&s)?;
+    let v = num.parse::<f64>().ok()? * unit_mm(unit)?;
+    (v >= 0.0).then_some(v)
+}
+
+fn split_unit(s: &str) -> Option<(&str, &str)> {
+    let i = s.rfind(|c: char| c.is_ascii_digit() || c == '.')? + 1;
+    Some((&s[..i], &s[i..]))
+}
+
+fn unit_mm(unit: &str) -> Option<f64> {
+    Some(match unit {
+        "mm" => 1.0,
+        "cm" => 10.0,
+        "in" => 25.4,
+        "pt" => 25.4 / 72.0,
+        _ => return None,
+    })
+}
+
+fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Diagnostic> {
+    let candidates: Vec<PathBuf> = match explicit {
+        Some(p) => vec![p.to_path_buf()],
+        None => vec![root.join("styles"), root.join("..").join("styles")],
+    };
+    for dir in candidates {
+        let css_path = dir.join("epub.css");
+        if css_path.is_file() {
+            let css = std::fs::read_to_string(&css_path).map_err(|e| {
+                Diagnostic::error("styles", format!("cannot read the house style: {e}"))
+                    .in_file(css_path.to_string_lossy().into_owned())
+            })?;
+            return Ok(Styles {
+                dir: Some(dir),
+                css,
+            });
+        }
+        if explicit.is_some() {
+            return Err(
+                Diagnostic::error("styles", "the style folder has no epub.css")
+                    .in_file(dir.to_string_lossy().into_owned()),
+            );
+        }
+    }
+    Ok(Styles {
+        dir: None,
+        css: BUILTIN_CSS.to_string(),
+    })
+}
+
+/// A file-name-safe, lower-case ASCII form of the title ("opvoedingsondersteuning-als-…").
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(fold_diacritic) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "book".into()
+    } else {
+        out.to_string()
+    }
+}
+
+fn fold_diacritic(c: char) -> Vec<char> {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'ĳ' => return vec!['i', 'j'],
+        _ => c,
+    };
+    vec![base]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_lengths() {
+        assert_eq!(parse_size("170x240mm"), Some((170.0, 240.0)));
+        assert_eq!(parse_size("17 x 24 cm"), Some((170.0, 240.0)));
+        assert_eq!(parse_size("170x240"), None);
+        assert_eq!(parse_size("A4"), None);
+        assert_eq!(parse_length("3mm"), Some(3.0));
+        assert_eq!(parse_length("0.5cm"), Some(5.0));
+        assert_eq!(parse_length("3"), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("Opvoedingsondersteuning als bijzondere vorm"),
+            "opvoedingsondersteuning-als-bijzondere-vorm"
+        );
+        assert_eq!(slug("Coördinatie & zorg!"), "coordinatie-zorg");
+        assert_eq!(slug("???"), "book");
+    }
+
+    #[test]
+    fn value_span_finds_value_after_key() {
+        let text = "title: x\nchapters:\n  - a.md\n  - b.md\n";
+        let s = value_span(text, FileId(0), "chapters", "b.md");
+        assert_eq!(&text[s.start as usize..s.end as usize], "b.md");
+    }
+}

@@ -1,0 +1,947 @@
+//! parse: one part per Markdown file, in parallel, into the book model with spans.
+//!
+//! comrak gives a CommonMark/GFM tree with source positions; this module turns it into
+//! [`crate::model`] nodes and gives the Pandoc/Quarto extensions (labels, `{-}`, `:::` divs,
+//! `@ref`, `[@cite]`, table captions, figures) their own nodes instead of leaving them as text.
+
+pub mod attrs;
+pub mod refs;
+
+use crate::diag::Diagnostic;
+use crate::lang::{Lang, RefKind, renest_quotes};
+use crate::load::{Entry, Project};
+use crate::model::*;
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// The comrak extensions druk's format needs, and no more.
+fn options() -> comrak::Options<'static> {
+    let mut o = comrak::Options::default();
+    o.extension.table = true;
+    o.extension.footnotes = true;
+    o.extension.strikethrough = true;
+    o.extension.autolink = true;
+    o.extension.superscript = false;
+    o.extension.block_directive = true;
+    o.extension.header_attributes = true;
+    o.extension.link_attributes = true;
+    o.parse.smart = true;
+    o
+}
+
+/// Parses every file part of the project. The result is in the order of `project.contents`;
+/// `None` stands for a generated part (the reference list) or a file that failed.
+pub fn parse(project: &Project) -> (Vec<Option<Part>>, Vec<Diagnostic>) {
+    let root_canon = project
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| project.root.clone());
+    let results: Vec<(Option<Part>, Vec<Diagnostic>)> = project
+        .contents
+        .par_iter()
+        .map(|entry| match entry {
+            Entry::File { kind, file, author } => {
+                let mut p = Parser {
+                    sources: &project.sources,
+                    src: project.sources.get(*file),
+                    file: *file,
+                    lang: project.meta.lang,
+                    root: &project.root,
+                    root_canon: &root_canon,
+                    diags: Vec::new(),
+                    footnote_defs: HashMap::new(),
+                    footnotes: Vec::new(),
+                    footnote_index: HashMap::new(),
+                    ids: HashMap::new(),
+                };
+                let part = p.part(*kind, author.clone());
+                (part, p.diags)
+            }
+            Entry::Bibliography { .. } => (None, Vec::new()),
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let mut parts = Vec::new();
+    for (p, d) in results {
+        parts.push(p);
+        diags.extend(d);
+    }
+    (parts, diags)
+}
+
+struct Parser<'a> {
+    sources: &'a SourceMap,
+    src: &'a SourceFile,
+    file: FileId,
+    lang: Lang,
+    root: &'a std::path::Path,
+    root_canon: &'a std::path::Path,
+    diags: Vec<Diagnostic>,
+    /// Footnote definitions by name, converted before the text that references them.
+    footnote_defs: HashMap<String, (Vec<Block>, Span)>,
+    footnotes: Vec<Footnote>,
+    footnote_index: HashMap<String, usize>,
+    /// Generated ids in use in this file, to keep them unique.
+    ids: HashMap<String, usize>,
+}
+
+/// Pieces of inline content before reference scanning: text keeps where it came from.
+enum Piece {
+    Text(String, usize),
+    Soft,
+    Inline(Inline),
+}
+
+impl<'a> Parser<'a> {
+    fn span(&self, node: &AstNode) -> Span {
+        let pos = node.data().sourcepos;
+        let start = self.src.offset(pos.start.line, pos.start.column);
+        let end = self.src.offset(pos.end.line, pos.end.column + 1);
+        Span::new(self.file, start, end)
+    }
+
+    fn part(&mut self, kind: PartKind, author: Option<String>) -> Option<Part> {
+        let arena = comrak::Arena::new();
+        let text = self
+            .src
+            .text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&self.src.text);
+        let doc = comrak::parse_document(&arena, text, &options());
+
+        // Footnote definitions come first so references can number them in reading order.
+        for node in doc.children() {
+            if let NodeValue::FootnoteDefinition(def) = &node.data().value {
+                let name = def.name.clone();
+                let span = self.span(node);
+                let blocks = self.blocks(node);
+                self.footnote_defs.insert(name, (blocks, span));
+            }
+        }
+
+        let mut title: Option<Heading> = None;
+        let mut blocks = Vec::new();
+        for node in doc.children() {
+            if matches!(node.data().value, NodeValue::FootnoteDefinition(_)) {
+                continue;
+            }
+            if let NodeValue::Heading(h) = &node.data().value
+                && h.level == 1
+            {
+                let span = self.span(node);
+                if let Some(t) = &title {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "second-title",
+                            "a part has one `#` title; this is a second one",
+                        )
+                        .at(span)
+                        .related(t.span, "the title is here")
+                        .help("use `##` for a section"),
+                    );
+                    continue;
+                }
+                if !blocks.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error("title-not-first", "text before the `#` title")
+                            .at(span)
+                            .help("start the file with its `# Title`"),
+                    );
+                }
+                title = Some(self.heading(node, 1, kind == PartKind::Chapter));
+                continue;
+            }
+            if let Some(b) = self.block(node, &mut blocks, kind) {
+                blocks.push(b);
+            }
+        }
+        let Some(title) = title else {
+            self.diags.push(
+                Diagnostic::error("no-title", "the file has no `# Title` heading")
+                    .at(Span::new(self.file, 0, 0))
+                    .help("begin the file with a line such as `# Inleiding`"),
+            );
+            return None;
+        };
+        for (name, (_, span)) in &self.footnote_defs {
+            if !self.footnote_index.contains_key(name) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "unused-footnote",
+                        format!("footnote `[^{name}]` is never referenced"),
+                    )
+                    .at(*span)
+                    .help(format!(
+                        "refer to it with `[^{name}]` in the text, or remove it"
+                    )),
+                );
+            }
+        }
+        Some(Part {
+            kind,
+            file: self.file,
+            number: None,
+            author,
+            title,
+            blocks,
+            footnotes: std::mem::take(&mut self.footnotes),
+        })
+    }
+
+    fn blocks<'n>(&mut self, parent: &'n AstNode<'n>) -> Vec<Block> {
+        let mut out = Vec::new();
+        for child in parent.children() {
+            if let Some(b) = self.block(child, &mut out, PartKind::Chapter) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    /// Converts one block. `prev` is the list built so far, for captions that follow a table.
+    fn block<'n>(
+        &mut self,
+        node: &'n AstNode<'n>,
+        prev: &mut Vec<Block>,
+        kind: PartKind,
+    ) -> Option<Block> {
+        let span = self.span(node);
+        let value = node.data().value.clone();
+        Some(match value {
+            NodeValue::Heading(h) => {
+                let numbered = kind == PartKind::Chapter;
+                Block::Heading(self.heading(node, h.level.min(6), numbered))
+            }
+            NodeValue::Paragraph => {
+                if let Some(fig) = self.figure(node) {
+                    return Some(Block::Figure(fig));
+                }
+                let inlines = self.inlines(node, true);
+                if let Some(Block::Table(t)) = prev.last_mut()
+                    && t.caption.is_none()
+                    && let Some(cap) = caption_text(&inlines)
+                {
+                    self.set_caption(t, cap, span);
+                    return None;
+                }
+                Block::Paragraph(inlines, span)
+            }
+            NodeValue::List(l) => Block::List(List {
+                ordered: (l.list_type == ListType::Ordered).then_some(l.start as u32),
+                tight: l.tight,
+                items: node.children().map(|item| self.blocks(item)).collect(),
+            }),
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                Block::Quote(self.blocks(node))
+            }
+            NodeValue::Alert(_) => Block::Quote(self.blocks(node)),
+            NodeValue::BlockDirective(d) => self.directive(node, &d.info, span),
+            NodeValue::CodeBlock(c) => Block::Code(CodeBlock {
+                lang: c.info.split_whitespace().next().map(str::to_string),
+                text: c.literal.clone(),
+            }),
+            NodeValue::HtmlBlock(h) => {
+                let html = h.literal.trim_end().to_string();
+                if html.starts_with("<!--") && html.ends_with("-->") {
+                    return None;
+                }
+                if self.check_xhtml(&html, span) {
+                    Block::Html(html, span)
+                } else {
+                    return None;
+                }
+            }
+            NodeValue::ThematicBreak => Block::Rule,
+            NodeValue::Table(t) => Block::Table(self.table(node, &t.alignments, span)),
+            NodeValue::FootnoteDefinition(_) => return None,
+            NodeValue::DescriptionList => Block::Quote(self.blocks(node)),
+            _ => {
+                let inl = self.inlines(node, true);
+                if inl.is_empty() {
+                    return None;
+                }
+                Block::Paragraph(inl, span)
+            }
+        })
+    }
+
+    fn heading<'n>(&mut self, node: &'n AstNode<'n>, level: u8, numbered_part: bool) -> Heading {
+        let span = self.span(node);
+        let (id_attr, classes) = match &node.data().attrs {
+            Some(a) => (a.id.clone(), a.classes.clone()),
+            None => (None, Vec::new()),
+        };
+        let mut content = self.inlines(node, true);
+        let mut attrs = attrs::Attrs {
+            id: id_attr,
+            classes,
+            pairs: Vec::new(),
+        };
+        // comrak leaves `{-}` (and attribute blocks it cannot read) in the text.
+        if let Some(Inline::Text(last)) = content.last_mut()
+            && let Some((kept, parsed)) = attrs::split_trailing(last)
+        {
+            match parsed {
+                Ok(extra) => {
+                    let kept = kept.to_string();
+                    *last = kept;
+                    if extra.id.is_some() {
+                        attrs.id = extra.id;
+                    }
+                    attrs.classes.extend(extra.classes);
+                    if last.is_empty() {
+                        content.pop();
+                    }
+                }
+                Err(why) => self.diags.push(
+                    Diagnostic::error(
+                        "attributes",
+                        format!("cannot read the heading's attributes: {why}"),
+                    )
+                    .at(span)
+                    .help("write them as `{#sec-label}` or `{-}`"),
+                ),
+            }
+        }
+        let label = attrs.id.clone().map(|name| Label {
+            span: self
+                .sources
+                .find(self.file, span.start as usize, &format!("#{name}"))
+                .unwrap_or(span),
+            name,
+        });
+        let id = match &label {
+            Some(l) => l.name.clone(),
+            None => self.fresh_id("h", &plain_text(&content)),
+        };
+        Heading {
+            level,
+            content,
+            id,
+            label,
+            numbered: numbered_part && !attrs.unnumbered(),
+            number: None,
+            span,
+        }
+    }
+
+    /// An id unique within this file, from a readable stem.
+    fn fresh_id(&mut self, prefix: &str, text: &str) -> String {
+        let stem = format!("{prefix}-{}", crate::load::slug(text));
+        let n = self.ids.entry(stem.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { stem } else { format!("{stem}-{n}") }
+    }
+
+    /// A paragraph holding only an image is a figure; its alt text is the caption.
+    fn figure<'n>(&mut self, node: &'n AstNode<'n>) -> Option<Figure> {
+        let kids: Vec<_> = node
+            .children()
+            .filter(|c| {
+                !matches!(&c.data().value, NodeValue::SoftBreak)
+                    && !matches!(&c.data().value, NodeValue::Text(t) if t.trim().is_empty())
+            })
+            .collect();
+        let [img] = kids.as_slice() else { return None };
+        let NodeValue::Image(link) = &img.data().value.clone() else {
+            return None;
+        };
+        let span = self.span(img);
+        let id = img.data().attrs.as_ref().and_then(|a| a.id.clone());
+        self.check_image(&link.url, span);
+        let caption = self.inlines(img, true);
+        Some(Figure {
+            src: link.url.clone(),
+            caption,
+            label: id.map(|name| Label {
+                span: self
+                    .sources
+                    .find(self.file, span.start as usize, &format!("#{name}"))
+                    .unwrap_or(span),
+                name,
+            }),
+            number: None,
+            span,
+        })
+    }
+
+    fn check_image(&mut self, url: &str, span: Span) {
+        if url.contains("://") {
+            self.diags.push(
+                Diagnostic::error(
+                    "remote-image",
+                    format!("image `{url}` is not in the book folder"),
+                )
+                .at(span)
+                .help("download the image into afbeeldingen/ and refer to it there"),
+            );
+            return;
+        }
+        if let Err(d) = crate::load::confine(self.root, self.root_canon, url) {
+            self.diags.push(d.at(span));
+            return;
+        }
+        let lower = url.to_ascii_lowercase();
+        if !(lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg")) {
+            self.diags.push(
+                Diagnostic::error("image-format", format!("image `{url}` is not PNG or JPEG"))
+                    .at(span)
+                    .help("print and EPUB both take PNG (drawings) and JPEG (photos)"),
+            );
+        }
+    }
+
+    fn directive<'n>(&mut self, node: &'n AstNode<'n>, info: &str, span: Span) -> Block {
+        let a = match attrs::parse_div_info(info) {
+            Ok(a) => a,
+            Err(why) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "attributes",
+                        format!("cannot read the div's attributes: {why}"),
+                    )
+                    .at(span)
+                    .help("write a box as `::: {.kader #kader-label title=\"Title\"}`"),
+                );
+                attrs::Attrs::default()
+            }
+        };
+        let blocks = self.blocks(node);
+        if a.classes.iter().any(|c| c == "kader") {
+            if let Some(id) = &a.id
+                && RefKind::from_label(id) != Some(RefKind::Kader)
+            {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "kader-label",
+                        format!("kader label `{id}` does not start with `kader-`"),
+                    )
+                    .at(span)
+                    .help(format!(
+                        "name it `kader-{}` so that `@kader-…` can refer to it",
+                        id.trim_start_matches('#')
+                    )),
+                );
+            }
+            let title = a.get("title").map(|t| {
+                let mut stack = Vec::new();
+                vec![Inline::Text(renest_quotes(
+                    &smart_quotes(t),
+                    self.lang,
+                    &mut stack,
+                ))]
+            });
+            let label = a.id.clone().map(|name| Label {
+                span: self
+                    .sources
+                    .find(self.file, span.start as usize, &format!("#{name}"))
+                    .unwrap_or(span),
+                name,
+            });
+            Block::Kader(Kader {
+                label,
+                title,
+                number: None,
+                blocks,
+                span,
+            })
+        } else {
+            Block::Div(Div {
+                id: a.id,
+                classes: a.classes,
+                blocks,
+            })
+        }
+    }
+
+    fn table<'n>(&mut self, node: &'n AstNode<'n>, align: &[TableAlignment], span: Span) -> Table {
+        let mut header = Vec::new();
+        let mut rows = Vec::new();
+        for row in node.children() {
+            let is_header = matches!(row.data().value, NodeValue::TableRow(true));
+            let cells: Vec<Vec<Inline>> = row.children().map(|c| self.inlines(c, true)).collect();
+            if is_header {
+                header = cells;
+            } else {
+                rows.push(cells);
+            }
+        }
+        let mut t = Table {
+            align: align
+                .iter()
+                .map(|a| match a {
+                    TableAlignment::Left => Align::Left,
+                    TableAlignment::Center => Align::Center,
+                    TableAlignment::Right => Align::Right,
+                    TableAlignment::None => Align::None,
+                })
+                .collect(),
+            header,
+            rows,
+            caption: None,
+            label: None,
+            number: None,
+            span,
+        };
+        // GFM reads a `: Caption` line directly under a table as one more row.
+        if let Some(last) = t.rows.last()
+            && last.iter().skip(1).all(|c| c.is_empty())
+            && let Some(cap) = last.first().and_then(|c| caption_text(c))
+        {
+            t.rows.pop();
+            self.set_caption(&mut t, cap, span);
+        }
+        t
+    }
+
+    fn set_caption(&mut self, t: &mut Table, mut cap: Vec<Inline>, span: Span) {
+        if let Some(Inline::Text(last)) = cap.last_mut()
+            && let Some((kept, parsed)) = attrs::split_trailing(last)
+        {
+            match parsed {
+                Ok(a) => {
+                    *last = kept.to_string();
+                    if let Some(name) = a.id {
+                        let at = self
+                            .sources
+                            .find(self.file, span.start as usize, &format!("#{name}"))
+                            .unwrap_or(span);
+                        t.label = Some(Label { name, span: at });
+                    }
+                }
+                Err(why) => self.diags.push(
+                    Diagnostic::error(
+                        "attributes",
+                        format!("cannot read the caption's attributes: {why}"),
+                    )
+                    .at(span),
+                ),
+            }
+        }
+        t.caption = Some(cap);
+    }
+
+    /// Checks raw HTML with an XML parser: EPUB readers reject ill-formed XHTML outright.
+    fn check_xhtml(&mut self, html: &str, span: Span) -> bool {
+        let wrapped = format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{html}</div>");
+        match roxmltree::Document::parse(&wrapped) {
+            Ok(_) => true,
+            Err(e) => {
+                let pos = e.pos();
+                let line_off = pos.row.saturating_sub(1) as usize;
+                let first = self.src.line_col(span.start as usize).0;
+                let at = self
+                    .src
+                    .line_starts()
+                    .get(first - 1 + line_off)
+                    .copied()
+                    .unwrap_or(span.start as usize);
+                let reason = e.to_string();
+                let reason = reason.split(" at ").next().unwrap_or(&reason).to_string();
+                self.diags.push(
+                    Diagnostic::error("raw-html", format!("raw HTML is not well-formed XHTML: {reason}"))
+                        .at(Span::new(self.file, at.max(span.start as usize), (at.max(span.start as usize) + 1).min(span.end as usize)))
+                        .label("EPUB needs XHTML here")
+                        .help("close every element (`<br/>`, `<p>…</p>`), quote attribute values and use characters instead of named entities such as `&nbsp;`"),
+                );
+                false
+            }
+        }
+    }
+
+    /// Converts inline children, then finds references and citations in the text.
+    fn inlines<'n>(&mut self, node: &'n AstNode<'n>, sentence_start: bool) -> Vec<Inline> {
+        let mut pieces = Vec::new();
+        self.collect(node, &mut pieces);
+        let mut html = String::new();
+        for p in &pieces {
+            if let Piece::Inline(Inline::Html(h)) = p {
+                html.push_str(h);
+            }
+        }
+        if !html.is_empty() && !self.check_xhtml(&html, self.span(node)) {
+            pieces.retain(|p| !matches!(p, Piece::Inline(Inline::Html(_))));
+        }
+        let mut out = Vec::new();
+        let mut quote_stack = Vec::new();
+        let mut i = 0;
+        let mut at_start = sentence_start;
+        while i < pieces.len() {
+            match &pieces[i] {
+                Piece::Text(..) | Piece::Soft => {
+                    let mut buf = String::new();
+                    let mut segs: Vec<(usize, usize)> = Vec::new();
+                    while i < pieces.len() {
+                        match &pieces[i] {
+                            Piece::Text(t, src) => {
+                                segs.push((buf.len(), *src));
+                                buf.push_str(t);
+                            }
+                            Piece::Soft => buf.push('\n'),
+                            Piece::Inline(_) => break,
+                        }
+                        i += 1;
+                    }
+                    self.scan_text(&buf, &segs, at_start, &mut quote_stack, &mut out);
+                }
+                Piece::Inline(_) => {
+                    let Piece::Inline(inl) = std::mem::replace(&mut pieces[i], Piece::Soft) else {
+                        unreachable!()
+                    };
+                    out.push(inl);
+                    i += 1;
+                }
+            }
+            at_start = ends_sentence(&out);
+        }
+        merge_text(out)
+    }
+
+    fn collect<'n>(&mut self, node: &'n AstNode<'n>, out: &mut Vec<Piece>) {
+        for child in node.children() {
+            let value = child.data().value.clone();
+            match value {
+                NodeValue::Text(t) => {
+                    let pos = child.data().sourcepos.start;
+                    out.push(Piece::Text(
+                        t.to_string(),
+                        self.src.offset(pos.line, pos.column),
+                    ));
+                }
+                NodeValue::SoftBreak => out.push(Piece::Soft),
+                NodeValue::LineBreak => out.push(Piece::Inline(Inline::LineBreak)),
+                NodeValue::Code(c) => out.push(Piece::Inline(Inline::Code(c.literal.clone()))),
+                NodeValue::HtmlInline(h) => out.push(Piece::Inline(Inline::Html(h.clone()))),
+                NodeValue::Emph => out.push(Piece::Inline(Inline::Styled(
+                    Style::Emph,
+                    self.inlines(child, false),
+                ))),
+                NodeValue::Strong => out.push(Piece::Inline(Inline::Styled(
+                    Style::Strong,
+                    self.inlines(child, false),
+                ))),
+                NodeValue::Strikethrough => out.push(Piece::Inline(Inline::Styled(
+                    Style::Strike,
+                    self.inlines(child, false),
+                ))),
+                NodeValue::Superscript => out.push(Piece::Inline(Inline::Styled(
+                    Style::Superscript,
+                    self.inlines(child, false),
+                ))),
+                NodeValue::Subscript => out.push(Piece::Inline(Inline::Styled(
+                    Style::Subscript,
+                    self.inlines(child, false),
+                ))),
+                NodeValue::Link(l) => {
+                    let content = self.inlines(child, false);
+                    out.push(Piece::Inline(Inline::Link {
+                        url: l.url.clone(),
+                        content,
+                    }));
+                }
+                NodeValue::Image(l) => {
+                    let span = self.span(child);
+                    self.check_image(&l.url, span);
+                    let alt = plain_text(&self.inlines(child, false));
+                    out.push(Piece::Inline(Inline::Image {
+                        src: l.url.clone(),
+                        alt,
+                        span,
+                    }));
+                }
+                NodeValue::FootnoteReference(r) => {
+                    let span = self.span(child);
+                    match self.footnote(&r.name, span) {
+                        Some(ix) => out.push(Piece::Inline(Inline::FootnoteRef(ix))),
+                        None => {
+                            out.push(Piece::Text(format!("[^{}]", r.name), span.start as usize))
+                        }
+                    }
+                }
+                NodeValue::Escaped => self.collect(child, out),
+                _ => self.collect(child, out),
+            }
+        }
+    }
+
+    fn footnote(&mut self, name: &str, span: Span) -> Option<usize> {
+        if let Some(&ix) = self.footnote_index.get(name) {
+            return Some(ix);
+        }
+        let Some((blocks, _)) = self.footnote_defs.get(name).cloned() else {
+            self.diags.push(
+                Diagnostic::error(
+                    "unknown-footnote",
+                    format!("footnote `[^{name}]` has no definition"),
+                )
+                .at(span)
+                .help(format!(
+                    "add a line `[^{name}]: Text of the note.` after the paragraph"
+                )),
+            );
+            return None;
+        };
+        let ix = self.footnotes.len();
+        self.footnotes.push(Footnote {
+            name: name.to_string(),
+            blocks,
+        });
+        self.footnote_index.insert(name.to_string(), ix);
+        Some(ix)
+    }
+
+    /// Splits joined text into text, cross-references, citations and spelled-out references.
+    fn scan_text(
+        &mut self,
+        buf: &str,
+        segs: &[(usize, usize)],
+        sentence_start: bool,
+        quote_stack: &mut Vec<char>,
+        out: &mut Vec<Inline>,
+    ) {
+        // The source offset of the line a byte of `buf` came from: the search origin for spans.
+        let origin = |at: usize| -> usize {
+            segs.iter()
+                .rev()
+                .find(|(b, _)| *b <= at)
+                .map_or(0, |&(_, s)| s)
+        };
+        let span_of = |at: usize, needle: &str, fallback_len: usize| -> Span {
+            let o = origin(at);
+            self.sources.find(self.file, o, needle).unwrap_or(Span::new(
+                self.file,
+                o,
+                o + fallback_len,
+            ))
+        };
+        let text = |s: &str, stack: &mut Vec<char>| {
+            Inline::Text(renest_quotes(&s.replace('\n', " "), self.lang, stack))
+        };
+        for tok in refs::scan(buf, self.lang, sentence_start) {
+            match tok {
+                refs::Token::Text(r) => out.push(text(&buf[r], quote_stack)),
+                refs::Token::Xref {
+                    range,
+                    at,
+                    name,
+                    number_only,
+                    capitalize,
+                } => {
+                    let _ = range;
+                    let span = span_of(at, &format!("@{name}"), name.len() + 1);
+                    let span = if capitalize && span.end == span.start + 1 {
+                        span_of(at, "@", name.len() + 1)
+                    } else {
+                        span
+                    };
+                    out.push(Inline::CrossRef(CrossRef {
+                        target: RefTarget::Label { name, number_only },
+                        capitalize,
+                        span,
+                        resolved: None,
+                    }));
+                }
+                refs::Token::Cite {
+                    range,
+                    items,
+                    narrative,
+                } => {
+                    let group_span = {
+                        let first = span_of(items[0].at, &format!("@{}", items[0].key), 1);
+                        let open = if narrative {
+                            first.start
+                        } else {
+                            first.start.saturating_sub(
+                                1 + items[0].prefix.len() as u32
+                                    + u32::from(items[0].suppress_author),
+                            )
+                        };
+                        Span {
+                            start: open.min(first.start),
+                            ..first
+                        }
+                    };
+                    let _ = range;
+                    let all_refs = items
+                        .iter()
+                        .all(|it| RefKind::from_label(&it.key).is_some());
+                    if all_refs {
+                        // `[@sec-a; @sec-b]`: a list of cross-references, joined as prose.
+                        let n = items.len();
+                        for (k, it) in items.into_iter().enumerate() {
+                            if k > 0 {
+                                let sep = if k + 1 == n {
+                                    format!(" {} ", self.lang.and())
+                                } else {
+                                    ", ".into()
+                                };
+                                out.push(Inline::Text(sep));
+                            }
+                            let span = span_of(it.at, &format!("@{}", it.key), it.key.len() + 1);
+                            out.push(Inline::CrossRef(CrossRef {
+                                target: RefTarget::Label {
+                                    name: it.key,
+                                    number_only: it.suppress_author,
+                                },
+                                capitalize: false,
+                                span,
+                                resolved: None,
+                            }));
+                        }
+                        continue;
+                    }
+                    let items = items
+                        .into_iter()
+                        .map(|it| CiteItem {
+                            span: span_of(it.at, &format!("@{}", it.key), it.key.len() + 1),
+                            key: it.key,
+                            prefix: it.prefix,
+                            suffix: it.suffix,
+                            suppress_author: it.suppress_author,
+                        })
+                        .collect::<Vec<_>>();
+                    let mode = if narrative {
+                        CiteMode::Narrative
+                    } else {
+                        CiteMode::Parenthetical
+                    };
+                    out.push(Inline::Citation(Citation {
+                        items,
+                        mode,
+                        span: group_span,
+                        rendered: None,
+                    }));
+                }
+                refs::Token::Spelled {
+                    range,
+                    kind,
+                    number,
+                } => {
+                    let written = buf[range.clone()].replace('\n', " ");
+                    let word_end = written.find([' ', '\u{a0}']).unwrap_or(written.len());
+                    let start = span_of(
+                        range.start,
+                        &buf[range.start..range.start + word_end],
+                        word_end,
+                    );
+                    let end = self
+                        .sources
+                        .find(self.file, start.start as usize, &number)
+                        .map_or(start.end, |s| s.end);
+                    out.push(Inline::CrossRef(CrossRef {
+                        target: RefTarget::Spelled {
+                            kind,
+                            number,
+                            text: written,
+                        },
+                        capitalize: false,
+                        span: Span { end, ..start },
+                        resolved: None,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Comrak's smart punctuation only runs on Markdown text; attribute values (kader titles) get it here.
+fn smart_quotes(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        let opening = prev.is_none_or(|p| p.is_whitespace() || "([{‘“".contains(p));
+        out.push(match (c, opening) {
+            ('\'', true) => '‘',
+            ('\'', false) => '’',
+            ('"', true) => '“',
+            ('"', false) => '”',
+            _ => c,
+        });
+        prev = Some(c);
+    }
+    out.replace("---", "—")
+        .replace("--", "–")
+        .replace("...", "…")
+}
+
+/// Whether what has been emitted so far ends a sentence, for capitalising the next reference.
+fn ends_sentence(out: &[Inline]) -> bool {
+    match out.last() {
+        None => true,
+        Some(Inline::Text(t)) => {
+            let t = t.trim_end().trim_end_matches(['’', '”', ')']);
+            t.ends_with(['.', '!', '?'])
+        }
+        Some(Inline::LineBreak) => true,
+        _ => false,
+    }
+}
+
+/// A caption is a paragraph or cell that starts with `:` (Pandoc) or `Table:`.
+fn caption_text(inlines: &[Inline]) -> Option<Vec<Inline>> {
+    let Some(Inline::Text(first)) = inlines.first() else {
+        return None;
+    };
+    let rest = first
+        .strip_prefix(':')
+        .or_else(|| first.strip_prefix("Table:"))
+        .or_else(|| first.strip_prefix("Tabel:"))?;
+    let mut cap = inlines.to_vec();
+    let rest = rest.trim_start().to_string();
+    if rest.is_empty() {
+        cap.remove(0);
+    } else {
+        cap[0] = Inline::Text(rest);
+    }
+    Some(cap)
+}
+
+fn merge_text(v: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(v.len());
+    for i in v {
+        match (out.last_mut(), i) {
+            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
+            (_, Inline::Text(b)) if b.is_empty() => {}
+            (_, i) => out.push(i),
+        }
+    }
+    out
+}
+
+/// The text of inlines without markup, for ids, alt text and running heads.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut s = String::new();
+    fn walk(v: &[Inline], s: &mut String) {
+        for i in v {
+            match i {
+                Inline::Text(t) | Inline::Code(t) => s.push_str(t),
+                Inline::LineBreak => s.push(' '),
+                Inline::Styled(_, c) | Inline::Link { content: c, .. } => walk(c, s),
+                Inline::Image { alt, .. } => s.push_str(alt),
+                Inline::CrossRef(r) => match (&r.resolved, &r.target) {
+                    (Some(res), _) => s.push_str(&res.text),
+                    (None, RefTarget::Spelled { text, .. }) => s.push_str(text),
+                    (None, RefTarget::Label { name, .. }) => {
+                        s.push('@');
+                        s.push_str(name)
+                    }
+                },
+                Inline::Citation(c) => match &c.rendered {
+                    Some(r) => s.push_str(r),
+                    None => s.push_str(
+                        &c.items
+                            .iter()
+                            .map(|i| i.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                },
+                Inline::FootnoteRef(_) | Inline::Html(_) => {}
+            }
+        }
+    }
+    walk(inlines, &mut s);
+    s
+}
