@@ -1,9 +1,170 @@
 //! druk: a publishing pipeline from Markdown sources to EPUB 3 and print PDF.
+//!
+//! Data flows one way: [`load`] → [`parse`] → [`resolve`] → [`render`]. Each stage returns
+//! plain data plus diagnostics; nothing is written unless the whole book is sound.
 
 pub mod diag;
 pub mod lang;
 pub mod load;
 pub mod model;
+pub mod new;
+pub mod output;
 pub mod parse;
+pub mod render;
+pub mod resolve;
 pub mod source;
+pub mod time;
 pub mod typeset;
+pub mod xml;
+
+use diag::{Diagnostic, Severity};
+use source::SourceMap;
+use std::path::{Path, PathBuf};
+
+/// An output druk can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// EPUB 3 e-book
+    Epub,
+}
+
+impl Format {
+    pub fn all() -> Vec<Format> {
+        vec![Format::Epub]
+    }
+
+    fn file_name(self, slug: &str) -> String {
+        match self {
+            Format::Epub => format!("{slug}.epub"),
+        }
+    }
+}
+
+/// A book loaded, parsed and resolved, with every diagnostic found on the way.
+pub struct Compiled {
+    pub sources: SourceMap,
+    pub diags: Vec<Diagnostic>,
+    /// `None` when loading failed; otherwise present even when there are errors, so a caller
+    /// can still show what it has.
+    pub book: Option<(load::Project, resolve::Book)>,
+}
+
+impl Compiled {
+    pub fn errors(&self) -> usize {
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// load + parse + resolve, collecting all problems.
+pub fn compile(book_dir: &Path, styles: Option<&Path>) -> Compiled {
+    let (project, mut diags) = match load::load(book_dir, styles) {
+        Ok(ok) => ok,
+        Err((sources, mut diags)) => {
+            diag::sort(&mut diags);
+            return Compiled {
+                sources,
+                diags,
+                book: None,
+            };
+        }
+    };
+    let (parts, parse_diags) = parse::parse(&project);
+    diags.extend(parse_diags);
+    let (book, resolve_diags) = resolve::resolve(&project, parts);
+    diags.extend(resolve_diags);
+    diag::sort(&mut diags);
+    Compiled {
+        sources: project.sources.clone(),
+        diags,
+        book: Some((project, book)),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub book_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub formats: Vec<Format>,
+    pub styles: Option<PathBuf>,
+    /// Treat warnings as errors: nothing is written when there are any.
+    pub deny_warnings: bool,
+    /// From `SOURCE_DATE_EPOCH`: the time stamped into the outputs.
+    pub source_date_epoch: Option<i64>,
+}
+
+pub struct Built {
+    pub compiled: Compiled,
+    /// What was written, with its size in bytes.
+    pub written: Vec<(Format, PathBuf, usize)>,
+}
+
+impl Built {
+    pub fn ok(&self) -> bool {
+        self.compiled.errors() == 0 && !self.written.is_empty()
+    }
+}
+
+/// Compiles the book and, if it is sound, renders and writes the requested formats.
+pub fn build(opts: &BuildOptions) -> Built {
+    let mut compiled = compile(&opts.book_dir, opts.styles.as_deref());
+    let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
+    let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
+        return Built {
+            compiled,
+            written: Vec::new(),
+        };
+    };
+    let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
+    let rendered: Vec<(Format, Result<Vec<u8>, Vec<Diagnostic>>)> = {
+        use rayon::prelude::*;
+        opts.formats
+            .par_iter()
+            .map(|f| {
+                (
+                    *f,
+                    match f {
+                        Format::Epub => render::epub::render(book, project, &stamp),
+                    },
+                )
+            })
+            .collect()
+    };
+    let mut outputs = Vec::new();
+    let mut failed = Vec::new();
+    for (f, r) in rendered {
+        match r {
+            Ok(bytes) => outputs.push((f, bytes)),
+            Err(d) => failed.extend(d),
+        }
+    }
+    // All or nothing: one failing format must not leave the outputs of a mixed build behind.
+    if !failed.is_empty() {
+        compiled.diags.extend(failed);
+        return Built {
+            compiled,
+            written: Vec::new(),
+        };
+    }
+    let mut written = Vec::new();
+    for (f, bytes) in outputs {
+        let path = opts.out_dir.join(f.file_name(&book.meta.slug));
+        match output::write_atomic(&path, &bytes) {
+            Ok(()) => written.push((f, path, bytes.len())),
+            Err(e) => compiled.diags.push(
+                Diagnostic::error("write", format!("cannot write {}: {e}", path.display()))
+                    .in_file(path.display().to_string()),
+            ),
+        }
+    }
+    Built { compiled, written }
+}

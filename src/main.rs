@@ -1,1 +1,170 @@
-fn main() {}
+//! The `druk` command. Raw arguments become validated options before any work starts.
+
+use clap::{Parser, Subcommand};
+use druk::diag::{self, MessageFormat};
+use druk::{BuildOptions, Format};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// druk turns a book folder (book.yaml + Markdown chapters) into an EPUB 3 and a print PDF.
+///
+/// Start with `druk new mijn-boek`, then `druk build mijn-boek`.
+#[derive(Parser)]
+#[command(name = "druk", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The book folder, the one that holds book.yaml
+    #[arg(default_value = ".", value_name = "BOOK_DIR")]
+    book: PathBuf,
+    /// How to print problems: human (with the source line), short (file:line:col) or json (for CI)
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, value_name = "FORMAT")]
+    message_format: MessageFormat,
+    /// Fail on warnings too (for release builds)
+    #[arg(long)]
+    deny_warnings: bool,
+    /// A house-style folder (epub.css, fonts); default: BOOK_DIR/styles, then BOOK_DIR/../styles, then built in
+    #[arg(long, value_name = "DIR")]
+    styles: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the book: check everything, then write the outputs into the output folder
+    Build {
+        #[command(flatten)]
+        check: CheckArgs,
+        /// Output format(s), comma-separated; default: all
+        #[arg(long, short, value_enum, value_delimiter = ',', value_name = "FORMAT")]
+        format: Vec<Format>,
+        /// Where to write the outputs
+        #[arg(long, short, default_value = "out", value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Check the book (load, parse, resolve) and report every problem; writes nothing
+    Check {
+        #[command(flatten)]
+        check: CheckArgs,
+    },
+    /// Create a small working book in DIR to start from
+    New {
+        /// The folder to create (it must not exist or be empty)
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::New { dir } => match druk::new::create(&dir) {
+            Ok(()) => {
+                println!("created a new book in {}", dir.display());
+                println!("build it with: druk build {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Check { check } => {
+            let compiled = druk::compile(&check.book, check.styles.as_deref());
+            report(&compiled, &check);
+            exit_code(&compiled, check.deny_warnings)
+        }
+        Command::Build { check, format, out } => {
+            let epoch = match source_date_epoch() {
+                Ok(e) => e,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = BuildOptions {
+                book_dir: check.book.clone(),
+                out_dir: out,
+                formats: if format.is_empty() {
+                    Format::all()
+                } else {
+                    dedup(format)
+                },
+                styles: check.styles.clone(),
+                deny_warnings: check.deny_warnings,
+                source_date_epoch: epoch,
+            };
+            let started = std::time::Instant::now();
+            let built = druk::build(&opts);
+            report(&built.compiled, &check);
+            for (_, path, size) in &built.written {
+                println!("wrote {} ({})", path.display(), human_size(*size));
+            }
+            let code = exit_code(&built.compiled, check.deny_warnings);
+            if code == ExitCode::SUCCESS
+                && !built.written.is_empty()
+                && check.message_format == MessageFormat::Human
+            {
+                eprintln!("built in {:.2} s", started.elapsed().as_secs_f64());
+            }
+            if built.written.is_empty() && built.compiled.errors() == 0 && code == ExitCode::SUCCESS
+            {
+                return ExitCode::from(1);
+            }
+            code
+        }
+    }
+}
+
+fn dedup(mut v: Vec<Format>) -> Vec<Format> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn source_date_epoch() -> Result<Option<i64>, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) if !s.trim().is_empty() => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`")),
+        _ => Ok(None),
+    }
+}
+
+fn report(c: &druk::Compiled, args: &CheckArgs) {
+    let color = args.message_format == MessageFormat::Human
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let text = diag::render(&c.diags, &c.sources, args.message_format, color);
+    eprint!("{text}");
+    if args.message_format == MessageFormat::Human && (c.errors() > 0 || c.warnings() > 0) {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        eprintln!(
+            "{}, {}",
+            plural(c.errors(), "error", "errors"),
+            plural(c.warnings(), "warning", "warnings")
+        );
+    }
+}
+
+fn exit_code(c: &druk::Compiled, deny_warnings: bool) -> ExitCode {
+    if c.errors() > 0 || deny_warnings && c.warnings() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn human_size(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MB", n as f64 / (1 << 20) as f64)
+    } else {
+        format!("{} KB", n.div_ceil(1024))
+    }
+}

@@ -12,6 +12,8 @@ pub enum PartKind {
     Front,
     Chapter,
     Back,
+    /// The generated reference list (`back: [literatuur]`).
+    Bibliography,
 }
 
 /// One source file as a part of the book: a front part, a chapter or a back part.

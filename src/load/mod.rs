@@ -90,12 +90,13 @@ pub const BUILTIN_CSS: &str = include_str!("../../styles/epub.css");
 const GENERATED_BIBLIOGRAPHY: &[&str] =
     &["literatuur", "references", "bibliography", "referenties"];
 
-/// Reads and checks a book folder. `display_root` is how the user named the folder, so that
+/// Reads and checks a book folder. On failure the source map comes back with the diagnostics,
+/// so they can show their lines. `display_root` is how the user named the folder, so that
 /// diagnostics print paths the terminal can open.
 pub fn load(
     root: &Path,
     styles: Option<&Path>,
-) -> Result<(Project, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Project, Vec<Diagnostic>), (SourceMap, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
     let mut sources = SourceMap::default();
     let display = |rel: &str| -> String {
@@ -109,11 +110,12 @@ pub fn load(
     let bytes = match std::fs::read(&yaml_path) {
         Ok(b) => b,
         Err(e) => {
-            return Err(vec![
-                Diagnostic::error("no-book-yaml", format!("cannot read book.yaml: {e}"))
+            return Err((
+                sources,
+                vec![Diagnostic::error("no-book-yaml", format!("cannot read book.yaml: {e}"))
                     .in_file(display("book.yaml"))
-                    .help("run `druk new DIR` to start a book, or give the folder that holds book.yaml"),
-            ]);
+                    .help("run `druk new DIR` to start a book, or give the folder that holds book.yaml")],
+            ));
         }
     };
     let (text, utf8_err) = decode(bytes);
@@ -124,7 +126,7 @@ pub fn load(
         text,
     ));
     if let Some(at) = utf8_err {
-        return Err(vec![invalid_utf8(yaml, at)]);
+        return Err((sources, vec![invalid_utf8(yaml, at)]));
     }
     let yaml_text = sources.get(yaml).text.clone();
     let cfg: config::BookYaml = match serde_yaml::from_str(&yaml_text) {
@@ -142,16 +144,15 @@ pub fn load(
             if msg.contains("unknown field") {
                 d = d.help("the keys are: title, subtitle, authors, language, edition, publisher, year, isbn, front, chapters, back, bibliography, print");
             }
-            return Err(vec![d]);
+            return Err((sources, vec![d]));
         }
     };
     let root_canon = match root.canonicalize() {
         Ok(p) => p,
         Err(e) => {
-            return Err(vec![
-                Diagnostic::error("book-dir", format!("cannot open the book folder: {e}"))
-                    .in_file(root.to_string_lossy().into_owned()),
-            ]);
+            let d = Diagnostic::error("book-dir", format!("cannot open the book folder: {e}"))
+                .in_file(root.to_string_lossy().into_owned());
+            return Err((sources, vec![d]));
         }
     };
     let locate = |key: &str, value: &str| value_span(&yaml_text, yaml, key, value);
@@ -305,7 +306,7 @@ pub fn load(
         .iter()
         .any(|d| d.severity == crate::diag::Severity::Error)
     {
-        return Err(diags);
+        return Err((sources, diags));
     }
     Ok((
         Project {

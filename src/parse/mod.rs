@@ -104,12 +104,8 @@ impl<'a> Parser<'a> {
 
     fn part(&mut self, kind: PartKind, author: Option<String>) -> Option<Part> {
         let arena = comrak::Arena::new();
-        let text = self
-            .src
-            .text
-            .strip_prefix('\u{feff}')
-            .unwrap_or(&self.src.text);
-        let doc = comrak::parse_document(&arena, text, &options());
+        let text = protect_div_info(&self.src.text);
+        let doc = comrak::parse_document(&arena, &text, &options());
 
         // Footnote definitions come first so references can number them in reading order.
         for node in doc.children() {
@@ -394,7 +390,8 @@ impl<'a> Parser<'a> {
     }
 
     fn directive<'n>(&mut self, node: &'n AstNode<'n>, info: &str, span: Span) -> Block {
-        let a = match attrs::parse_div_info(info) {
+        let info = info.replace(COLON_STAND_IN, ":");
+        let a = match attrs::parse_div_info(&info) {
             Ok(a) => a,
             Err(why) => {
                 self.diags.push(
@@ -844,6 +841,45 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// Stands in for `:` inside a div's info string while comrak parses: comrak refuses an opening
+/// `:::` fence whose info string contains a colon (`title="Casus: Daan"`), and would then read
+/// the closing fence as an opening one. One byte for one byte, so source positions stay right.
+const COLON_STAND_IN: char = '\u{1f}';
+
+fn protect_div_info(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = text
+        .lines()
+        .any(|l| div_info_start(l).is_some_and(|i| l[i..].contains(':')));
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match div_info_start(line) {
+            Some(i) => {
+                out.push_str(&line[..i]);
+                out.push_str(&line[i..].replace(':', &COLON_STAND_IN.to_string()));
+            }
+            None => out.push_str(line),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where the info string of an opening `:::` fence begins, if the line is one.
+fn div_info_start(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let colons = rest.len() - rest.trim_start_matches(':').len();
+    if colons < 3 || rest[colons..].trim().is_empty() {
+        return None;
+    }
+    Some(indent + colons)
 }
 
 /// Comrak's smart punctuation only runs on Markdown text; attribute values (kader titles) get it here.

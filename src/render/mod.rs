@@ -1,0 +1,4 @@
+//! render: the resolved book as output files. Each renderer reads the same [`crate::resolve::Book`].
+
+pub mod epub;
+pub mod xhtml;

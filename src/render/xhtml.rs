@@ -1,0 +1,550 @@
+//! The book model as XHTML trees: one document per part, shared by the EPUB and HTML outputs.
+
+use crate::lang::Lang;
+use crate::model::*;
+use crate::resolve::Book;
+use crate::xml::{Element, Node, el};
+use std::collections::HashMap;
+
+/// File names of parts and images inside the package, fixed before any XHTML is built so that
+/// links between parts can be written.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Per part: file name relative to the text folder ("hoofdstuk-03.xhtml").
+    pub part_files: Vec<String>,
+    /// Book-relative image path → file name in the images folder.
+    pub images: HashMap<String, String>,
+    /// How a part file reaches the images folder ("../images/" in EPUB).
+    pub image_prefix: String,
+}
+
+impl Layout {
+    pub fn new(book: &Book, sources: &crate::source::SourceMap, image_prefix: &str) -> Layout {
+        let mut used = std::collections::HashSet::new();
+        let part_files = book
+            .parts
+            .iter()
+            .map(|p| {
+                let stem = match p.kind {
+                    PartKind::Chapter => format!("hoofdstuk-{:02}", p.number.unwrap_or(0)),
+                    PartKind::Bibliography => "literatuur".into(),
+                    _ => {
+                        let rel = &sources.get(p.file).rel;
+                        let name = std::path::Path::new(rel)
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        crate::load::slug(&name)
+                    }
+                };
+                let mut name = format!("{stem}.xhtml");
+                let mut n = 1;
+                while !used.insert(name.clone()) {
+                    n += 1;
+                    name = format!("{stem}-{n}.xhtml");
+                }
+                name
+            })
+            .collect();
+        let mut images = HashMap::new();
+        let mut taken = std::collections::HashSet::new();
+        let mut add = |src: &str| {
+            if images.contains_key(src) {
+                return;
+            }
+            let base = std::path::Path::new(src)
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "image".into());
+            let mut name = base.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{n}-{base}");
+            }
+            images.insert(src.to_string(), name);
+        };
+        for part in &book.parts {
+            visit_images(&part.blocks, &mut add);
+            for f in &part.footnotes {
+                visit_images(&f.blocks, &mut add);
+            }
+        }
+        Layout {
+            part_files,
+            images,
+            image_prefix: image_prefix.to_string(),
+        }
+    }
+
+    pub fn href(&self, from_part: usize, t: &Target) -> String {
+        if t.part == from_part {
+            format!("#{}", t.id)
+        } else {
+            format!("{}#{}", self.part_files[t.part], t.id)
+        }
+    }
+}
+
+/// Calls `f` for every image path in reading order (figures and inline images).
+pub fn visit_images(blocks: &[Block], f: &mut dyn FnMut(&str)) {
+    fn inl(v: &[Inline], f: &mut dyn FnMut(&str)) {
+        for i in v {
+            match i {
+                Inline::Image { src, .. } => f(src),
+                Inline::Styled(_, c) | Inline::Link { content: c, .. } => inl(c, f),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Figure(fig) => f(&fig.src),
+            Block::Paragraph(i, _) => inl(i, f),
+            Block::Heading(h) => inl(&h.content, f),
+            Block::List(l) => l.items.iter().for_each(|it| visit_images(it, f)),
+            Block::Quote(bs) => visit_images(bs, f),
+            Block::Div(d) => visit_images(&d.blocks, f),
+            Block::Kader(k) => visit_images(&k.blocks, f),
+            Block::Table(t) => {
+                t.header.iter().for_each(|c| inl(c, f));
+                t.rows.iter().flatten().for_each(|c| inl(c, f));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The XHTML document around a body: the same head for every part.
+pub fn document(lang: &str, title: &str, css_href: &str, body: Element) -> String {
+    let html = el("html")
+        .attr("xmlns", "http://www.w3.org/1999/xhtml")
+        .attr("xmlns:epub", "http://www.idpf.org/2007/ops")
+        .attr("xml:lang", lang)
+        .attr("lang", lang)
+        .child(
+            el("head")
+                .child(el("meta").attr("charset", "utf-8"))
+                .child(el("title").text(title))
+                .child(
+                    el("link")
+                        .attr("rel", "stylesheet")
+                        .attr("type", "text/css")
+                        .attr("href", css_href),
+                ),
+        )
+        .child(body);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    html.write(&mut out);
+    out.push('\n');
+    out
+}
+
+/// Renders one part's content as a `<section>`.
+pub struct PartWriter<'a> {
+    pub book: &'a Book,
+    pub layout: &'a Layout,
+    pub part: usize,
+    /// How often each footnote was referenced so far: the second reference gets its own id.
+    note_refs: Vec<u32>,
+}
+
+impl<'a> PartWriter<'a> {
+    pub fn new(book: &'a Book, layout: &'a Layout, part: usize) -> Self {
+        let n = book.parts[part].footnotes.len();
+        PartWriter {
+            book,
+            layout,
+            part,
+            note_refs: vec![0; n],
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        self.book.meta.lang
+    }
+
+    pub fn section(&mut self) -> Element {
+        let part = &self.book.parts[self.part];
+        let (etype, role) = match part.kind {
+            PartKind::Chapter => ("chapter", "doc-chapter"),
+            PartKind::Bibliography => ("bibliography", "doc-bibliography"),
+            PartKind::Front => {
+                match crate::load::slug(&crate::parse::plain_text(&part.title.content)).as_str() {
+                    "voorwoord" | "preface" | "foreword" => ("preface", "doc-preface"),
+                    "inleiding" | "introduction" => ("introduction", "doc-introduction"),
+                    _ => ("frontmatter", ""),
+                }
+            }
+            PartKind::Back => ("backmatter", ""),
+        };
+        let mut sec = el("section").attr("epub:type", etype);
+        if !role.is_empty() {
+            sec = sec.attr("role", role);
+        }
+        sec = sec.attr("aria-labelledby", part.title.id.clone());
+        let mut header = el("header").class(if part.kind == PartKind::Chapter {
+            "chapter-opening"
+        } else {
+            "part-opening"
+        });
+        let mut h1 = el("h1").attr("id", part.title.id.clone());
+        if let Some(n) = &part.title.number {
+            h1 = h1.child(
+                el("span")
+                    .class("chapter-number")
+                    .text(format!("{} {n}", self.lang().chapter_word())),
+            );
+            h1 = h1.child(
+                el("span")
+                    .class("chapter-title")
+                    .children(self.inlines(&part.title.content, false)),
+            );
+        } else {
+            h1 = h1.children(self.inlines(&part.title.content, false));
+        }
+        header.push(h1);
+        if let Some(a) = &part.author {
+            header.push(el("p").class("chapter-author").text(a.clone()));
+        }
+        sec.push(header);
+        let blocks = part.blocks.clone();
+        for b in &blocks {
+            sec.push(self.block(b));
+        }
+        if !part.footnotes.is_empty() {
+            sec.push(self.footnotes());
+        }
+        sec
+    }
+
+    fn footnotes(&mut self) -> Element {
+        let part = &self.book.parts[self.part];
+        let mut div = el("section")
+            .class("footnotes")
+            .attr("epub:type", "footnotes")
+            .attr("role", "doc-endnotes");
+        div.push(
+            el("h2")
+                .class("footnotes-title")
+                .text(self.lang().footnotes()),
+        );
+        let notes = part.footnotes.clone();
+        for (i, f) in notes.iter().enumerate() {
+            let n = i + 1;
+            let mut aside = el("aside")
+                .attr("id", format!("fn-{n}"))
+                .attr("epub:type", "footnote")
+                .attr("role", "doc-footnote")
+                .class("footnote");
+            let back = el("a")
+                .attr("href", format!("#fnref-{n}"))
+                .attr("role", "doc-backlink")
+                .attr("title", self.lang().back_to_text())
+                .class("footnote-back")
+                .text(format!("{n}"));
+            let mut first = true;
+            for b in &f.blocks {
+                let mut e = self.block(b);
+                if first && e.name == "p" {
+                    e.children.insert(0, Node::Text(" ".into()));
+                    e.children.insert(0, back.clone().into());
+                    first = false;
+                }
+                aside.push(e);
+            }
+            if first {
+                aside.push(el("p").child(back));
+            }
+            div.push(aside);
+        }
+        div
+    }
+
+    pub fn block(&mut self, b: &Block) -> Element {
+        match b {
+            Block::Heading(h) => {
+                let name = match h.level {
+                    0..=2 => "h2",
+                    3 => "h3",
+                    4 => "h4",
+                    5 => "h5",
+                    _ => "h6",
+                };
+                let mut e = el(name).attr("id", h.id.clone());
+                if let Some(n) = &h.number {
+                    e = e.child(el("span").class("secno").text(n.clone())).text(" ");
+                }
+                e.children(self.inlines(&h.content, false))
+            }
+            Block::Paragraph(i, _) => el("p").children(self.inlines(i, false)),
+            Block::List(l) => {
+                let mut e = match l.ordered {
+                    Some(start) => {
+                        let e = el("ol");
+                        if start != 1 {
+                            e.attr("start", start.to_string())
+                        } else {
+                            e
+                        }
+                    }
+                    None => el("ul"),
+                };
+                for item in &l.items {
+                    let mut li = el("li");
+                    for b in item {
+                        match b {
+                            // Tight lists hold their text directly, as Pandoc writes them.
+                            Block::Paragraph(i, _) if l.tight => {
+                                li.push(el("span").class("li").children(self.inlines(i, false)))
+                            }
+                            _ => li.push(self.block(b)),
+                        }
+                    }
+                    e.push(li);
+                }
+                e
+            }
+            Block::Quote(bs) => el("blockquote").children(bs.iter().map(|b| self.block(b).into())),
+            Block::Kader(k) => {
+                let mut e = el("div").class("kader");
+                if let Some(l) = &k.label {
+                    e = e.attr("id", l.name.clone());
+                }
+                if k.title.is_some() || k.number.is_some() {
+                    let mut t = el("p").class("kader-title");
+                    if let Some(n) = &k.number {
+                        t = t.child(el("span").class("kader-number").text(format!(
+                            "{} {n}",
+                            crate::lang::capitalize(self.lang().term(crate::lang::RefKind::Kader))
+                        )));
+                        if k.title.is_some() {
+                            t = t.text(" ");
+                        }
+                    }
+                    if let Some(title) = &k.title {
+                        t = t.children(self.inlines(title, false));
+                    }
+                    e.push(t);
+                }
+                e.children(k.blocks.iter().map(|b| self.block(b).into()))
+            }
+            Block::Div(d) => {
+                let mut e = el("div");
+                if let Some(id) = &d.id {
+                    e = e.attr("id", id.clone());
+                }
+                if !d.classes.is_empty() {
+                    e = e.class(d.classes.join(" "));
+                }
+                e.children(d.blocks.iter().map(|b| self.block(b).into()))
+            }
+            Block::Table(t) => self.table(t),
+            Block::Figure(f) => {
+                let mut e = el("figure");
+                if let Some(l) = &f.label {
+                    e = e.attr("id", l.name.clone());
+                }
+                let src = self
+                    .layout
+                    .images
+                    .get(&f.src)
+                    .cloned()
+                    .unwrap_or_else(|| f.src.clone());
+                e = e.child(
+                    el("img")
+                        .attr("src", format!("{}{src}", self.layout.image_prefix))
+                        .attr("alt", crate::parse::plain_text(&f.caption)),
+                );
+                let mut cap = el("figcaption");
+                if let Some(n) = &f.number {
+                    cap = cap
+                        .child(el("span").class("caption-label").text(format!(
+                            "{} {n}",
+                            crate::lang::capitalize(self.lang().term(crate::lang::RefKind::Figure))
+                        )))
+                        .text(" ");
+                }
+                if !f.caption.is_empty() || f.number.is_some() {
+                    e = e.child(cap.children(self.inlines(&f.caption, false)));
+                }
+                e
+            }
+            Block::Code(c) => {
+                let mut code = el("code");
+                if let Some(l) = &c.lang {
+                    code = code.class(format!("language-{l}"));
+                }
+                el("pre").child(code.text(c.text.clone()))
+            }
+            Block::Rule => el("hr"),
+            Block::Html(h, _) => el("div").class("raw-html").child(Node::Raw(h.clone())),
+        }
+    }
+
+    fn table(&mut self, t: &Table) -> Element {
+        let mut e = el("table");
+        if let Some(l) = &t.label {
+            e = e.attr("id", l.name.clone());
+        }
+        if t.caption.is_some() || t.number.is_some() {
+            let mut cap = el("caption");
+            if let Some(n) = &t.number {
+                cap = cap
+                    .child(el("span").class("caption-label").text(format!(
+                        "{} {n}",
+                        crate::lang::capitalize(self.lang().term(crate::lang::RefKind::Table))
+                    )))
+                    .text(" ");
+            }
+            if let Some(c) = &t.caption {
+                cap = cap.children(self.inlines(c, false));
+            }
+            e.push(cap);
+        }
+        let cell = |w: &mut Self, name: &'static str, col: usize, c: &[Inline]| {
+            let mut td = el(name);
+            match t.align.get(col) {
+                Some(Align::Left) => td = td.class("left"),
+                Some(Align::Center) => td = td.class("center"),
+                Some(Align::Right) => td = td.class("right"),
+                _ => {}
+            }
+            td.children(w.inlines(c, false))
+        };
+        if !t.header.is_empty() {
+            let mut tr = el("tr");
+            for (i, c) in t.header.iter().enumerate() {
+                tr.push(cell(self, "th", i, c).attr("scope", "col"));
+            }
+            e.push(el("thead").child(tr));
+        }
+        let mut body = el("tbody");
+        for row in &t.rows {
+            let mut tr = el("tr");
+            for (i, c) in row.iter().enumerate() {
+                tr.push(cell(self, "td", i, c));
+            }
+            body.push(tr);
+        }
+        e.child(body)
+    }
+
+    /// `in_link` keeps references inside an author's link from nesting a second link.
+    pub fn inlines(&mut self, v: &[Inline], in_link: bool) -> Vec<Node> {
+        let mut out = Vec::with_capacity(v.len());
+        for i in v {
+            out.push(match i {
+                Inline::Text(t) => Node::Text(t.clone()),
+                Inline::LineBreak => el("br").into(),
+                Inline::Styled(s, c) => {
+                    let name = match s {
+                        Style::Emph => "em",
+                        Style::Strong => "strong",
+                        Style::Strike => "del",
+                        Style::Superscript => "sup",
+                        Style::Subscript => "sub",
+                    };
+                    el(name).children(self.inlines(c, in_link)).into()
+                }
+                Inline::Code(c) => el("code").text(c.clone()).into(),
+                Inline::Link { url, content } => {
+                    let href = self.link_href(url);
+                    let mut a = el("a").attr("href", href);
+                    if url.contains("://") {
+                        a = a.class("external");
+                    }
+                    a.children(self.inlines(content, true)).into()
+                }
+                Inline::Image { src, alt, .. } => {
+                    let file = self
+                        .layout
+                        .images
+                        .get(src)
+                        .cloned()
+                        .unwrap_or_else(|| src.clone());
+                    el("img")
+                        .attr("src", format!("{}{file}", self.layout.image_prefix))
+                        .attr("alt", alt.clone())
+                        .into()
+                }
+                Inline::FootnoteRef(ix) => {
+                    let n = ix + 1;
+                    let count = self.note_refs.get_mut(*ix).map(|c| {
+                        *c += 1;
+                        *c
+                    });
+                    let id = match count {
+                        Some(1) | None => format!("fnref-{n}"),
+                        Some(k) => format!("fnref-{n}-{k}"),
+                    };
+                    el("sup")
+                        .class("noteref")
+                        .child(
+                            el("a")
+                                .attr("id", id)
+                                .attr("href", format!("#fn-{n}"))
+                                .attr("epub:type", "noteref")
+                                .attr("role", "doc-noteref")
+                                .text(n.to_string()),
+                        )
+                        .into()
+                }
+                Inline::CrossRef(r) => match (&r.resolved, &r.target) {
+                    (Some(res), _) if !in_link => el("a")
+                        .class("xref")
+                        .attr("href", self.layout.href(self.part, &res.target))
+                        .text(res.text.clone())
+                        .into(),
+                    (Some(res), _) => Node::Text(res.text.clone()),
+                    (None, RefTarget::Spelled { text, .. }) => Node::Text(text.clone()),
+                    (None, RefTarget::Label { name, .. }) => Node::Text(format!("@{name}")),
+                },
+                Inline::Citation(c) => {
+                    let text = match &c.rendered {
+                        Some(r) => r.clone(),
+                        None => raw_citation(c),
+                    };
+                    el("span").class("citation").text(text).into()
+                }
+                Inline::Html(h) => Node::Raw(h.clone()),
+            });
+        }
+        out
+    }
+
+    /// `[tekst](#sec-x)`: an author's link to a label goes to the part that holds it.
+    fn link_href(&self, url: &str) -> String {
+        if let Some(label) = url.strip_prefix('#')
+            && let Some(t) = self.book.labels.get(label)
+        {
+            return self.layout.href(self.part, &t.target);
+        }
+        url.to_string()
+    }
+}
+
+/// A citation before the citation stage has formatted it: the keys as written.
+pub fn raw_citation(c: &Citation) -> String {
+    let keys: Vec<String> = c
+        .items
+        .iter()
+        .map(|i| {
+            let mut s = String::new();
+            if !i.prefix.is_empty() {
+                s.push_str(&i.prefix);
+                s.push(' ');
+            }
+            s.push_str(&i.key);
+            if !i.suffix.is_empty() {
+                s.push_str(", ");
+                s.push_str(&i.suffix);
+            }
+            s
+        })
+        .collect();
+    match c.mode {
+        CiteMode::Narrative => keys.join("; "),
+        CiteMode::Parenthetical => format!("({})", keys.join("; ")),
+    }
+}
