@@ -114,6 +114,9 @@ impl Built {
     }
 }
 
+/// One format's bytes, or why it could not be made.
+type Rendered = Result<Vec<u8>, Vec<Diagnostic>>;
+
 /// Compiles the book and, if it is sound, renders and writes the requested formats.
 pub fn build(opts: &BuildOptions) -> Built {
     let mut compiled = compile(&opts.book_dir, opts.styles.as_deref());
@@ -125,7 +128,7 @@ pub fn build(opts: &BuildOptions) -> Built {
         };
     };
     let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
-    let rendered: Vec<(Format, Result<Vec<u8>, Vec<Diagnostic>>)> = {
+    let rendered: Vec<(Format, Rendered)> = {
         use rayon::prelude::*;
         opts.formats
             .par_iter()

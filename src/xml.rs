@@ -20,6 +20,47 @@ pub struct Element {
 /// because `<p/>` or `<a/>` confuse HTML parsers.
 const VOID: &[&str] = &["br", "hr", "img", "meta", "link", "col", "input", "wbr"];
 
+/// Elements that hold blocks: a line break after their start and end tags keeps the files
+/// readable and diffable (golden tests) without changing what a reader shows.
+const CONTAINERS: &[&str] = &[
+    "html",
+    "head",
+    "body",
+    "section",
+    "header",
+    "nav",
+    "ul",
+    "ol",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "blockquote",
+    "div",
+    "aside",
+    "figure",
+];
+/// Block elements whose content is inline: a line break after the end tag only.
+const BLOCKS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "th",
+    "td",
+    "caption",
+    "figcaption",
+    "pre",
+    "title",
+    "meta",
+    "link",
+    "hr",
+];
+
 pub fn el(name: &'static str) -> Element {
     Element {
         name,
@@ -69,15 +110,25 @@ impl Element {
         }
         if self.children.is_empty() && VOID.contains(&self.name) {
             out.push_str("/>");
+            if BLOCKS.contains(&self.name) {
+                out.push('\n');
+            }
             return;
         }
         out.push('>');
+        let container = CONTAINERS.contains(&self.name);
+        if container {
+            out.push('\n');
+        }
         for c in &self.children {
             c.write(out);
         }
         out.push_str("</");
         out.push_str(self.name);
         out.push('>');
+        if container || BLOCKS.contains(&self.name) {
+            out.push('\n');
+        }
     }
 }
 
@@ -144,7 +195,8 @@ mod tests {
         e.write(&mut s);
         assert_eq!(
             s,
-            r#"<p title="a &quot;b&quot; &amp; c">x &lt; y &amp; z<br/><a id="x"></a></p>"#
+            r#"<p title="a &quot;b&quot; &amp; c">x &lt; y &amp; z<br/><a id="x"></a></p>
+"#
         );
     }
 }

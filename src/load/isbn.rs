@@ -41,7 +41,7 @@ pub fn check(isbn: &str) -> Result<String, String> {
                     v * (10 - i as u32)
                 })
                 .sum();
-            if sum % 11 != 0 {
+            if !sum.is_multiple_of(11) {
                 return Err("the ISBN-10 check digit is wrong".into());
             }
             Ok(digits.to_ascii_uppercase())

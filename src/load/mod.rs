@@ -129,24 +129,33 @@ pub fn load(
         return Err((sources, vec![invalid_utf8(yaml, at)]));
     }
     let yaml_text = sources.get(yaml).text.clone();
-    let cfg: config::BookYaml = match serde_yaml::from_str(&yaml_text) {
-        Ok(c) => c,
-        Err(e) => {
-            let at = e.location().map(|l| l.index()).unwrap_or(0);
-            let msg = e.to_string();
-            // serde_yaml appends " at line N column M"; the span says that already.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}")).at(Span::new(
-                yaml,
-                at,
-                at + 1,
-            ));
-            if msg.contains("unknown field") {
-                d = d.help("the keys are: title, subtitle, authors, language, edition, publisher, year, isbn, front, chapters, back, bibliography, print");
+    let cfg: config::BookYaml =
+        match serde_yaml::from_str(&yaml_text) {
+            Ok(c) => c,
+            Err(e) => {
+                let at = e.location().map(|l| l.index()).unwrap_or(0);
+                let msg = e.to_string();
+                // serde_yaml appends " at line N column M"; the span says that already.
+                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                let msg = msg
+                    .replace("expected u32", "expected a whole number")
+                    .replace("expected i32", "expected a whole number");
+                let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}"))
+                    .at(Span::new(yaml, at, at + 1));
+                if let Some(field) = msg
+                    .split("unknown field `")
+                    .nth(1)
+                    .and_then(|r| r.split('`').next())
+                {
+                    let known = msg.split("expected ").nth(1).unwrap_or("");
+                    let keys: Vec<&str> = known.split('`').skip(1).step_by(2).collect();
+                    if let Some(near) = did_you_mean(field, keys.iter().copied()) {
+                        d = d.help(format!("did you mean `{near}`?"));
+                    }
+                }
+                return Err((sources, vec![d]));
             }
-            return Err((sources, vec![d]));
-        }
-    };
+        };
     let root_canon = match root.canonicalize() {
         Ok(p) => p,
         Err(e) => {
@@ -276,7 +285,7 @@ pub fn load(
     let styles = match load_styles(root, styles) {
         Ok(s) => s,
         Err(d) => {
-            diags.push(d);
+            diags.push(*d);
             Styles {
                 dir: None,
                 css: BUILTIN_CSS.to_string(),
@@ -338,7 +347,7 @@ fn invalid_utf8(file: FileId, at: usize) -> Diagnostic {
     Diagnostic::error("invalid-utf8", "the file is not valid UTF-8")
         .at(Span::new(file, at, at + 1))
         .label("this byte does not belong to a UTF-8 character")
-        .help("save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")
+        .help("save the file as UTF-8; most editors offer this under Save with Encoding")
 }
 
 fn read_source(
@@ -372,10 +381,10 @@ fn read_source(
 }
 
 /// Resolves a path from book.yaml inside the book folder, refusing anything that leaves it.
-pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Diagnostic> {
+pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box<Diagnostic>> {
     let p = Path::new(rel);
     if rel.trim().is_empty() {
-        return Err(Diagnostic::error("path", "empty file name"));
+        return Err(Box::new(Diagnostic::error("path", "empty file name")));
     }
     if p.is_absolute()
         || p.components()
@@ -384,14 +393,16 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Dia
         return Err(
             Diagnostic::error("path-escape", format!("`{rel}` is an absolute path"))
                 .label("paths are relative to the book folder")
-                .help("copy the file into the book folder and name it relative to book.yaml"),
+                .help("copy the file into the book folder and name it relative to book.yaml")
+                .into(),
         );
     }
     if p.components().any(|c| c == Component::ParentDir) {
         return Err(
             Diagnostic::error("path-escape", format!("`{rel}` leaves the book folder"))
                 .label("`..` is not allowed here")
-                .help("a book is one folder; copy the file into it"),
+                .help("a book is one folder; copy the file into it")
+                .into(),
         );
     }
     let full = root.join(p);
@@ -401,24 +412,29 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Dia
         if let Some(near) = nearby_file(root, p) {
             d = d.help(format!("did you mean `{near}`?"));
         }
-        return Err(d);
+        return Err(Box::new(d));
     }
-    let canon = full
-        .canonicalize()
-        .map_err(|e| Diagnostic::error("read", format!("cannot open `{rel}`: {e}")))?;
+    let canon = full.canonicalize().map_err(|e| {
+        Box::new(Diagnostic::error(
+            "read",
+            format!("cannot open `{rel}`: {e}"),
+        ))
+    })?;
     if !canon.starts_with(root_canon) {
-        return Err(Diagnostic::error(
-            "path-escape",
-            format!("`{rel}` is a link to a file outside the book folder"),
-        )
-        .label("a symbolic link leaves the book folder")
-        .help("copy the file into the book folder instead of linking to it"));
+        return Err(Box::new(
+            Diagnostic::error(
+                "path-escape",
+                format!("`{rel}` is a link to a file outside the book folder"),
+            )
+            .label("a symbolic link leaves the book folder")
+            .help("copy the file into the book folder instead of linking to it"),
+        ));
     }
     if !canon.is_file() {
-        return Err(Diagnostic::error(
+        return Err(Box::new(Diagnostic::error(
             "missing-file",
             format!("`{rel}` is not a file"),
-        ));
+        )));
     }
     Ok(full)
 }
@@ -546,7 +562,7 @@ fn unit_mm(unit: &str) -> Option<f64> {
     })
 }
 
-fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Diagnostic> {
+fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagnostic>> {
     let candidates: Vec<PathBuf> = match explicit {
         Some(p) => vec![p.to_path_buf()],
         None => vec![root.join("styles"), root.join("..").join("styles")],
@@ -555,8 +571,10 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Diagnosti
         let css_path = dir.join("epub.css");
         if css_path.is_file() {
             let css = std::fs::read_to_string(&css_path).map_err(|e| {
-                Diagnostic::error("styles", format!("cannot read the house style: {e}"))
-                    .in_file(css_path.to_string_lossy().into_owned())
+                Box::new(
+                    Diagnostic::error("styles", format!("cannot read the house style: {e}"))
+                        .in_file(css_path.to_string_lossy().into_owned()),
+                )
             })?;
             return Ok(Styles {
                 dir: Some(dir),
@@ -566,7 +584,8 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Diagnosti
         if explicit.is_some() {
             return Err(
                 Diagnostic::error("styles", "the style folder has no epub.css")
-                    .in_file(dir.to_string_lossy().into_owned()),
+                    .in_file(dir.to_string_lossy().into_owned())
+                    .into(),
             );
         }
     }

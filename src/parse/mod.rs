@@ -200,7 +200,7 @@ impl<'a> Parser<'a> {
     fn block<'n>(
         &mut self,
         node: &'n AstNode<'n>,
-        prev: &mut Vec<Block>,
+        prev: &mut [Block],
         kind: PartKind,
     ) -> Option<Block> {
         let span = self.span(node);
@@ -535,8 +535,23 @@ impl<'a> Parser<'a> {
                     .get(first - 1 + line_off)
                     .copied()
                     .unwrap_or(span.start as usize);
-                let reason = e.to_string();
-                let reason = reason.split(" at ").next().unwrap_or(&reason).to_string();
+                let reason = match &e {
+                    roxmltree::Error::UnexpectedCloseTag(open, close, _)
+                        if close == "div" && !html.contains("</div>") =>
+                    {
+                        format!("`<{open}>` is never closed")
+                    }
+                    roxmltree::Error::UnexpectedCloseTag(open, close, _) => {
+                        format!("`</{close}>` where `<{open}>` should be closed")
+                    }
+                    roxmltree::Error::UnknownEntityReference(name, _) => {
+                        format!("`&{name};` is not an XML entity")
+                    }
+                    _ => {
+                        let r = e.to_string();
+                        r.split(" at ").next().unwrap_or(&r).to_string()
+                    }
+                };
                 self.diags.push(
                     Diagnostic::error("raw-html", format!("raw HTML is not well-formed XHTML: {reason}"))
                         .at(Span::new(self.file, at.max(span.start as usize), (at.max(span.start as usize) + 1).min(span.end as usize)))
@@ -908,7 +923,7 @@ fn ends_sentence(out: &[Inline]) -> bool {
         None => true,
         Some(Inline::Text(t)) => {
             let t = t.trim_end().trim_end_matches(['’', '”', ')']);
-            t.ends_with(['.', '!', '?'])
+            t.ends_with(['.', '!', '?', '…'])
         }
         Some(Inline::LineBreak) => true,
         _ => false,

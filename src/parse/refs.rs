@@ -116,7 +116,7 @@ fn starts_sentence(before: &str) -> bool {
     let t = before
         .trim_end()
         .trim_end_matches(['’', '”', ')', '\'', '"']);
-    t.ends_with(['.', '!', '?'])
+    t.ends_with(['.', '!', '?', '…'])
 }
 
 /// `@Sec-x` asks for a capital, as in Quarto; the label itself is lower case.

@@ -222,8 +222,7 @@ impl<'a> PartWriter<'a> {
         let part = &self.book.parts[self.part];
         let mut div = el("section")
             .class("footnotes")
-            .attr("epub:type", "footnotes")
-            .attr("role", "doc-endnotes");
+            .attr("epub:type", "footnotes");
         div.push(
             el("h2")
                 .class("footnotes-title")

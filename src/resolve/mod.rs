@@ -271,7 +271,7 @@ impl Resolver<'_> {
                         let term = self.lang.term(*kind);
                         let mut d = Diagnostic::warning(
                             "missing-number",
-                            format!("`{text}` refers to {term} {number}, which does not exist"),
+                            format!("{term} {number} does not exist in this edition"),
                         )
                         .at(r.span)
                         .label("no such number in this edition");

@@ -6,13 +6,11 @@ use crate::lang::RefKind;
 use crate::model::*;
 use crate::parse::plain_text;
 
+/// Reports a label: what it names, its number, the element id and a title for unnumbered targets.
+pub type Define<'a> = dyn FnMut(&Label, RefKind, Option<String>, &str, String) + 'a;
+
 /// Assigns numbers in one part and reports every label to `define`.
-pub fn number_part(
-    _pi: usize,
-    part: &mut Part,
-    diags: &mut Vec<Diagnostic>,
-    define: &mut dyn FnMut(&Label, RefKind, Option<String>, &str, String),
-) {
+pub fn number_part(_pi: usize, part: &mut Part, diags: &mut Vec<Diagnostic>, define: &mut Define) {
     let chapter = part.number;
     if let Some(n) = chapter {
         part.title.number = Some(n.to_string());
@@ -61,7 +59,7 @@ fn number_blocks(
     blocks: &mut [Block],
     st: &mut State,
     diags: &mut Vec<Diagnostic>,
-    define: &mut dyn FnMut(&Label, RefKind, Option<String>, &str, String),
+    define: &mut Define,
     top: bool,
 ) {
     for b in blocks {

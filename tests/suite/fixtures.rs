@@ -1,0 +1,129 @@
+//! Fixture books under tests/books/<name>/ with golden EPUB files in expected/.
+
+use crate::common::*;
+
+fn check_fixture(name: &str) {
+    let book = root().join("tests/books").join(name);
+    let out = scratch(&format!("fixture-{name}"));
+    let epub = build_epub(&book, &out);
+    let expected = book.join("expected");
+    let files = unzip(&epub);
+    let mut names = Vec::new();
+    for (path, bytes) in &files {
+        names.push(path.clone());
+        let golden_worthy = path.ends_with(".opf") || path.ends_with(".xhtml");
+        if golden_worthy {
+            let rel = path.trim_start_matches("EPUB/");
+            golden(
+                &expected.join(rel),
+                &String::from_utf8(bytes.clone()).unwrap(),
+            );
+        }
+    }
+    golden(&expected.join("files.txt"), &(names.join("\n") + "\n"));
+}
+
+#[test]
+fn basics_book_matches_golden_epub() {
+    check_fixture("basics");
+}
+
+#[test]
+fn english_book_matches_golden_epub() {
+    check_fixture("english");
+}
+
+#[test]
+fn mimetype_comes_first_and_stored() {
+    let out = scratch("mimetype");
+    let epub = build_epub(&root().join("tests/books/basics"), &out);
+    let bytes = std::fs::read(&epub).unwrap();
+    // OCF: the first local header names "mimetype", uncompressed, and its content follows.
+    assert_eq!(&bytes[0..4], b"PK\x03\x04");
+    assert_eq!(
+        u16::from_le_bytes([bytes[8], bytes[9]]),
+        0,
+        "mimetype is stored"
+    );
+    assert_eq!(&bytes[30..38], b"mimetype");
+    assert_eq!(&bytes[38..58], b"application/epub+zip");
+}
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    let book = root().join("book");
+    let a = std::fs::read(build_epub(&book, &scratch("twice-a"))).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let b = std::fs::read(build_epub(&book, &scratch("twice-b"))).unwrap();
+    assert!(a == b, "two builds of the sample book differ");
+}
+
+#[test]
+fn source_date_epoch_sets_modified_date() {
+    let out = scratch("sde");
+    let o = run(druk()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["build", "-f", "epub", "-o"])
+        .arg(&out)
+        .arg(root().join("tests/books/english")));
+    assert!(o.status.success());
+    let epub = std::fs::read_dir(&out)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let opf = unzip(&epub)
+        .into_iter()
+        .find(|(n, _)| n.ends_with(".opf"))
+        .unwrap()
+        .1;
+    let opf = String::from_utf8(opf).unwrap();
+    assert!(
+        opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"),
+        "{opf}"
+    );
+}
+
+#[test]
+fn sample_book_numbers_and_references() {
+    let out = scratch("sample-refs");
+    let epub = build_epub(&root().join("book"), &out);
+    let files = unzip(&epub);
+    let text = |name: &str| {
+        String::from_utf8(
+            files
+                .iter()
+                .find(|(n, _)| n.ends_with(name))
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap()
+    };
+    let ch3 = text("hoofdstuk-03.xhtml");
+    assert!(ch3.contains(
+        "<h3 id=\"sec-balansmodel\"><span class=\"secno\">3.2.2</span> Het balansmodel</h3>"
+    ));
+    assert!(ch3.contains("<span class=\"caption-label\">Figuur 3.1</span>"));
+    let ch4 = text("hoofdstuk-04.xhtml");
+    assert!(
+        ch4.contains("href=\"hoofdstuk-03.xhtml#sec-balansmodel\">paragraaf 3.2.2</a>"),
+        "ch4 links to 3.2.2"
+    );
+    let ch6 = text("hoofdstuk-06.xhtml");
+    assert!(ch6.contains("<p class=\"chapter-author\">Fatima El Amrani</p>"));
+    let nav = text("nav.xhtml");
+    assert!(
+        nav.contains("3.2.2 Het balansmodel"),
+        "nav goes three levels deep"
+    );
+    let opf = text("package.opf");
+    assert!(opf.contains("<dc:identifier id=\"book-id\">urn:isbn:9789000000012</dc:identifier>"));
+    assert!(opf.contains("<dc:publisher>Uitgeverij Voorbeeld</dc:publisher>"));
+    let colophon = text("colofon.xhtml");
+    assert!(
+        colophon.contains("7e druk, 2026") && colophon.contains("978-900000001-2"),
+        "{colophon}"
+    );
+}

@@ -1,0 +1,9 @@
+//! druk's integration tests: one binary, so the crate links once.
+//!
+//! Golden files are rewritten with `BLESS=1 cargo test`; review the diff before committing.
+
+mod cli;
+mod common;
+mod epubcheck;
+mod errors;
+mod fixtures;
