@@ -3,6 +3,7 @@
 //! Data flows one way: [`load`] → [`parse`] → [`resolve`] → [`render`]. Each stage returns
 //! plain data plus diagnostics; nothing is written unless the whole book is sound.
 
+pub mod cite;
 pub mod diag;
 pub mod lang;
 pub mod load;
@@ -65,9 +66,17 @@ impl Compiled {
     }
 }
 
-/// load + parse + resolve, collecting all problems.
-pub fn compile(book_dir: &Path, styles: Option<&Path>) -> Compiled {
-    let (project, mut diags) = match load::load(book_dir, styles) {
+/// What changes how a book is checked, shared by `check` and `build`.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    pub styles: Option<PathBuf>,
+    /// Bibliography entries that are never cited are not reported.
+    pub allow_unused_references: bool,
+}
+
+/// load + parse + resolve + citations, collecting all problems.
+pub fn compile(book_dir: &Path, opts: &CompileOptions) -> Compiled {
+    let (project, mut diags) = match load::load(book_dir, opts.styles.as_deref()) {
         Ok(ok) => ok,
         Err((sources, mut diags)) => {
             diag::sort(&mut diags);
@@ -80,8 +89,16 @@ pub fn compile(book_dir: &Path, styles: Option<&Path>) -> Compiled {
     };
     let (parts, parse_diags) = parse::parse(&project);
     diags.extend(parse_diags);
-    let (book, resolve_diags) = resolve::resolve(&project, parts);
+    let (mut book, resolve_diags) = resolve::resolve(&project, parts);
     diags.extend(resolve_diags);
+    let (library, lib_diags) = cite::library::load(&project);
+    let library_failed = lib_diags.iter().any(|d| d.severity == Severity::Error);
+    diags.extend(lib_diags);
+    let cite_opts = cite::CiteOptions {
+        allow_unused: opts.allow_unused_references,
+        library_failed,
+    };
+    diags.extend(cite::apply(&mut book, &project, &library, cite_opts));
     diag::sort(&mut diags);
     Compiled {
         sources: project.sources.clone(),
@@ -95,7 +112,7 @@ pub struct BuildOptions {
     pub book_dir: PathBuf,
     pub out_dir: PathBuf,
     pub formats: Vec<Format>,
-    pub styles: Option<PathBuf>,
+    pub compile: CompileOptions,
     /// Treat warnings as errors: nothing is written when there are any.
     pub deny_warnings: bool,
     /// From `SOURCE_DATE_EPOCH`: the time stamped into the outputs.
@@ -119,7 +136,7 @@ type Rendered = Result<Vec<u8>, Vec<Diagnostic>>;
 
 /// Compiles the book and, if it is sound, renders and writes the requested formats.
 pub fn build(opts: &BuildOptions) -> Built {
-    let mut compiled = compile(&opts.book_dir, opts.styles.as_deref());
+    let mut compiled = compile(&opts.book_dir, &opts.compile);
     let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
         return Built {

@@ -28,6 +28,9 @@ struct CheckArgs {
     /// Fail on warnings too (for release builds)
     #[arg(long)]
     deny_warnings: bool,
+    /// Do not warn about bibliography entries that are never cited
+    #[arg(long)]
+    allow_unused_references: bool,
     /// A house-style folder (epub.css, fonts); default: BOOK_DIR/styles, then BOOK_DIR/../styles, then built in
     #[arg(long, value_name = "DIR")]
     styles: Option<PathBuf>,
@@ -73,7 +76,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Check { check } => {
-            let compiled = druk::compile(&check.book, check.styles.as_deref());
+            let compiled = druk::compile(&check.book, &check.compile_options());
             report(&compiled, &check);
             exit_code(&compiled, check.deny_warnings)
         }
@@ -93,7 +96,7 @@ fn main() -> ExitCode {
                 } else {
                     dedup(format)
                 },
-                styles: check.styles.clone(),
+                compile: check.compile_options(),
                 deny_warnings: check.deny_warnings,
                 source_date_epoch: epoch,
             };
@@ -115,6 +118,15 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
             code
+        }
+    }
+}
+
+impl CheckArgs {
+    fn compile_options(&self) -> druk::CompileOptions {
+        druk::CompileOptions {
+            styles: self.styles.clone(),
+            allow_unused_references: self.allow_unused_references,
         }
     }
 }

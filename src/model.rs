@@ -69,6 +69,16 @@ pub enum Block {
     Rule,
     /// Raw HTML that was checked to be well-formed XHTML.
     Html(String, Span),
+    /// The generated reference list: one entry per cited work, in APA order.
+    References(Vec<Reference>),
+}
+
+/// One entry of the reference list; `id` is the anchor citations link to.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub key: String,
+    pub id: String,
+    pub content: Vec<Inline>,
 }
 
 #[derive(Clone, Debug)]
@@ -169,6 +179,11 @@ pub enum Inline {
     Citation(Citation),
     /// Raw inline HTML, checked with its paragraph.
     Html(String),
+    /// A link inside the book made by druk itself (a citation to its reference entry).
+    Internal {
+        target: Target,
+        content: Vec<Inline>,
+    },
 }
 
 /// `@sec-x`, `[-@sec-x]` or a number spelled out in the prose ("paragraaf 3.2.2").
@@ -213,7 +228,8 @@ pub struct Citation {
     pub items: Vec<CiteItem>,
     pub mode: CiteMode,
     pub span: Span,
-    pub rendered: Option<String>,
+    /// The formatted citation, each work linked to its reference entry; set by the citation stage.
+    pub rendered: Option<Vec<Inline>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

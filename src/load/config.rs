@@ -27,6 +27,9 @@ pub struct BookYaml {
     pub back: Vec<String>,
     #[serde(default)]
     pub bibliography: Option<OneOrMany>,
+    /// Pandoc's `nocite`: keys listed in the references without being cited (`"@*"` for all).
+    #[serde(default)]
+    pub nocite: Option<OneOrMany>,
     #[serde(default)]
     pub print: Option<PrintYaml>,
 }

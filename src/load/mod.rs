@@ -21,6 +21,8 @@ pub struct Project {
     /// Reading order: front parts, chapters, back parts (files and generated).
     pub contents: Vec<Entry>,
     pub bibliography: Vec<FileId>,
+    /// Keys to list without citing them; `*` lists every entry.
+    pub nocite: Vec<String>,
     pub print: PrintSettings,
     pub styles: Styles,
 }
@@ -281,6 +283,14 @@ pub fn load(
         }
     }
 
+    let nocite = cfg
+        .nocite
+        .iter()
+        .flat_map(|n| n.0.iter())
+        .flat_map(|s| s.split([',', ';', ' ']))
+        .map(|k| k.trim().trim_start_matches('@').to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
     let print = print_settings(cfg.print.as_ref(), &yaml_text, yaml, &mut diags);
     let styles = match load_styles(root, styles) {
         Ok(s) => s,
@@ -325,6 +335,7 @@ pub fn load(
             meta,
             contents,
             bibliography,
+            nocite,
             print,
             styles,
         },

@@ -969,7 +969,9 @@ pub fn plain_text(inlines: &[Inline]) -> String {
             match i {
                 Inline::Text(t) | Inline::Code(t) => s.push_str(t),
                 Inline::LineBreak => s.push(' '),
-                Inline::Styled(_, c) | Inline::Link { content: c, .. } => walk(c, s),
+                Inline::Styled(_, c)
+                | Inline::Link { content: c, .. }
+                | Inline::Internal { content: c, .. } => walk(c, s),
                 Inline::Image { alt, .. } => s.push_str(alt),
                 Inline::CrossRef(r) => match (&r.resolved, &r.target) {
                     (Some(res), _) => s.push_str(&res.text),
@@ -980,7 +982,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
                     }
                 },
                 Inline::Citation(c) => match &c.rendered {
-                    Some(r) => s.push_str(r),
+                    Some(r) => walk(r, s),
                     None => s.push_str(
                         &c.items
                             .iter()

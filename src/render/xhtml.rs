@@ -378,6 +378,19 @@ impl<'a> PartWriter<'a> {
             }
             Block::Rule => el("hr"),
             Block::Html(h, _) => el("div").class("raw-html").child(Node::Raw(h.clone())),
+            Block::References(refs) => {
+                let mut div = el("div").class("references").attr("role", "list");
+                for r in refs {
+                    div.push(
+                        el("p")
+                            .class("reference")
+                            .attr("id", r.id.clone())
+                            .attr("role", "listitem")
+                            .children(self.inlines(&r.content, false)),
+                    );
+                }
+                div
+            }
         }
     }
 
@@ -500,11 +513,18 @@ impl<'a> PartWriter<'a> {
                     (None, RefTarget::Label { name, .. }) => Node::Text(format!("@{name}")),
                 },
                 Inline::Citation(c) => {
-                    let text = match &c.rendered {
-                        Some(r) => r.clone(),
-                        None => raw_citation(c),
-                    };
-                    el("span").class("citation").text(text).into()
+                    let span = el("span").class("citation");
+                    match &c.rendered {
+                        Some(r) => span.children(self.inlines(r, in_link)).into(),
+                        None => span.text(raw_citation(c)).into(),
+                    }
+                }
+                Inline::Internal { target, content } if !in_link => el("a")
+                    .attr("href", self.layout.href(self.part, target))
+                    .children(self.inlines(content, true))
+                    .into(),
+                Inline::Internal { content, .. } => {
+                    el("span").children(self.inlines(content, true)).into()
                 }
                 Inline::Html(h) => Node::Raw(h.clone()),
             });

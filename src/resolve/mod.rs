@@ -205,7 +205,7 @@ impl Resolver<'_> {
                     }
                 }
                 Block::Figure(f) => self.inlines(&mut f.caption),
-                Block::Code(_) | Block::Rule | Block::Html(..) => {}
+                Block::Code(_) | Block::Rule | Block::Html(..) | Block::References(_) => {}
             }
         }
     }
@@ -213,7 +213,9 @@ impl Resolver<'_> {
     fn inlines(&mut self, inlines: &mut [Inline]) {
         for i in inlines {
             match i {
-                Inline::Styled(_, c) | Inline::Link { content: c, .. } => self.inlines(c),
+                Inline::Styled(_, c)
+                | Inline::Link { content: c, .. }
+                | Inline::Internal { content: c, .. } => self.inlines(c),
                 Inline::CrossRef(r) => self.cross_ref(r),
                 _ => {}
             }

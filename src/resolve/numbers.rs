@@ -148,7 +148,11 @@ fn number_blocks(
                     number_blocks(it, st, diags, define, false);
                 }
             }
-            Block::Paragraph(..) | Block::Code(_) | Block::Rule | Block::Html(..) => {}
+            Block::Paragraph(..)
+            | Block::Code(_)
+            | Block::Rule
+            | Block::Html(..)
+            | Block::References(_) => {}
         }
     }
 }

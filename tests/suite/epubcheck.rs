@@ -82,3 +82,8 @@ fn epubcheck_new_book() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn epubcheck_citations_fixture() {
+    epubcheck("tests/books/citations");
+}

@@ -156,3 +156,24 @@ fn human_diagnostics_show_the_line_and_a_caret() {
         "{err}"
     );
 }
+
+error_fixtures! {
+    unknown_citation_key_suggests_the_near_key => "unknown-citation",
+    malformed_bibliography_file => "malformed-bibliography",
+    missing_bibliography_file => "missing-bibliography",
+    malformed_bibliography_entry => "malformed-entry",
+    unused_reference_is_a_warning => "unused-reference",
+}
+
+#[test]
+fn unused_references_can_be_allowed() {
+    let dir = root().join("tests/errors/unused-reference");
+    let o = run(druk().current_dir(&dir).args([
+        "check",
+        "--deny-warnings",
+        "--allow-unused-references",
+        "book",
+    ]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("never cited"), "{err}");
+}

@@ -34,6 +34,109 @@ fn english_book_matches_golden_epub() {
 }
 
 #[test]
+fn citations_book_matches_golden_epub() {
+    check_fixture("citations");
+}
+
+/// hayagriva gives year letters in order of first citation; APA, CSL and Pandoc give them in
+/// the order of the reference list. `rispens1996a` ("Zorgen voor kinderen") is cited first but
+/// sorts after "Opvoeden in Nederland", so it must be 1996b everywhere.
+#[test]
+fn year_letters_follow_the_reference_list() {
+    let out = scratch("year-letters");
+    let epub = build_epub(&root().join("tests/books/citations"), &out);
+    let files = unzip(&epub);
+    let text = |name: &str| {
+        let raw = String::from_utf8(
+            files
+                .iter()
+                .find(|(n, _)| n.ends_with(name))
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap();
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in raw.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        plain.replace("&amp;", "&")
+    };
+    let list = text("literatuur.xhtml");
+    let a = list
+        .find("(1996a). Opvoeden in Nederland")
+        .expect("Opvoeden in Nederland is 1996a");
+    let b = list
+        .find("(1996b). Zorgen voor kinderen")
+        .expect("Zorgen voor kinderen is 1996b");
+    assert!(a < b, "1996a is listed before 1996b");
+    let chapter = text("hoofdstuk-01.xhtml");
+    assert!(
+        chapter.contains("meerdere (Rispens et al., 1996b; Zeijl et al., 2005)"),
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("voorvoegsel (zie Rispens et al., 1996a)"),
+        "{chapter}"
+    );
+    assert!(chapter.contains("(NJi, 2014a, p. 12)"), "{chapter}");
+    assert!(
+        list.find("(2014a). Richtlijn opvoedingsondersteuning")
+            < list.find("(2014b). Richtlijn ouderschap")
+    );
+}
+
+#[test]
+fn citation_forms() {
+    let out = scratch("citation-forms");
+    let epub = build_epub(&root().join("tests/books/citations"), &out);
+    let files = unzip(&epub);
+    let ch = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n.ends_with("hoofdstuk-01.xhtml"))
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    for expected in [
+        "Tussen haakjes <span class=\"citation\">(<a href=\"literatuur.xhtml#ref-hermanns1992\">Hermanns, 1992</a>)</span>",
+        "verhalend <span class=\"citation\"><a href=\"literatuur.xhtml#ref-hermanns1992\">Hermanns (1992)</a></span>",
+        "<a href=\"literatuur.xhtml#ref-hermannsleu1998\">Hermanns en Leu (1998)</a>",
+        "<a href=\"literatuur.xhtml#ref-hermannsleu1998\">Hermanns &amp; Leu, 1998, pp. 3–7</a>",
+        "alleen het jaar <span class=\"citation\">(<a href=\"literatuur.xhtml#ref-zeijl2005\">2005</a>)</span>",
+        "<a href=\"literatuur.xhtml#ref-opvoedwijzer\">Stichting Opvoedwijzer, z.d.</a>",
+        "<a href=\"literatuur.xhtml#ref-bakker2010\">Bakker &amp; Jansen, 2010, hoofdstuk 3</a>",
+    ] {
+        assert!(ch.contains(expected), "missing: {expected}\n{ch}");
+    }
+    let list = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n.ends_with("literatuur.xhtml"))
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        list.contains("<em>Handboek jeugd</em> (pp. 45–67)"),
+        "{list}"
+    );
+    assert!(
+        list.contains("<a href=\"https://www.example.org/opvoeden\" class=\"external\">"),
+        "{list}"
+    );
+}
+
+#[test]
 fn mimetype_comes_first_and_stored() {
     let out = scratch("mimetype");
     let epub = build_epub(&root().join("tests/books/basics"), &out);

@@ -1,0 +1,214 @@
+//! Reading bibliography files (CSL-YAML, CSL-JSON, BibTeX/BibLaTeX) into CSL items, with
+//! diagnostics at file:line for anything malformed.
+
+use crate::diag::Diagnostic;
+use crate::load::Project;
+use crate::source::{FileId, SourceMap, Span};
+use hayagriva::citationberg::json::{Item, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Every entry of every bibliography file, by key.
+#[derive(Debug, Default)]
+pub struct Library {
+    pub items: Vec<Item>,
+    pub keys: Vec<String>,
+    pub spans: Vec<Span>,
+    pub index: HashMap<String, usize>,
+}
+
+impl Library {
+    pub fn get(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+}
+
+pub fn load(project: &Project) -> (Library, Vec<Diagnostic>) {
+    let mut lib = Library::default();
+    let mut diags = Vec::new();
+    for &file in &project.bibliography {
+        let src = project.sources.get(file);
+        let ext = std::path::Path::new(&src.rel)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let items = match ext.as_str() {
+            "yaml" | "yml" => csl_yaml(&project.sources, file, &mut diags),
+            "json" => csl_json(&project.sources, file, &mut diags),
+            "bib" | "bibtex" | "biblatex" => {
+                super::bibtex::read(&project.sources, file, &mut diags)
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "bibliography-format",
+                        format!("unknown bibliography format `.{ext}`"),
+                    )
+                    .in_file(src.name.clone())
+                    .help("use CSL-YAML (.yaml), CSL-JSON (.json) or BibTeX (.bib)"),
+                );
+                continue;
+            }
+        };
+        for mut item in items {
+            let Some(key) = item.id().map(|k| k.into_owned()) else {
+                diags.push(
+                    Diagnostic::error("bibliography-entry", "a bibliography entry has no `id`")
+                        .in_file(src.name.clone())
+                        .help("give every entry a key: `id: hermanns1992`"),
+                );
+                continue;
+            };
+            let span = entry_span(&project.sources, file, &key);
+            if let Some(&first) = lib.index.get(&key) {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-reference",
+                        format!("bibliography key `{key}` is defined twice"),
+                    )
+                    .at(span)
+                    .related(lib.spans[first], "first defined here"),
+                );
+                continue;
+            }
+            normalize_dates(&mut item, &key, span, &mut diags);
+            check_entry(&item, &key, span, &mut diags);
+            lib.index.insert(key.clone(), lib.items.len());
+            lib.items.push(item);
+            lib.keys.push(key);
+            lib.spans.push(span);
+        }
+    }
+    (lib, diags)
+}
+
+/// Where an entry's key is written, for diagnostics about the entry.
+fn entry_span(sources: &SourceMap, file: FileId, key: &str) -> Span {
+    for pat in [
+        format!("id: {key}"),
+        format!("\"id\": \"{key}\""),
+        format!("{{{key},"),
+        format!("'{key}'"),
+        key.to_string(),
+    ] {
+        if let Some(s) = sources.find(file, 0, &pat) {
+            let at = s.start as usize + pat.find(key).unwrap_or(0);
+            return Span::new(file, at, at + key.len());
+        }
+    }
+    Span::new(file, 0, 0)
+}
+
+fn csl_yaml(sources: &SourceMap, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<Item> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        references: Vec<Item>,
+    }
+    let text = &sources.get(file).text;
+    // Pandoc reads `references:` from a YAML metadata file; a bare list is CSL-YAML too.
+    let result = if text.trim_start().starts_with('-') {
+        serde_yaml::from_str::<Vec<Item>>(text)
+    } else {
+        serde_yaml::from_str::<Doc>(text).map(|d| d.references)
+    };
+    match result {
+        Ok(items) => items,
+        Err(e) => {
+            let at = e.location().map(|l| l.index()).unwrap_or(0);
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            diags.push(
+                Diagnostic::error("bibliography-syntax", format!("cannot read the bibliography: {msg}"))
+                    .at(Span::new(file, at, at + 1))
+                    .help("CSL-YAML: a list of entries under `references:`, each with `id`, `type`, `title`, `author`, `issued`"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn csl_json(sources: &SourceMap, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<Item> {
+    let src = sources.get(file);
+    match serde_json::from_str::<Vec<Item>>(&src.text) {
+        Ok(items) => items,
+        Err(e) => {
+            let at = src.offset(e.line(), e.column());
+            diags.push(
+                Diagnostic::error("bibliography-syntax", format!("cannot read the bibliography: {e}"))
+                    .at(Span::new(file, at, at + 1))
+                    .help("CSL-JSON: an array of entries, as exported by Zotero (Better CSL JSON) or Pandoc"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// CSL dates written as `issued: 2019` or `issued: '2019-03-01'` (Pandoc accepts both) become
+/// date parts; hayagriva would otherwise print them as "z.d.".
+fn normalize_dates(item: &mut Item, key: &str, span: Span, diags: &mut Vec<Diagnostic>) {
+    for field in ["issued", "accessed", "original-date", "event-date"] {
+        let parts = match item.0.get(field) {
+            Some(Value::Number(n)) => Some(vec![*n]),
+            Some(Value::String(s)) => {
+                let parts: Option<Vec<i64>> = s.trim().split('-').map(|p| p.parse().ok()).collect();
+                match parts {
+                    Some(p) if (1..=3).contains(&p.len()) => Some(p),
+                    _ => {
+                        diags.push(
+                            Diagnostic::error(
+                                "bibliography-date",
+                                format!("`{field}` of `{key}` is not a date: `{s}`"),
+                            )
+                            .at(span)
+                            .help(format!("write `{field}: 2019` or `{field}: 2019-03-01`")),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        if let Some(parts) = parts {
+            let json = serde_json::json!({ "date-parts": [parts] });
+            if let Ok(v) = serde_json::from_value::<Value>(json) {
+                item.0.insert(field.to_string(), v);
+            }
+        }
+    }
+}
+
+/// A work without a title, or without both author and date, would print as nonsense.
+fn check_entry(item: &Item, key: &str, span: Span, diags: &mut Vec<Diagnostic>) {
+    let has = |f: &str| item.0.contains_key(f);
+    if !has("title") {
+        diags.push(
+            Diagnostic::error(
+                "bibliography-entry",
+                format!("bibliography entry `{key}` has no title"),
+            )
+            .at(span)
+            .help("add `title:`"),
+        );
+    }
+    if !has("author") && !has("editor") && !has("issued") {
+        diags.push(
+            Diagnostic::error("bibliography-entry", format!("bibliography entry `{key}` has neither an author nor a date"))
+                .at(span)
+                .help("add `author:` (or `literal:` for an organisation) and `issued:`; an undated work still needs an author"),
+        );
+    }
+    if !has("type") {
+        diags.push(
+            Diagnostic::warning(
+                "bibliography-entry",
+                format!("bibliography entry `{key}` has no `type`"),
+            )
+            .at(span)
+            .help("add `type: book`, `article-journal`, `chapter`, `report` or `webpage`"),
+        );
+    }
+}
+
+/// A CSL item from field values, for the BibTeX reader.
+pub fn item(fields: BTreeMap<String, Value>) -> Item {
+    Item(fields)
+}
