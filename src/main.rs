@@ -54,6 +54,20 @@ enum Command {
         #[command(flatten)]
         check: CheckArgs,
     },
+    /// Preview the web edition while you write: build, serve on 127.0.0.1, rebuild and reload on every change
+    Serve {
+        #[command(flatten)]
+        check: CheckArgs,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Open the book in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Where the web edition is written (OUT/html)
+        #[arg(long, short, default_value = "out", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Create a small working book in DIR to start from
     New {
         /// The folder to create (it must not exist or be empty)
@@ -75,6 +89,29 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Serve {
+            check,
+            port,
+            open,
+            out,
+        } => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let opts = druk::serve::ServeOptions {
+                book_dir: check.book.clone(),
+                out_dir: out,
+                port,
+                open,
+                compile: check.compile_options(),
+                color,
+            };
+            match druk::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Check { check } => {
             let compiled = druk::compile(&check.book, &check.compile_options());
             report(&compiled, &check);

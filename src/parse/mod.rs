@@ -34,18 +34,50 @@ fn options() -> comrak::Options<'static> {
 /// Parses every file part of the project. The result is in the order of `project.contents`;
 /// `None` stands for a generated part (the reference list) or a file that failed.
 pub fn parse(project: &Project) -> (Vec<Option<Part>>, Vec<Diagnostic>) {
+    parse_with(project, &mut ParseCache::default())
+}
+
+/// Parsed parts by file, kept between builds by `druk serve` so that only edited files are
+/// parsed again. A part is reused when its file id (same book.yaml) and text are unchanged.
+#[derive(Default)]
+pub struct ParseCache {
+    parts: HashMap<(FileId, String), (u64, Option<Part>, Vec<Diagnostic>)>,
+    /// How many files the last call parsed (the rest came from the cache).
+    pub parsed: usize,
+}
+
+fn text_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Like [`parse`], reusing the cached parts of unchanged files.
+pub fn parse_with(
+    project: &Project,
+    cache: &mut ParseCache,
+) -> (Vec<Option<Part>>, Vec<Diagnostic>) {
     let root_canon = project
         .root
         .canonicalize()
         .unwrap_or_else(|_| project.root.clone());
-    let results: Vec<(Option<Part>, Vec<Diagnostic>)> = project
+    let results: Vec<(Option<Part>, Vec<Diagnostic>, bool)> = project
         .contents
         .par_iter()
         .map(|entry| match entry {
             Entry::File { kind, file, author } => {
+                let src = project.sources.get(*file);
+                let key = (*file, src.rel.clone());
+                let hash = text_hash(&src.text) ^ text_hash(author.as_deref().unwrap_or(""));
+                if let Some((h, part, diags)) = cache.parts.get(&key)
+                    && *h == hash
+                {
+                    return (part.clone(), diags.clone(), false);
+                }
                 let mut p = Parser {
                     sources: &project.sources,
-                    src: project.sources.get(*file),
+                    src,
                     file: *file,
                     lang: project.meta.lang,
                     root: &project.root,
@@ -57,17 +89,26 @@ pub fn parse(project: &Project) -> (Vec<Option<Part>>, Vec<Diagnostic>) {
                     ids: HashMap::new(),
                 };
                 let part = p.part(*kind, author.clone());
-                (part, p.diags)
+                (part, p.diags, true)
             }
-            Entry::Bibliography { .. } => (None, Vec::new()),
+            Entry::Bibliography { .. } => (None, Vec::new(), false),
         })
         .collect();
     let mut diags = Vec::new();
     let mut parts = Vec::new();
-    for (p, d) in results {
+    let mut fresh = HashMap::new();
+    cache.parsed = 0;
+    for (entry, (p, d, parsed)) in project.contents.iter().zip(results) {
+        if let Entry::File { file, author, .. } = entry {
+            let src = project.sources.get(*file);
+            let hash = text_hash(&src.text) ^ text_hash(author.as_deref().unwrap_or(""));
+            fresh.insert((*file, src.rel.clone()), (hash, p.clone(), d.clone()));
+            cache.parsed += usize::from(parsed);
+        }
         parts.push(p);
         diags.extend(d);
     }
+    cache.parts = fresh;
     (parts, diags)
 }
 

@@ -1,4 +1,5 @@
 //! render: the resolved book as output files. Each renderer reads the same [`crate::resolve::Book`].
 
 pub mod epub;
+pub mod html;
 pub mod xhtml;

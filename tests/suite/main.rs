@@ -7,3 +7,4 @@ mod common;
 mod epubcheck;
 mod errors;
 mod fixtures;
+mod html;
