@@ -37,11 +37,14 @@ pub fn parse(project: &Project) -> (Vec<Option<Part>>, Vec<Diagnostic>) {
     parse_with(project, &mut ParseCache::default())
 }
 
+/// A file's text hash and what parsing it gave.
+type Cached = (u64, Option<Part>, Vec<Diagnostic>);
+
 /// Parsed parts by file, kept between builds by `druk serve` so that only edited files are
 /// parsed again. A part is reused when its file id (same book.yaml) and text are unchanged.
 #[derive(Default)]
 pub struct ParseCache {
-    parts: HashMap<(FileId, String), (u64, Option<Part>, Vec<Diagnostic>)>,
+    parts: HashMap<(FileId, String), Cached>,
     /// How many files the last call parsed (the rest came from the cache).
     pub parsed: usize,
 }
