@@ -37,18 +37,23 @@ impl Format {
         vec![Format::Epub, Format::Html]
     }
 
-    fn file_name(self, slug: &str) -> String {
+    fn file_name(self, slug: &str, chapter: Option<(u32, lang::Lang)>) -> String {
+        let suffix = match chapter {
+            Some((n, lang)) => format!("-{}-{n}", lang.term(lang::RefKind::Chapter)),
+            None => String::new(),
+        };
         match self {
-            Format::Epub => format!("{slug}.epub"),
+            Format::Epub => format!("{slug}{suffix}.epub"),
             Format::Html => "html".into(),
         }
     }
 }
 
-/// What a renderer produced: one file, or a folder of files.
+/// What a renderer produced: one file, a folder of files, or files to add to a folder.
 enum Output {
     File(Vec<u8>),
     Dir(Vec<render::html::SiteFile>),
+    IntoDir(Vec<render::html::SiteFile>),
 }
 
 /// A book loaded, parsed and resolved, with every diagnostic found on the way.
@@ -136,6 +141,8 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
     /// From `SOURCE_DATE_EPOCH`: the time stamped into the outputs.
     pub source_date_epoch: Option<i64>,
+    /// Build only this chapter (by number), with the numbers and references of the whole book.
+    pub chapter: Option<u32>,
 }
 
 pub struct Built {
@@ -155,6 +162,12 @@ type Rendered = Result<Output, Vec<Diagnostic>>;
 
 /// Compiles the book and, if it is sound, renders and writes the requested formats.
 pub fn build(opts: &BuildOptions) -> Built {
+    build_with_progress(opts, &|_| {})
+}
+
+/// [`build`], telling `progress` which stage it is in (for a progress display).
+pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)) -> Built {
+    progress("checking");
     let mut compiled = compile(&opts.book_dir, &opts.compile);
     let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
@@ -164,6 +177,32 @@ pub fn build(opts: &BuildOptions) -> Built {
         };
     };
     let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
+    let only = match opts.chapter {
+        None => None,
+        Some(n) => match book
+            .parts
+            .iter()
+            .position(|p| p.kind == model::PartKind::Chapter && p.number == Some(n))
+        {
+            Some(i) => Some(i),
+            None => {
+                let count = book
+                    .parts
+                    .iter()
+                    .filter(|p| p.kind == model::PartKind::Chapter)
+                    .count();
+                compiled.diags.push(
+                    Diagnostic::error("no-such-chapter", format!("there is no chapter {n}"))
+                        .help(format!("the book has chapters 1 to {count}")),
+                );
+                return Built {
+                    compiled,
+                    written: Vec::new(),
+                };
+            }
+        },
+    };
+    progress("rendering");
     let rendered: Vec<(Format, Rendered)> = {
         use rayon::prelude::*;
         opts.formats
@@ -173,11 +212,15 @@ pub fn build(opts: &BuildOptions) -> Built {
                     *f,
                     match f {
                         Format::Epub => {
-                            render::epub::render(book, project, &stamp).map(Output::File)
+                            render::epub::render(book, project, &stamp, only).map(Output::File)
                         }
-                        Format::Html => {
-                            render::html::render(book, project, Default::default()).map(Output::Dir)
-                        }
+                        Format::Html => match only {
+                            None => render::html::render(book, project, Default::default())
+                                .map(Output::Dir),
+                            Some(i) => {
+                                render::html::render_part(book, project, i).map(Output::IntoDir)
+                            }
+                        },
                     },
                 )
             })
@@ -199,16 +242,27 @@ pub fn build(opts: &BuildOptions) -> Built {
             written: Vec::new(),
         };
     }
+    progress("writing");
     let mut written = Vec::new();
     for (f, out) in outputs {
-        let path = opts.out_dir.join(f.file_name(&book.meta.slug));
+        let chapter = opts.chapter.map(|n| (n, book.meta.lang));
+        let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
         let result = match &out {
             Output::File(bytes) => output::write_atomic(&path, bytes).map(|_| bytes.len()),
             Output::Dir(files) => output::write_dir_atomic(&path, files)
                 .map(|_| files.iter().map(|f| f.1.len()).sum()),
+            Output::IntoDir(files) => files
+                .iter()
+                .try_for_each(|(rel, bytes)| output::write_atomic(&path.join(rel), bytes))
+                .map(|_| files.iter().map(|f| f.1.len()).sum()),
+        };
+        // A one-chapter web build names its page, not the whole folder.
+        let shown = match &out {
+            Output::IntoDir(files) if !files.is_empty() => path.join(&files[0].0),
+            _ => path.clone(),
         };
         match result {
-            Ok(size) => written.push((f, path, size)),
+            Ok(size) => written.push((f, shown, size)),
             Err(e) => compiled.diags.push(
                 Diagnostic::error("write", format!("cannot write {}: {e}", path.display()))
                     .in_file(path.display().to_string()),

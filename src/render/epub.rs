@@ -21,14 +21,24 @@ const TEXT_DIR: &str = "text";
 const CSS_PATH: &str = "css/druk.css";
 
 /// Builds the EPUB in memory; the caller writes it to disk atomically.
-pub fn render(book: &Book, project: &Project, stamp: &Stamp) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let layout = Layout::new(book, &project.sources, "../images/");
+/// `only`: a one-chapter build with just that part (its references to other parts unlinked).
+pub fn render(
+    book: &Book,
+    project: &Project,
+    stamp: &Stamp,
+    only: Option<usize>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let mut layout = Layout::new(book, &project.sources, "../images/");
+    if let Some(i) = only {
+        layout = layout.only(book, i);
+    }
     let lang = &book.meta.lang_tag;
     let css_href = format!("../{CSS_PATH}");
 
     // Parts are independent documents: render them in parallel, keep their order.
     let parts: Vec<(String, String)> = (0..book.parts.len())
         .into_par_iter()
+        .filter(|&i| layout.present[i])
         .map(|i| {
             let mut w = PartWriter::new(book, &layout, i);
             let body = el("body").child(w.section());
@@ -378,6 +388,9 @@ fn nav(book: &Book, layout: &Layout) -> String {
     let lang: Lang = book.meta.lang;
     let mut toc = el("ol").class("toc");
     for (pi, part) in book.parts.iter().enumerate() {
+        if !layout.present[pi] {
+            continue;
+        }
         let file = format!("{TEXT_DIR}/{}", layout.part_files[pi]);
         let mut li = el("li").class(match part.kind {
             PartKind::Chapter => "toc-chapter",
@@ -419,7 +432,8 @@ fn nav(book: &Book, layout: &Layout) -> String {
         }
         toc.push(li);
     }
-    let first_chapter = book.parts.iter().position(|p| p.kind == PartKind::Chapter);
+    let first_chapter = (0..book.parts.len())
+        .find(|&i| layout.present[i] && book.parts[i].kind == PartKind::Chapter);
     let mut landmarks = el("ol")
         .child(
             el("li").child(
@@ -447,7 +461,7 @@ fn nav(book: &Book, layout: &Layout) -> String {
             ),
         );
     }
-    if let Some(bp) = book.bibliography_part() {
+    if let Some(bp) = book.bibliography_part().filter(|&bp| layout.present[bp]) {
         landmarks.push(
             el("li").child(
                 el("a")

@@ -82,6 +82,37 @@ pub fn render(
     }
 }
 
+/// One page of the web edition, with the style and images it needs, for `--chapter`: its links
+/// to other pages lead to the full edition's pages in the same folder.
+pub fn render_part(
+    book: &Book,
+    project: &crate::load::Project,
+    i: usize,
+) -> Result<Vec<SiteFile>, Vec<Diagnostic>> {
+    let full = layout(book, &project.sources);
+    let page = part_page(book, &full, i, PageOptions::default());
+    let mut files = vec![(full.part_files[i].clone(), page.into_bytes())];
+    files.push((
+        "css/druk.css".into(),
+        project.styles.css.clone().into_bytes(),
+    ));
+    files.push(("css/web.css".into(), web_css(project).into_bytes()));
+    files.push(("js/druk.js".into(), SCRIPT.as_bytes().to_vec()));
+    let mine = layout(book, &project.sources).only(book, i);
+    let mut sorted: Vec<(&String, &String)> = mine.images.iter().collect();
+    sorted.sort_by(|a, b| a.1.cmp(b.1));
+    for (src, name) in sorted {
+        match std::fs::read(project.root.join(src)) {
+            Ok(bytes) => files.push((format!("images/{name}"), bytes)),
+            Err(e) => {
+                let d = Diagnostic::error("image", format!("cannot read image `{src}`: {e}"));
+                return Err(vec![d.in_file(src.clone())]);
+            }
+        }
+    }
+    Ok(files)
+}
+
 fn web_css(project: &crate::load::Project) -> String {
     project
         .styles

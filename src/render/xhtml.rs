@@ -16,12 +16,15 @@ pub struct Layout {
     pub images: HashMap<String, String>,
     /// How a part file reaches the images folder ("../images/" in EPUB).
     pub image_prefix: String,
+    /// Parts present in this output; a reference into an absent part (a one-chapter build)
+    /// is printed without a link.
+    pub present: Vec<bool>,
 }
 
 impl Layout {
     pub fn new(book: &Book, sources: &crate::source::SourceMap, image_prefix: &str) -> Layout {
         let mut used = std::collections::HashSet::new();
-        let part_files = book
+        let part_files: Vec<String> = book
             .parts
             .iter()
             .map(|p| {
@@ -71,17 +74,39 @@ impl Layout {
             }
         }
         Layout {
+            present: vec![true; part_files.len()],
             part_files,
             images,
             image_prefix: image_prefix.to_string(),
         }
     }
 
-    pub fn href(&self, from_part: usize, t: &Target) -> String {
+    /// Keeps only part `i` and its images (a one-chapter build).
+    pub fn only(mut self, book: &Book, i: usize) -> Layout {
+        for (k, p) in self.present.iter_mut().enumerate() {
+            *p = k == i;
+        }
+        let mut used = std::collections::HashSet::new();
+        visit_images(&book.parts[i].blocks, &mut |s| {
+            used.insert(s.to_string());
+        });
+        for f in &book.parts[i].footnotes {
+            visit_images(&f.blocks, &mut |s| {
+                used.insert(s.to_string());
+            });
+        }
+        self.images.retain(|k, _| used.contains(k));
+        self
+    }
+
+    /// The link to a target, or `None` when its part is not in this output.
+    pub fn href(&self, from_part: usize, t: &Target) -> Option<String> {
         if t.part == from_part {
-            format!("#{}", t.id)
+            Some(format!("#{}", t.id))
+        } else if self.present.get(t.part).copied().unwrap_or(false) {
+            Some(format!("{}#{}", self.part_files[t.part], t.id))
         } else {
-            format!("{}#{}", self.part_files[t.part], t.id)
+            None
         }
     }
 }
@@ -503,11 +528,14 @@ impl<'a> PartWriter<'a> {
                         .into()
                 }
                 Inline::CrossRef(r) => match (&r.resolved, &r.target) {
-                    (Some(res), _) if !in_link => el("a")
-                        .class("xref")
-                        .attr("href", self.layout.href(self.part, &res.target))
-                        .text(res.text.clone())
-                        .into(),
+                    (Some(res), _) if !in_link => match self.layout.href(self.part, &res.target) {
+                        Some(href) => el("a")
+                            .class("xref")
+                            .attr("href", href)
+                            .text(res.text.clone())
+                            .into(),
+                        None => el("span").class("xref").text(res.text.clone()).into(),
+                    },
                     (Some(res), _) => Node::Text(res.text.clone()),
                     (None, RefTarget::Spelled { text, .. }) => Node::Text(text.clone()),
                     (None, RefTarget::Label { name, .. }) => Node::Text(format!("@{name}")),
@@ -519,10 +547,15 @@ impl<'a> PartWriter<'a> {
                         None => span.text(raw_citation(c)).into(),
                     }
                 }
-                Inline::Internal { target, content } if !in_link => el("a")
-                    .attr("href", self.layout.href(self.part, target))
-                    .children(self.inlines(content, true))
-                    .into(),
+                Inline::Internal { target, content } if !in_link => {
+                    match self.layout.href(self.part, target) {
+                        Some(href) => el("a")
+                            .attr("href", href)
+                            .children(self.inlines(content, true))
+                            .into(),
+                        None => el("span").children(self.inlines(content, true)).into(),
+                    }
+                }
                 Inline::Internal { content, .. } => {
                     el("span").children(self.inlines(content, true)).into()
                 }
@@ -537,7 +570,10 @@ impl<'a> PartWriter<'a> {
         if let Some(label) = url.strip_prefix('#')
             && let Some(t) = self.book.labels.get(label)
         {
-            return self.layout.href(self.part, &t.target);
+            return self
+                .layout
+                .href(self.part, &t.target)
+                .unwrap_or_else(|| url.to_string());
         }
         url.to_string()
     }

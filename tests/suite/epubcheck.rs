@@ -87,3 +87,31 @@ fn epubcheck_new_book() {
 fn epubcheck_citations_fixture() {
     epubcheck("tests/books/citations");
 }
+
+#[test]
+fn epubcheck_one_chapter_build() {
+    let out = scratch("epubcheck-chapter");
+    let o = run(druk()
+        .args(["build", "--chapter", "4", "-f", "epub", "-o"])
+        .arg(&out)
+        .arg(root().join("book")));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let epub = std::fs::read_dir(&out)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let o = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(jar())
+        .arg(&epub)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("No errors or warnings detected"),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

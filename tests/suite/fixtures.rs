@@ -230,3 +230,66 @@ fn sample_book_numbers_and_references() {
         "{colophon}"
     );
 }
+
+/// `--chapter 3` prints the numbers, reference texts and citations of the whole book.
+#[test]
+fn one_chapter_has_the_numbers_of_the_whole_book() {
+    let full = unzip(&build_epub(&root().join("book"), &scratch("chapter-full")));
+    let out = scratch("chapter-3");
+    let o = run(druk()
+        .args(["build", "--chapter", "3", "-f", "epub", "-o"])
+        .arg(&out)
+        .arg(root().join("book")));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let epub = std::fs::read_dir(&out)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(
+        epub.to_string_lossy().ends_with("-hoofdstuk-3.epub"),
+        "{}",
+        epub.display()
+    );
+    let one = unzip(&epub);
+    let text_of = |files: &[(String, Vec<u8>)]| {
+        let raw = String::from_utf8(
+            files
+                .iter()
+                .find(|(n, _)| n.ends_with("hoofdstuk-03.xhtml"))
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap();
+        let mut plain = String::new();
+        let mut in_tag = false;
+        for c in raw.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => plain.push(c),
+                _ => {}
+            }
+        }
+        plain
+    };
+    let (a, b) = (text_of(&full), text_of(&one));
+    assert!(a.contains("3.2.2 Het balansmodel") && a.contains("paragraaf 4.2.1"));
+    assert_eq!(a, b, "chapter 3 alone reads exactly as in the whole book");
+    assert!(
+        !one.iter().any(|(n, _)| n.ends_with("hoofdstuk-04.xhtml")),
+        "only chapter 3 is packaged"
+    );
+    assert_eq!(
+        run(druk()
+            .args(["build", "--chapter", "9"])
+            .arg(root().join("book"))
+            .arg("-o")
+            .arg(&out))
+        .status
+        .code(),
+        Some(2)
+    );
+}
