@@ -1,3 +1,7 @@
 //! The print engine: a flow of styled blocks in, positioned pages out.
 //!
 //! It imports nothing from the other stages so that it can be tested on its own.
+
+pub mod flow;
+pub mod hyphenate;
+pub mod linebreak;
