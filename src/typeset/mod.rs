@@ -5,3 +5,5 @@
 pub mod flow;
 pub mod hyphenate;
 pub mod linebreak;
+pub mod fonts;
+pub mod shape;
