@@ -7,3 +7,8 @@ pub mod hyphenate;
 pub mod linebreak;
 pub mod fonts;
 pub mod shape;
+pub mod document;
+pub mod report;
+mod context;
+mod frag;
+mod paragraph;

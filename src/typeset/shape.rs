@@ -59,6 +59,21 @@ impl Shaped {
         w
     }
 
+    /// The byte range of the text each segment shows (segments follow each other).
+    pub fn segment_ranges(&self, text_len: usize) -> Vec<(usize, usize)> {
+        let starts: Vec<usize> = self
+            .segments
+            .iter()
+            .map(|s| s.glyphs.iter().map(|g| g.cluster as usize).min().unwrap_or(text_len))
+            .collect();
+        (0..starts.len())
+            .map(|i| {
+                let end = starts[i + 1..].iter().copied().find(|&s| s > starts[i]).unwrap_or(text_len);
+                (starts[i].min(end), end)
+            })
+            .collect()
+    }
+
     /// Whether a break at byte offset `at` would split a glyph cluster (a ligature or a
     /// base letter with a mark), which the line breaker must not do.
     pub fn splits_cluster(&self, at: usize, text: &str) -> bool {
