@@ -12,3 +12,4 @@ pub mod report;
 mod context;
 mod frag;
 mod paragraph;
+mod pagebuild;
