@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::typeset::collect::Entry;
 use crate::typeset::flow::{Block, Lang, Look, PageStyle, Source};
 use crate::typeset::fonts::{FontId, FontSet};
 use crate::typeset::report::{Warning, WarningKind};
@@ -46,6 +47,8 @@ pub(crate) struct Ctx<'a> {
     pub fonts: &'a FontSet,
     pub shaper: Shaper<'a>,
     pub refs: &'a RefTable,
+    /// Book-wide headings, for the table of contents.
+    pub toc: &'a [Entry],
     /// Page references as set in this pass: anchor → text used.
     pub used_refs: BTreeMap<String, String>,
     pub footnotes: Vec<PendingFootnote>,
@@ -61,12 +64,19 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(style: &'a PageStyle, fonts: &'a FontSet, refs: &'a RefTable, chapter: usize) -> Ctx<'a> {
+    pub fn new(
+        style: &'a PageStyle,
+        fonts: &'a FontSet,
+        refs: &'a RefTable,
+        toc: &'a [Entry],
+        chapter: usize,
+    ) -> Ctx<'a> {
         Ctx {
             style,
             fonts,
             shaper: Shaper::new(fonts),
             refs,
+            toc,
             used_refs: BTreeMap::new(),
             footnotes: Vec::new(),
             next_footnote: 1,
@@ -79,7 +89,8 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn warn(&mut self, kind: WarningKind, source: Option<&Source>, message: impl Into<String>) {
-        self.warnings.push(Warning::new(kind, source.cloned(), message));
+        self.warnings
+            .push(Warning::new(kind, source.cloned(), message));
     }
 
     pub fn font(&self, look: &Look) -> FontId {
@@ -89,6 +100,9 @@ impl<'a> Ctx<'a> {
     /// Width of `text` in `look`, in pt.
     pub fn text_width(&mut self, text: &str, look: &Look) -> f64 {
         let font = self.font(look);
-        self.shaper.shape(text, font, Features::default(), Lang::Nl).width * look.size
+        self.shaper
+            .shape(text, font, Features::default(), Lang::Nl)
+            .width
+            * look.size
     }
 }

@@ -139,7 +139,9 @@ pub struct Glyph {
 impl GlyphRun {
     /// The text a glyph stands for (for ToUnicode).
     pub fn glyph_text(&self, g: &Glyph) -> &str {
-        self.text.get(g.start as usize..(g.start + g.len) as usize).unwrap_or("")
+        self.text
+            .get(g.start as usize..(g.start + g.len) as usize)
+            .unwrap_or("")
     }
 }
 
@@ -217,11 +219,22 @@ impl Document {
         for (i, page) in self.pages.iter().enumerate() {
             let side = if page.recto { "recto" } else { "verso" };
             let folio = page.folio.label();
-            let shown = if page.folio_shown { "" } else { ", folio hidden" };
+            let shown = if page.folio_shown {
+                ""
+            } else {
+                ", folio hidden"
+            };
             let blank = if page.blank { ", blank" } else { "" };
             let _ = writeln!(out, "=== page {} ({folio}, {side}{shown}{blank})", i + 1);
             for (n, line) in page.lines.iter().enumerate() {
-                let _ = writeln!(out, "{:>3} {:>7.2} {:>7.2}  {}", n + 1, line.x, line.y, line.text);
+                let _ = writeln!(
+                    out,
+                    "{:>3} {:>7.2} {:>7.2}  {}",
+                    n + 1,
+                    line.x,
+                    line.y,
+                    line.text
+                );
             }
         }
         out

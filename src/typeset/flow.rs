@@ -78,7 +78,14 @@ pub struct Look {
 
 impl Look {
     pub fn new(family: Family, size: f64, leading: f64) -> Look {
-        Look { family, bold: false, italic: false, size, leading, color: Cmyk::BLACK }
+        Look {
+            family,
+            bold: false,
+            italic: false,
+            size,
+            leading,
+            color: Cmyk::BLACK,
+        }
     }
 
     pub fn bold(mut self) -> Look {
@@ -356,7 +363,10 @@ pub struct Source {
 
 impl Source {
     pub fn new(file: impl Into<String>, line: u32) -> Source {
-        Source { file: file.into(), line }
+        Source {
+            file: file.into(),
+            line,
+        }
     }
 }
 
@@ -416,7 +426,10 @@ pub struct Paragraph {
 
 impl Paragraph {
     pub fn new(content: Vec<Inline>) -> Paragraph {
-        Paragraph { content, ..Default::default() }
+        Paragraph {
+            content,
+            ..Default::default()
+        }
     }
 
     pub fn with_source(mut self, source: Source) -> Paragraph {

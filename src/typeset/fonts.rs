@@ -40,7 +40,10 @@ pub struct FontFace {
 
 impl fmt::Debug for FontFace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FontFace").field("name", &self.name).field("bytes", &self.data().len()).finish()
+        f.debug_struct("FontFace")
+            .field("name", &self.name)
+            .field("bytes", &self.data().len())
+            .finish()
     }
 }
 
@@ -60,17 +63,36 @@ impl FontFace {
             .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
             .find_map(|n| n.to_string())
             .unwrap_or_else(|| {
-                origin.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Font".into())
+                origin
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Font".into())
             });
         // PDF names must not contain spaces or delimiters.
-        let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
         let units_per_em = face.units_per_em();
         let ascender = face.ascender();
         let descender = face.descender();
-        let x_height = face.x_height().unwrap_or((units_per_em as f32 * 0.5) as i16);
-        let cap_height = face.capital_height().unwrap_or((units_per_em as f32 * 0.7) as i16);
+        let x_height = face
+            .x_height()
+            .unwrap_or((units_per_em as f32 * 0.5) as i16);
+        let cap_height = face
+            .capital_height()
+            .unwrap_or((units_per_em as f32 * 0.7) as i16);
         let hyphen = face.glyph_index('-').map(|g| g.0);
-        Ok(FontFace { name, data: data.clone(), units_per_em, ascender, descender, cap_height, x_height, hyphen })
+        Ok(FontFace {
+            name,
+            data: data.clone(),
+            units_per_em,
+            ascender,
+            descender,
+            cap_height,
+            x_height,
+            hyphen,
+        })
     }
 
     /// The font file.
@@ -85,9 +107,18 @@ impl FontFace {
 /// Why a style folder's fonts could not be used.
 #[derive(Debug)]
 pub enum FontError {
-    Io { path: PathBuf, error: std::io::Error },
-    Manifest { path: PathBuf, message: String },
-    Parse { path: PathBuf, message: String },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Manifest {
+        path: PathBuf,
+        message: String,
+    },
+    Parse {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 impl fmt::Display for FontError {
@@ -95,7 +126,9 @@ impl fmt::Display for FontError {
         match self {
             FontError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             FontError::Manifest { path, message } => write!(f, "{}: {message}", path.display()),
-            FontError::Parse { path, message } => write!(f, "{}: not a usable font: {message}", path.display()),
+            FontError::Parse { path, message } => {
+                write!(f, "{}: not a usable font: {message}", path.display())
+            }
         }
     }
 }
@@ -148,13 +181,21 @@ struct Styles {
 
 impl Styles {
     fn files(&self) -> [Option<&str>; 4] {
-        [Some(self.regular.as_str()), self.italic.as_deref(), self.bold.as_deref(), self.bold_italic.as_deref()]
+        [
+            Some(self.regular.as_str()),
+            self.italic.as_deref(),
+            self.bold.as_deref(),
+            self.bold_italic.as_deref(),
+        ]
     }
 }
 
 macro_rules! builtin_font {
     ($file:literal) => {
-        ($file, include_bytes!(concat!("../../styles/fonts/", $file)) as &'static [u8])
+        (
+            $file,
+            include_bytes!(concat!("../../styles/fonts/", $file)) as &'static [u8],
+        )
     };
 }
 
@@ -172,13 +213,21 @@ const BUILTIN: [[Option<(&str, &[u8])>; 4]; 3] = [
         Some(builtin_font!("NotoSans-Bold.ttf")),
         None,
     ],
-    [Some(builtin_font!("NotoSansMono-Regular.ttf")), None, None, None],
+    [
+        Some(builtin_font!("NotoSansMono-Regular.ttf")),
+        None,
+        None,
+        None,
+    ],
 ];
 
 impl FontSet {
     /// The house fonts (Noto Serif, Noto Sans, Noto Sans Mono), embedded in the binary.
     pub fn builtin() -> FontSet {
-        let mut set = FontSet { faces: Vec::new(), slots: [[FontId(0); 4]; 3] };
+        let mut set = FontSet {
+            faces: Vec::new(),
+            slots: [[FontId(0); 4]; 3],
+        };
         let mut files: Vec<&str> = Vec::new();
         let mut filled = [[None; 4]; 3];
         for (f, styles) in BUILTIN.iter().enumerate() {
@@ -214,15 +263,26 @@ impl FontSet {
     /// heading role uses the body fonts, a missing mono role the built-in mono.
     pub fn from_dir(dir: &Path) -> Result<FontSet, FontError> {
         let manifest_path = dir.join("fonts.yaml");
-        let text = std::fs::read_to_string(&manifest_path)
-            .map_err(|error| FontError::Io { path: manifest_path.clone(), error })?;
-        let manifest: Manifest = serde_yaml::from_str(&text)
-            .map_err(|e| FontError::Manifest { path: manifest_path.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&manifest_path).map_err(|error| FontError::Io {
+            path: manifest_path.clone(),
+            error,
+        })?;
+        let manifest: Manifest = serde_yaml::from_str(&text).map_err(|e| FontError::Manifest {
+            path: manifest_path.clone(),
+            message: e.to_string(),
+        })?;
 
-        let mut set = FontSet { faces: Vec::new(), slots: [[FontId(0); 4]; 3] };
+        let mut set = FontSet {
+            faces: Vec::new(),
+            slots: [[FontId(0); 4]; 3],
+        };
         let mut files: Vec<String> = Vec::new();
         let mut filled = [[None; 4]; 3];
-        let roles = [Some(manifest.body.clone()), manifest.heading.clone(), manifest.mono.clone()];
+        let roles = [
+            Some(manifest.body.clone()),
+            manifest.heading.clone(),
+            manifest.mono.clone(),
+        ];
         for (f, role) in roles.iter().enumerate() {
             let Some(styles) = role else { continue };
             for (s, file) in styles.files().into_iter().enumerate() {
@@ -237,7 +297,10 @@ impl FontSet {
                     Some(i) => FontId(i as u16),
                     None => {
                         let path = dir.join(file);
-                        let bytes = std::fs::read(&path).map_err(|error| FontError::Io { path: path.clone(), error })?;
+                        let bytes = std::fs::read(&path).map_err(|error| FontError::Io {
+                            path: path.clone(),
+                            error,
+                        })?;
                         let face = FontFace::parse(FontData::Shared(Arc::from(bytes)), &path)?;
                         files.push(file.to_string());
                         set.faces.push(face);
@@ -271,7 +334,10 @@ impl FontSet {
 
     /// All faces in id order.
     pub fn faces(&self) -> impl Iterator<Item = (FontId, &FontFace)> {
-        self.faces.iter().enumerate().map(|(i, f)| (FontId(i as u16), f))
+        self.faces
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FontId(i as u16), f))
     }
 
     pub fn len(&self) -> usize {
@@ -335,8 +401,14 @@ mod tests {
         assert_eq!(body.name, "NotoSerif-Regular");
         assert_eq!(body.units_per_em, 1000);
         assert!(body.hyphen.is_some());
-        assert_eq!(set.face(set.select(Family::Mono, true, true)).name, "NotoSansMono-Regular");
-        assert_eq!(set.face(set.select(Family::Heading, true, true)).name, "NotoSans-Bold");
+        assert_eq!(
+            set.face(set.select(Family::Mono, true, true)).name,
+            "NotoSansMono-Regular"
+        );
+        assert_eq!(
+            set.face(set.select(Family::Heading, true, true)).name,
+            "NotoSans-Bold"
+        );
     }
 
     #[test]

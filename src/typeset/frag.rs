@@ -14,7 +14,14 @@ pub(crate) enum Draw {
     Item(Item),
     /// The folio of the page an anchor lands on, set flush right ending at `x_right`
     /// (TOC entries).
-    PageNumber { anchor: String, x_right: f64, y: f64, font: FontId, size: f64, color: Cmyk },
+    PageNumber {
+        anchor: String,
+        x_right: f64,
+        y: f64,
+        font: FontId,
+        size: f64,
+        color: Cmyk,
+    },
 }
 
 /// A clickable area relative to its frag.
@@ -40,7 +47,11 @@ pub(crate) struct Frag {
 
 impl Frag {
     pub fn new(width: f64, height: f64) -> Frag {
-        Frag { width, height, ..Default::default() }
+        Frag {
+            width,
+            height,
+            ..Default::default()
+        }
     }
 
     pub fn push(&mut self, item: Item) {
@@ -53,13 +64,21 @@ impl Frag {
             self.draws.push(translate_draw(d, dx, dy));
         }
         for l in &other.lines {
-            self.lines.push(TextLine { x: l.x + dx, y: l.y + dy, text: l.text.clone() });
+            self.lines.push(TextLine {
+                x: l.x + dx,
+                y: l.y + dy,
+                text: l.text.clone(),
+            });
         }
         for (name, x, y) in &other.anchors {
             self.anchors.push((name.clone(), x + dx, y + dy));
         }
         for l in &other.links {
-            self.links.push(FragLink { x: l.x + dx, y: l.y + dy, ..l.clone() });
+            self.links.push(FragLink {
+                x: l.x + dx,
+                y: l.y + dy,
+                ..l.clone()
+            });
         }
     }
 }
@@ -67,7 +86,14 @@ impl Frag {
 pub(crate) fn translate_draw(d: &Draw, dx: f64, dy: f64) -> Draw {
     match d {
         Draw::Item(item) => Draw::Item(translate_item(item, dx, dy)),
-        Draw::PageNumber { anchor, x_right, y, font, size, color } => Draw::PageNumber {
+        Draw::PageNumber {
+            anchor,
+            x_right,
+            y,
+            font,
+            size,
+            color,
+        } => Draw::PageNumber {
             anchor: anchor.clone(),
             x_right: x_right + dx,
             y: y + dy,
@@ -80,7 +106,11 @@ pub(crate) fn translate_draw(d: &Draw, dx: f64, dy: f64) -> Draw {
 
 pub(crate) fn translate_item(item: &Item, dx: f64, dy: f64) -> Item {
     match item {
-        Item::Glyphs(run) => Item::Glyphs(GlyphRun { x: run.x + dx, y: run.y + dy, ..run.clone() }),
+        Item::Glyphs(run) => Item::Glyphs(GlyphRun {
+            x: run.x + dx,
+            y: run.y + dy,
+            ..run.clone()
+        }),
         Item::Rule(r) => {
             let mut r = r.clone();
             r.x0 += dx;

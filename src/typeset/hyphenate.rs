@@ -74,7 +74,10 @@ pub fn analyse(word: &str, lang: Lang, patterns: bool) -> Word {
     for c in word.chars() {
         if c == SOFT_HYPHEN {
             if !text.is_empty() {
-                breaks.push(BreakPoint { offset: text.len(), kind: BreakKind::Hyphen });
+                breaks.push(BreakPoint {
+                    offset: text.len(),
+                    kind: BreakKind::Hyphen,
+                });
             }
         } else {
             text.push(c);
@@ -89,10 +92,20 @@ pub fn analyse(word: &str, lang: Lang, patterns: bool) -> Word {
         if !is_explicit_break(c) {
             continue;
         }
-        let before = chars[..i].iter().rev().take_while(|(_, c)| c.is_alphanumeric()).count();
-        let after = chars[i + 1..].iter().take_while(|(_, c)| c.is_alphanumeric()).count();
+        let before = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric())
+            .count();
+        let after = chars[i + 1..]
+            .iter()
+            .take_while(|(_, c)| c.is_alphanumeric())
+            .count();
         if before >= LEFT_MIN && after >= RIGHT_MIN {
-            breaks.push(BreakPoint { offset: at + c.len_utf8(), kind: BreakKind::After });
+            breaks.push(BreakPoint {
+                offset: at + c.len_utf8(),
+                kind: BreakKind::After,
+            });
         }
     }
 
@@ -115,10 +128,14 @@ pub fn analyse(word: &str, lang: Lang, patterns: bool) -> Word {
                 continue;
             }
             let mut offset = from;
-            let syllables: Vec<&str> = hypher::hyphenate_bounded(run, hypher_lang(lang), LEFT_MIN, RIGHT_MIN).collect();
+            let syllables: Vec<&str> =
+                hypher::hyphenate_bounded(run, hypher_lang(lang), LEFT_MIN, RIGHT_MIN).collect();
             for syllable in &syllables[..syllables.len().saturating_sub(1)] {
                 offset += syllable.len();
-                breaks.push(BreakPoint { offset, kind: BreakKind::Hyphen });
+                breaks.push(BreakPoint {
+                    offset,
+                    kind: BreakKind::Hyphen,
+                });
             }
         }
     }
@@ -197,9 +214,15 @@ mod tests {
     #[test]
     fn dutch_word_list() {
         let cases = [
-            ("opvoedingsondersteuning", "op-|voe-|dings-|on-|der-|steu-|ning"),
+            (
+                "opvoedingsondersteuning",
+                "op-|voe-|dings-|on-|der-|steu-|ning",
+            ),
             ("jeugdgezondheidszorg", "jeugd-|ge-|zond-|heids-|zorg"),
-            ("ontwikkelingsstoornissen", "ont-|wik-|ke-|lings-|stoor-|nis-|sen"),
+            (
+                "ontwikkelingsstoornissen",
+                "ont-|wik-|ke-|lings-|stoor-|nis-|sen",
+            ),
             ("wettelijke", "wet-|te-|lijke"),
             ("wijziging", "wij-|zi-|ging"),
             ("kinderen", "kin-|de-|ren"),
@@ -213,21 +236,36 @@ mod tests {
     #[test]
     fn diaeresis_is_dropped_at_the_break() {
         assert_eq!(nl("coördinatie"), "co-|or-|di-|na-|tie");
-        assert_eq!(after_break("ördinatie", BreakKind::Hyphen, Lang::Nl), "ordinatie");
+        assert_eq!(
+            after_break("ördinatie", BreakKind::Hyphen, Lang::Nl),
+            "ordinatie"
+        );
         assert_eq!(nl("geïnteresseerd"), "ge-|in-|te-|res-|seerd");
-        assert_eq!(after_break("ïnteresseerd", BreakKind::Hyphen, Lang::Nl), "interesseerd");
+        assert_eq!(
+            after_break("ïnteresseerd", BreakKind::Hyphen, Lang::Nl),
+            "interesseerd"
+        );
         assert_eq!(nl("beïnvloeden"), "be-|in-|vloe-|den");
         // Unbroken, the diaeresis stays.
         assert_eq!(analyse("coördinatie", Lang::Nl, true).text, "coördinatie");
         // Only Dutch drops it, and only at a hyphenation break.
-        assert_eq!(after_break("ördinatie", BreakKind::After, Lang::Nl), "ördinatie");
+        assert_eq!(
+            after_break("ördinatie", BreakKind::After, Lang::Nl),
+            "ördinatie"
+        );
         assert_eq!(after_break("ïve", BreakKind::Hyphen, Lang::En), "ïve");
     }
 
     #[test]
     fn explicit_hyphens_are_break_points_and_never_doubled() {
         let w = analyse("hbo-opleidingen", Lang::Nl, true);
-        assert_eq!(w.breaks[0], BreakPoint { offset: 4, kind: BreakKind::After });
+        assert_eq!(
+            w.breaks[0],
+            BreakPoint {
+                offset: 4,
+                kind: BreakKind::After
+            }
+        );
         assert_eq!(nl("hbo-opleidingen"), "hbo-|op-|lei-|din-|gen");
         // "jeugd-" as in "jeugd- en gezinsbeleid": no break after the final hyphen.
         assert_eq!(nl("jeugd-"), "jeugd-");
@@ -239,7 +277,13 @@ mod tests {
     fn soft_hyphens_replace_the_patterns() {
         let w = analyse("zelf\u{AD}redzaamheid", Lang::Nl, true);
         assert_eq!(w.text, "zelfredzaamheid");
-        assert_eq!(w.breaks, vec![BreakPoint { offset: 4, kind: BreakKind::Hyphen }]);
+        assert_eq!(
+            w.breaks,
+            vec![BreakPoint {
+                offset: 4,
+                kind: BreakKind::Hyphen
+            }]
+        );
     }
 
     #[test]
@@ -260,7 +304,11 @@ mod tests {
         assert!(analyse("CJG", Lang::Nl, true).breaks.is_empty());
         // Trailing punctuation does not count as letters after a break.
         let w = analyse("programma's,", Lang::Nl, true);
-        assert!(w.breaks.iter().all(|b| b.offset <= "programma".len() - RIGHT_MIN));
+        assert!(
+            w.breaks
+                .iter()
+                .all(|b| b.offset <= "programma".len() - RIGHT_MIN)
+        );
     }
 
     #[test]

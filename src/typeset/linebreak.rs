@@ -42,20 +42,40 @@ pub enum Item {
     Box { width: f64 },
     /// A space. `fil` is infinitely stretchable glue (the `\parfillskip` of the last line);
     /// glue is a breakpoint when it follows a box and disappears at a line break.
-    Glue { width: f64, stretch: f64, shrink: f64, fil: f64 },
+    Glue {
+        width: f64,
+        stretch: f64,
+        shrink: f64,
+        fil: f64,
+    },
     /// A possible breakpoint with a cost. `width` is added to the line if the break is
     /// taken (the hyphen). `flagged` marks hyphen breaks for the double-hyphen rules;
     /// `hyphenation` marks breaks found by hyphenation, which the first pass ignores.
-    Penalty { width: f64, cost: f64, flagged: bool, hyphenation: bool },
+    Penalty {
+        width: f64,
+        cost: f64,
+        flagged: bool,
+        hyphenation: bool,
+    },
 }
 
 impl Item {
     pub fn glue(width: f64, stretch: f64, shrink: f64) -> Item {
-        Item::Glue { width, stretch, shrink, fil: 0.0 }
+        Item::Glue {
+            width,
+            stretch,
+            shrink,
+            fil: 0.0,
+        }
     }
 
     pub fn penalty(width: f64, cost: f64, flagged: bool) -> Item {
-        Item::Penalty { width, cost, flagged, hyphenation: false }
+        Item::Penalty {
+            width,
+            cost,
+            flagged,
+            hyphenation: false,
+        }
     }
 
     fn is_box(&self) -> bool {
@@ -119,13 +139,42 @@ impl Measure<'_> {
 /// Breaks a paragraph into lines. `items` should end with a forced break (a penalty of
 /// `-INFINITY`), normally preceded by fil glue; the result always has at least one line.
 pub fn break_lines(items: &[Item], measure: &Measure, costs: &Justification) -> Breaks {
-    let has_hyphens = items.iter().any(|i| matches!(i, Item::Penalty { hyphenation: true, .. }));
+    let has_hyphens = items.iter().any(|i| {
+        matches!(
+            i,
+            Item::Penalty {
+                hyphenation: true,
+                ..
+            }
+        )
+    });
     let ladder = [
-        (PassKind::First, Pass { threshold: costs.pretolerance, hyphenate: false, emergency: 0.0, last_resort: false }),
-        (PassKind::Second, Pass { threshold: costs.tolerance, hyphenate: true, emergency: 0.0, last_resort: false }),
+        (
+            PassKind::First,
+            Pass {
+                threshold: costs.pretolerance,
+                hyphenate: false,
+                emergency: 0.0,
+                last_resort: false,
+            },
+        ),
+        (
+            PassKind::Second,
+            Pass {
+                threshold: costs.tolerance,
+                hyphenate: true,
+                emergency: 0.0,
+                last_resort: false,
+            },
+        ),
         (
             PassKind::Emergency,
-            Pass { threshold: costs.tolerance, hyphenate: true, emergency: measure.emergency_stretch, last_resort: false },
+            Pass {
+                threshold: costs.tolerance,
+                hyphenate: true,
+                emergency: measure.emergency_stretch,
+                last_resort: false,
+            },
         ),
     ];
     for (kind, pass) in ladder {
@@ -138,7 +187,10 @@ pub fn break_lines(items: &[Item], measure: &Measure, costs: &Justification) -> 
             continue;
         }
         if let Some(positions) = run_pass(items, measure, costs, pass) {
-            return Breaks { positions, pass: kind };
+            return Breaks {
+                positions,
+                pass: kind,
+            };
         }
     }
     let pass = Pass {
@@ -147,8 +199,12 @@ pub fn break_lines(items: &[Item], measure: &Measure, costs: &Justification) -> 
         emergency: measure.emergency_stretch,
         last_resort: true,
     };
-    let positions = run_pass(items, measure, costs, pass).unwrap_or_else(|| vec![items.len().saturating_sub(1)]);
-    Breaks { positions, pass: PassKind::LastResort }
+    let positions = run_pass(items, measure, costs, pass)
+        .unwrap_or_else(|| vec![items.len().saturating_sub(1)]);
+    Breaks {
+        positions,
+        pass: PassKind::LastResort,
+    }
 }
 
 /// A feasible breakpoint reached by some sequence of lines.
@@ -191,7 +247,12 @@ impl Sums {
             s.fil.push(f);
             match item {
                 Item::Box { width } => w += width,
-                Item::Glue { width, stretch, shrink, fil } => {
+                Item::Glue {
+                    width,
+                    stretch,
+                    shrink,
+                    fil,
+                } => {
                     w += width;
                     y += stretch;
                     z += shrink;
@@ -238,20 +299,38 @@ fn fitness(ratio: f64) -> u8 {
 }
 
 /// One pass of the algorithm; `None` when no feasible set of breaks exists.
-fn run_pass(items: &[Item], measure: &Measure, costs: &Justification, pass: Pass) -> Option<Vec<usize>> {
+fn run_pass(
+    items: &[Item],
+    measure: &Measure,
+    costs: &Justification,
+    pass: Pass,
+) -> Option<Vec<usize>> {
     let n = items.len();
     if n == 0 {
         return Some(vec![]);
     }
     let sums = Sums::new(items);
-    let mut nodes = vec![Node { pos: None, line: 0, fitness: 1, streak: 0, flagged: false, demerits: 0.0, prev: None }];
+    let mut nodes = vec![Node {
+        pos: None,
+        line: 0,
+        fitness: 1,
+        streak: 0,
+        flagged: false,
+        demerits: 0.0,
+        prev: None,
+    }];
     let mut active: Vec<usize> = vec![0];
     // Widths are equal from this line on, so nodes beyond it differ only by demerits.
     let uniform_from = measure.widths.len().saturating_sub(1);
 
     for b in 0..n {
         let (pen_width, pen_cost, flagged) = match items[b] {
-            Item::Penalty { width, cost, flagged, hyphenation } => {
+            Item::Penalty {
+                width,
+                cost,
+                flagged,
+                hyphenation,
+            } => {
                 if cost >= INFINITY || (hyphenation && !pass.hyphenate) {
                     continue;
                 }
@@ -337,20 +416,42 @@ fn run_pass(items: &[Item], measure: &Measure, costs: &Justification, pass: Pass
             if class.abs_diff(node.fitness) > 1 {
                 d += costs.adjacent_demerits;
             }
-            push_best(&mut best, node, a, b, class, streak, flagged, d, costs.looseness, uniform_from);
+            push_best(
+                &mut best,
+                node,
+                a,
+                b,
+                class,
+                streak,
+                flagged,
+                d,
+                costs.looseness,
+                uniform_from,
+            );
         }
 
         // The last-resort pass must never run out of lines: when every active node has
         // just become overfull, break anyway after the one that overflows least (the
         // latest), which is what TeX calls artificial demerits.
         if pass.last_resort && best.is_empty() && !dead.is_empty() && dead.len() == active.len() {
-            let a = *active.iter().max_by_key(|&&a| nodes[a].pos.map_or(0, |p| p + 1)).unwrap_or(&active[0]);
+            let a = *active
+                .iter()
+                .max_by_key(|&&a| nodes[a].pos.map_or(0, |p| p + 1))
+                .unwrap_or(&active[0]);
             let node = &nodes[a];
             let streak = if flagged { node.streak + 1 } else { 0 };
             let d = node.demerits;
             best.push((
                 (1, streak, 0),
-                Node { pos: Some(b), line: node.line + 1, fitness: 1, streak, flagged, demerits: d, prev: Some(a) },
+                Node {
+                    pos: Some(b),
+                    line: node.line + 1,
+                    fitness: 1,
+                    streak,
+                    flagged,
+                    demerits: d,
+                    prev: Some(a),
+                },
             ));
         }
 
@@ -367,8 +468,13 @@ fn run_pass(items: &[Item], measure: &Measure, costs: &Justification, pass: Pass
     }
 
     // Every node still active ended at the final forced break.
-    let finals: Vec<usize> = active.into_iter().filter(|&a| nodes[a].pos == Some(n - 1)).collect();
-    let optimum = *finals.iter().min_by(|&&x, &&y| nodes[x].demerits.total_cmp(&nodes[y].demerits))?;
+    let finals: Vec<usize> = active
+        .into_iter()
+        .filter(|&a| nodes[a].pos == Some(n - 1))
+        .collect();
+    let optimum = *finals
+        .iter()
+        .min_by(|&&x, &&y| nodes[x].demerits.total_cmp(&nodes[y].demerits))?;
     let chosen = if costs.looseness == 0 {
         optimum
     } else {
@@ -378,7 +484,8 @@ fn run_pass(items: &[Item], measure: &Measure, costs: &Justification, pass: Pass
             .min_by(|&&x, &&y| {
                 let dx = (nodes[x].line as i64 - wanted).abs();
                 let dy = (nodes[y].line as i64 - wanted).abs();
-                dx.cmp(&dy).then(nodes[x].demerits.total_cmp(&nodes[y].demerits))
+                dx.cmp(&dy)
+                    .then(nodes[x].demerits.total_cmp(&nodes[y].demerits))
             })
             .unwrap_or(&optimum)
     };
@@ -412,10 +519,22 @@ fn push_best(
     let line = from.line + 1;
     // Nodes that differ only in line number have the same future unless looseness asks
     // for a particular line count or the measure still varies per line.
-    let line_key = if looseness != 0 { line } else { line.min(uniform_from) };
+    let line_key = if looseness != 0 {
+        line
+    } else {
+        line.min(uniform_from)
+    };
     let key = (class, streak, line_key);
     let total = from.demerits + d;
-    let node = Node { pos: Some(b), line, fitness: class, streak, flagged, demerits: total, prev: Some(from_idx) };
+    let node = Node {
+        pos: Some(b),
+        line,
+        fitness: class,
+        streak,
+        flagged,
+        demerits: total,
+        prev: Some(from_idx),
+    };
     match best.binary_search_by(|(k, _)| k.cmp(&key)) {
         Ok(i) => {
             if total < best[i].1.demerits {
@@ -442,13 +561,30 @@ mod tests {
             let parts: Vec<&str> = w.split('|').collect();
             for (j, p) in parts.iter().enumerate() {
                 if j > 0 {
-                    items.push(Item::Penalty { width: 1.0, cost: 50.0, flagged: true, hyphenation: true });
+                    items.push(Item::Penalty {
+                        width: 1.0,
+                        cost: 50.0,
+                        flagged: true,
+                        hyphenation: true,
+                    });
                 }
-                items.push(Item::Box { width: p.len() as f64 });
+                items.push(Item::Box {
+                    width: p.len() as f64,
+                });
             }
         }
-        items.push(Item::Penalty { width: 0.0, cost: INFINITY, flagged: false, hyphenation: false });
-        items.push(Item::Glue { width: 0.0, stretch: 0.0, shrink: 0.0, fil: 1.0 });
+        items.push(Item::Penalty {
+            width: 0.0,
+            cost: INFINITY,
+            flagged: false,
+            hyphenation: false,
+        });
+        items.push(Item::Glue {
+            width: 0.0,
+            stretch: 0.0,
+            shrink: 0.0,
+            fil: 1.0,
+        });
         items.push(Item::penalty(0.0, -INFINITY, false));
         items
     }
@@ -485,7 +621,11 @@ mod tests {
     #[test]
     fn fits_everything_on_one_line_when_possible() {
         let items = words(&["aaa", "bb", "cccc"]);
-        let m = Measure { widths: &[20.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[20.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         assert_eq!(b.positions, vec![items.len() - 1]);
         assert_eq!(b.pass, PassKind::First);
@@ -496,22 +636,34 @@ mod tests {
         // Measure 10. First fit would put "aaaa bbbb" (9) on line 1, then "c dddddddd"
         // (10) and leave a loose remainder; total fit evens the lines out.
         let items = words(&["aaa", "bbb", "cc", "ddd", "eee", "ff"]);
-        let m = Measure { widths: &[10.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[10.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         let l = lines(&items, &b.positions);
         // Each line must fit within the measure given shrink 0.5 per space.
         for line in &l {
-            assert!(line.len() as f64 <= 10.0 + 0.5 * line.matches(' ').count() as f64, "{l:?}");
+            assert!(
+                line.len() as f64 <= 10.0 + 0.5 * line.matches(' ').count() as f64,
+                "{l:?}"
+            );
         }
         assert_eq!(l, vec!["xxx xxx xx", "xxx xxx xx"]);
     }
 
     #[test]
     fn every_line_is_within_the_measure() {
-        let spec: Vec<&str> =
-            "aa bbb c dddd eee ff ggggg hh iii jjjj k ll mmm nnnn o pp qqq rrrr".split(' ').collect();
+        let spec: Vec<&str> = "aa bbb c dddd eee ff ggggg hh iii jjjj k ll mmm nnnn o pp qqq rrrr"
+            .split(' ')
+            .collect();
         let items = words(&spec);
-        let m = Measure { widths: &[16.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[16.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         assert!(b.pass <= PassKind::Second);
         for line in lines(&items, &b.positions) {
@@ -524,7 +676,11 @@ mod tests {
     fn hyphenates_only_when_the_first_pass_fails() {
         // Line of 10: "aaaa bbbbbbbb" cannot be set without a hyphen.
         let items = words(&["aaaa", "bbbb|bbbb", "cc"]);
-        let m = Measure { widths: &[10.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[10.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         assert_eq!(b.pass, PassKind::Second);
         assert_eq!(lines(&items, &b.positions), vec!["xxxx xxxx-", "xxxx xx"]);
@@ -533,13 +689,19 @@ mod tests {
     #[test]
     fn no_more_than_two_hyphenated_lines_in_a_row() {
         // Words that split evenly at width 6 tempt the breaker into hyphenating every line.
-        let spec = ["aaa|aaa", "bbb|bbb", "ccc|ccc", "ddd|ddd", "eee|eee", "fff|fff"];
+        let spec = [
+            "aaa|aaa", "bbb|bbb", "ccc|ccc", "ddd|ddd", "eee|eee", "fff|fff",
+        ];
         let items = words(&spec);
         let mut c = costs();
         c.double_hyphen_demerits = 0.0;
         c.final_hyphen_demerits = 0.0;
         c.hyphen_penalty = 0.0;
-        let m = Measure { widths: &[10.0], last_line_min: 0.0, emergency_stretch: 5.0 };
+        let m = Measure {
+            widths: &[10.0],
+            last_line_min: 0.0,
+            emergency_stretch: 5.0,
+        };
         let b = break_lines(&items, &m, &c);
         let l = lines(&items, &b.positions);
         let mut streak = 0;
@@ -557,7 +719,11 @@ mod tests {
     fn last_line_is_not_too_short() {
         let items = words(&["aaaa", "bbbb", "cccc", "dd"]);
         // Without the rule: "aaaa bbbb" / "cccc dd" or with measure 14 "aaaa bbbb cccc" / "dd".
-        let m = Measure { widths: &[14.0], last_line_min: 4.0, emergency_stretch: 6.0 };
+        let m = Measure {
+            widths: &[14.0],
+            last_line_min: 4.0,
+            emergency_stretch: 6.0,
+        };
         let b = break_lines(&items, &m, &costs());
         let l = lines(&items, &b.positions);
         assert!(l.last().unwrap().len() >= 4, "{l:?}");
@@ -566,10 +732,17 @@ mod tests {
     #[test]
     fn overfull_word_is_set_in_the_last_resort() {
         let items = words(&["aaa", "bbbbbbbbbbbbbbbbbbbb", "cc"]);
-        let m = Measure { widths: &[10.0], last_line_min: 0.0, emergency_stretch: 2.0 };
+        let m = Measure {
+            widths: &[10.0],
+            last_line_min: 0.0,
+            emergency_stretch: 2.0,
+        };
         let b = break_lines(&items, &m, &costs());
         assert_eq!(b.pass, PassKind::LastResort);
-        assert_eq!(lines(&items, &b.positions), vec!["xxx", "xxxxxxxxxxxxxxxxxxxx", "xx"]);
+        assert_eq!(
+            lines(&items, &b.positions),
+            vec!["xxx", "xxxxxxxxxxxxxxxxxxxx", "xx"]
+        );
     }
 
     #[test]
@@ -580,7 +753,11 @@ mod tests {
         items.truncate(items.len() - 1);
         items.push(Item::penalty(0.0, -INFINITY, false));
         items.extend(tail);
-        let m = Measure { widths: &[20.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[20.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         assert_eq!(lines(&items, &b.positions), vec!["xx xx", "xx"]);
     }
@@ -589,7 +766,11 @@ mod tests {
     fn looseness_adds_a_line() {
         let spec: Vec<&str> = "aa bbb cc ddd ee fff gg hhh ii jjj kk".split(' ').collect();
         let items = words(&spec);
-        let m = Measure { widths: &[18.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[18.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let tight = break_lines(&items, &m, &costs());
         let mut c = costs();
         c.looseness = 1;
@@ -602,7 +783,11 @@ mod tests {
     fn varying_measure_is_respected() {
         // A hanging first line: 6 wide, then 20.
         let items = words(&["aaaa", "bb", "cc", "dd", "eeee", "ff"]);
-        let m = Measure { widths: &[6.0, 20.0], last_line_min: 0.0, emergency_stretch: 0.0 };
+        let m = Measure {
+            widths: &[6.0, 20.0],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
         let b = break_lines(&items, &m, &costs());
         let l = lines(&items, &b.positions);
         assert!(l[0].len() as f64 <= 6.5, "{l:?}");

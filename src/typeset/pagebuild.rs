@@ -37,7 +37,11 @@ const DEPLORABLE: f64 = 100_000.0;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BoxKind {
     /// Line `line` (from 0) of paragraph `par`, which has `of` lines.
-    Line { par: u32, line: u32, of: u32 },
+    Line {
+        par: u32,
+        line: u32,
+        of: u32,
+    },
     Heading,
     Block,
 }
@@ -45,14 +49,31 @@ pub(crate) enum BoxKind {
 /// An element of the vertical list.
 #[derive(Clone, Debug)]
 pub(crate) enum VItem<P> {
-    Box { height: f64, footnotes: Vec<usize>, kind: BoxKind, payload: P },
-    Glue { height: f64, stretch: f64, shrink: f64, fill: bool },
+    Box {
+        height: f64,
+        footnotes: Vec<usize>,
+        kind: BoxKind,
+        payload: P,
+    },
+    Glue {
+        height: f64,
+        stretch: f64,
+        shrink: f64,
+        fill: bool,
+    },
     /// A legal break with its cost (`>= FORBID` is not legal; `<= -FORBID` forces).
     Penalty(f64),
     /// A figure or table that may move to the top of the next page.
-    Float { height: f64, payload: P },
+    Float {
+        height: f64,
+        payload: P,
+    },
     /// Start of frame `id`: padding above its content and below it.
-    FrameStart { id: usize, pad_top: f64, pad_bottom: f64 },
+    FrameStart {
+        id: usize,
+        pad_top: f64,
+        pad_bottom: f64,
+    },
     FrameEnd,
     /// A running-head mark (a section title).
     Mark(String),
@@ -171,7 +192,8 @@ pub(crate) fn build_pages<P>(
             })
             .sum()
     };
-    let fn_height = |f: usize, r: Range<usize>| -> f64 { footnotes.get(f).map_or(0.0, |l| l[r].iter().sum()) };
+    let fn_height =
+        |f: usize, r: Range<usize>| -> f64 { footnotes.get(f).map_or(0.0, |l| l[r].iter().sum()) };
 
     // Guard against a list that can never make progress.
     let mut guard = 0usize;
@@ -180,7 +202,10 @@ pub(crate) fn build_pages<P>(
         if guard > 4 * (n + footnotes.len() + 8) {
             break;
         }
-        let mut page = PagePlan { open_at_start: frames.clone(), ..Default::default() };
+        let mut page = PagePlan {
+            open_at_start: frames.clone(),
+            ..Default::default()
+        };
         let mut h = 0.0;
         let mut st = 0.0;
         let mut sh = 0.0;
@@ -245,7 +270,11 @@ pub(crate) fn build_pages<P>(
 
         while i < n {
             match &items[i] {
-                VItem::Box { height, footnotes: fns, .. } => {
+                VItem::Box {
+                    height,
+                    footnotes: fns,
+                    ..
+                } => {
                     let mut add = 0.0;
                     for &f in fns {
                         if add == 0.0 && fh == 0.0 {
@@ -267,7 +296,14 @@ pub(crate) fn build_pages<P>(
                             let sep = if fh == 0.0 { params.footnote_sep } else { 0.0 };
                             let room = limit - h - fh - close - sep;
                             fh += sep;
-                            fh += split_notes(fns, footnotes, room, &mut page, &mut carry, &mut events);
+                            fh += split_notes(
+                                fns,
+                                footnotes,
+                                room,
+                                &mut page,
+                                &mut carry,
+                                &mut events,
+                            );
                         }
                         page.body.push(i);
                         has_box = true;
@@ -277,12 +313,18 @@ pub(crate) fn build_pages<P>(
                     h += height;
                     fh += add;
                     for &f in fns {
-                        page.footnotes.push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
+                        page.footnotes
+                            .push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
                     }
                     page.body.push(i);
                     has_box = true;
                 }
-                VItem::Glue { height, stretch, shrink, fill: fl } => {
+                VItem::Glue {
+                    height,
+                    stretch,
+                    shrink,
+                    fill: fl,
+                } => {
                     h += height;
                     st += stretch;
                     sh += shrink;
@@ -376,7 +418,12 @@ pub(crate) fn build_pages<P>(
                     // because of its footnotes, set it and split the footnotes;
                     // otherwise break before it against the rules.
                     let mut placed = false;
-                    if let VItem::Box { height, footnotes: fns, .. } = &items[over] {
+                    if let VItem::Box {
+                        height,
+                        footnotes: fns,
+                        ..
+                    } = &items[over]
+                    {
                         let close = pad_bottom(&frames);
                         let sep = if fh == 0.0 { params.footnote_sep } else { 0.0 };
                         if !fns.is_empty() && h + height + fh + close + sep < limit {
@@ -384,11 +431,23 @@ pub(crate) fn build_pages<P>(
                             page.body.push(over);
                             let room = limit - h - fh - close - sep;
                             fh += sep;
-                            fh += split_notes(fns, footnotes, room, &mut page, &mut carry, &mut events);
+                            fh += split_notes(
+                                fns,
+                                footnotes,
+                                room,
+                                &mut page,
+                                &mut carry,
+                                &mut events,
+                            );
                             placed = true;
                         }
                     }
-                    if !placed && page.body.iter().any(|&b| matches!(items[b], VItem::Box { .. })) {
+                    if !placed
+                        && page
+                            .body
+                            .iter()
+                            .any(|&b| matches!(items[b], VItem::Box { .. }))
+                    {
                         events.push(Event::ForcedBreak(over));
                     }
                     let snap = Snapshot {
@@ -430,7 +489,10 @@ pub(crate) fn build_pages<P>(
         pos = skip_discardable(items, next);
         let empty = page.floats.is_empty()
             && page.footnotes.is_empty()
-            && !page.body.iter().any(|&b| matches!(items[b], VItem::Box { .. } | VItem::Float { .. }));
+            && !page
+                .body
+                .iter()
+                .any(|&b| matches!(items[b], VItem::Box { .. } | VItem::Float { .. }));
         if empty && page.open_at_start.is_empty() {
             // A forced break at the top of a page makes no empty page.
             continue;
@@ -498,7 +560,10 @@ fn skip_discardable<P>(items: &[VItem<P>], mut i: usize) -> usize {
 /// Typographic defects of a set of pages: (widows, orphans, headings at the foot).
 /// Computed from the result rather than assumed from the penalties, so the report is a
 /// check and not a promise.
-pub(crate) fn audit<P>(items: &[VItem<P>], pages: &[PagePlan]) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+pub(crate) fn audit<P>(
+    items: &[VItem<P>],
+    pages: &[PagePlan],
+) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let mut widows = Vec::new();
     let mut orphans = Vec::new();
     let mut heads = Vec::new();
@@ -554,7 +619,12 @@ mod tests {
         for (p, &n) in counts.iter().enumerate() {
             if p > 0 {
                 items.push(VItem::Penalty(0.0));
-                items.push(VItem::Glue { height: 0.0, stretch: 1.0, shrink: 0.0, fill: false });
+                items.push(VItem::Glue {
+                    height: 0.0,
+                    stretch: 1.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
             }
             push_par(&mut items, p as u32, n, vec![]);
         }
@@ -566,19 +636,40 @@ mod tests {
             if k > 0 && breakable_after_line(k as usize - 1, n as usize) {
                 items.push(VItem::Penalty(0.0));
             }
-            let fns = if k == 0 { footnotes_on_first.clone() } else { vec![] };
-            items.push(VItem::Box { height: LINE, footnotes: fns, kind: BoxKind::Line { par, line: k, of: n }, payload: () });
+            let fns = if k == 0 {
+                footnotes_on_first.clone()
+            } else {
+                vec![]
+            };
+            items.push(VItem::Box {
+                height: LINE,
+                footnotes: fns,
+                kind: BoxKind::Line {
+                    par,
+                    line: k,
+                    of: n,
+                },
+                payload: (),
+            });
         }
     }
 
     fn line_of(items: &[VItem<()>], i: usize) -> Option<(u32, u32)> {
         match items[i] {
-            VItem::Box { kind: BoxKind::Line { par, line, .. }, .. } => Some((par, line)),
+            VItem::Box {
+                kind: BoxKind::Line { par, line, .. },
+                ..
+            } => Some((par, line)),
             _ => None,
         }
     }
 
-    fn page_height(items: &[VItem<()>], page: &PagePlan, footnotes: &[Vec<f64>], p: &PageParams) -> f64 {
+    fn page_height(
+        items: &[VItem<()>],
+        page: &PagePlan,
+        footnotes: &[Vec<f64>],
+        p: &PageParams,
+    ) -> f64 {
         let mut h = 0.0;
         for &i in &page.body {
             match &items[i] {
@@ -622,10 +713,21 @@ mod tests {
             assert!(page_height(&items, page, &[], &p) <= p.height + 1e-6);
         }
         let (w, o, h) = audit(&items, &pages);
-        assert!(w.is_empty() && o.is_empty() && h.is_empty(), "{w:?} {o:?} {h:?}");
+        assert!(
+            w.is_empty() && o.is_empty() && h.is_empty(),
+            "{w:?} {o:?} {h:?}"
+        );
         // Every line is set exactly once.
         let total: u32 = counts.iter().sum();
-        let set: usize = pages.iter().map(|pg| pg.body.iter().filter(|&&i| line_of(&items, i).is_some()).count()).sum();
+        let set: usize = pages
+            .iter()
+            .map(|pg| {
+                pg.body
+                    .iter()
+                    .filter(|&&i| line_of(&items, i).is_some())
+                    .count()
+            })
+            .sum();
         assert_eq!(set, total as usize);
     }
 
@@ -645,13 +747,29 @@ mod tests {
         // lines must be together, so all move to the next page.
         let mut items = paragraphs(&[8]);
         items.push(VItem::Penalty(-300.0));
-        items.push(VItem::Glue { height: 0.0, stretch: 2.0, shrink: 0.0, fill: false });
-        items.push(VItem::Box { height: LINE, footnotes: vec![], kind: BoxKind::Heading, payload: () });
+        items.push(VItem::Glue {
+            height: 0.0,
+            stretch: 2.0,
+            shrink: 0.0,
+            fill: false,
+        });
+        items.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
         push_par(&mut items, 1, 4, vec![]);
         let (pages, _) = build_pages(&items, &[], &params(10.0));
         let (w, o, h) = audit(&items, &pages);
         assert!(h.is_empty() && w.is_empty() && o.is_empty());
-        assert!(pages[1].body.iter().any(|&i| matches!(items[i], VItem::Box { kind: BoxKind::Heading, .. })));
+        assert!(pages[1].body.iter().any(|&i| matches!(
+            items[i],
+            VItem::Box {
+                kind: BoxKind::Heading,
+                ..
+            }
+        )));
     }
 
     #[test]
@@ -660,10 +778,22 @@ mod tests {
         // and the break before the heading (penalty -300) beats a split.
         let mut items = paragraphs(&[9]);
         items.push(VItem::Penalty(-300.0));
-        items.push(VItem::Box { height: LINE, footnotes: vec![], kind: BoxKind::Heading, payload: () });
+        items.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
         push_par(&mut items, 1, 6, vec![]);
         let (pages, _) = build_pages(&items, &[], &params(10.0));
-        assert_eq!(pages[0].body.iter().filter(|&&i| line_of(&items, i).is_some()).count(), 9);
+        assert_eq!(
+            pages[0]
+                .body
+                .iter()
+                .filter(|&&i| line_of(&items, i).is_some())
+                .count(),
+            9
+        );
     }
 
     #[test]
@@ -678,7 +808,9 @@ mod tests {
         assert!(events.is_empty(), "{events:?}");
         for page in &pages {
             assert!(page_height(&items, page, &footnotes, &p) <= p.height + 1e-6);
-            let has_ref = page.body.iter().any(|&i| matches!(&items[i], VItem::Box { footnotes, .. } if !footnotes.is_empty()));
+            let has_ref = page.body.iter().any(
+                |&i| matches!(&items[i], VItem::Box { footnotes, .. } if !footnotes.is_empty()),
+            );
             let has_note = page.footnotes.iter().any(|(f, _)| *f == 0);
             assert_eq!(has_ref, has_note);
         }
@@ -692,7 +824,11 @@ mod tests {
         let p = params(10.0);
         let (pages, events) = build_pages(&items, &footnotes, &p);
         assert!(events.contains(&Event::SplitFootnote(0)), "{events:?}");
-        let lines: usize = pages.iter().flat_map(|pg| pg.footnotes.iter()).map(|(_, r)| r.len()).sum();
+        let lines: usize = pages
+            .iter()
+            .flat_map(|pg| pg.footnotes.iter())
+            .map(|(_, r)| r.len())
+            .sum();
         assert_eq!(lines, 15);
         assert!(pages[0].footnotes[0].1.start == 0);
     }
@@ -701,12 +837,22 @@ mod tests {
     fn floats_wait_for_the_next_page_while_text_flows_on() {
         let mut items = paragraphs(&[6]);
         items.push(VItem::Penalty(0.0));
-        items.push(VItem::Float { height: 50.0, payload: () });
+        items.push(VItem::Float {
+            height: 50.0,
+            payload: (),
+        });
         items.push(VItem::Penalty(0.0));
         push_par(&mut items, 1, 6, vec![]);
         let (pages, _) = build_pages(&items, &[], &params(10.0));
         // The float did not fit after 6 lines; text continued under it on page 1.
-        assert!(pages[0].body.iter().filter(|&&i| line_of(&items, i).is_some()).count() >= 8);
+        assert!(
+            pages[0]
+                .body
+                .iter()
+                .filter(|&&i| line_of(&items, i).is_some())
+                .count()
+                >= 8
+        );
         assert_eq!(pages[1].floats.len(), 1);
     }
 
@@ -714,7 +860,11 @@ mod tests {
     fn frames_account_for_their_padding_when_broken() {
         let mut items = paragraphs(&[4]);
         items.push(VItem::Penalty(0.0));
-        items.push(VItem::FrameStart { id: 0, pad_top: 6.0, pad_bottom: 6.0 });
+        items.push(VItem::FrameStart {
+            id: 0,
+            pad_top: 6.0,
+            pad_bottom: 6.0,
+        });
         push_par(&mut items, 1, 12, vec![]);
         items.push(VItem::FrameEnd);
         let p = params(10.0);
@@ -723,7 +873,11 @@ mod tests {
         assert_eq!(pages[0].open_at_end.len(), 1);
         assert_eq!(pages[1].open_at_start.len(), 1);
         // Page 1: 4 lines, frame top 6, n lines, bottom 6 must fit 100.
-        let lines1 = pages[0].body.iter().filter(|&&i| line_of(&items, i).is_some()).count() as f64;
+        let lines1 = pages[0]
+            .body
+            .iter()
+            .filter(|&&i| line_of(&items, i).is_some())
+            .count() as f64;
         assert!(lines1 * LINE + 12.0 <= p.height + 1e-6, "{lines1}");
         let (w, o, _) = audit(&items, &pages);
         assert!(w.is_empty() && o.is_empty());
@@ -733,7 +887,12 @@ mod tests {
     fn forced_breaks_and_fill() {
         let mut items = paragraphs(&[2]);
         items.push(VItem::Penalty(-FORBID));
-        items.push(VItem::Glue { height: 0.0, stretch: 0.0, shrink: 0.0, fill: true });
+        items.push(VItem::Glue {
+            height: 0.0,
+            stretch: 0.0,
+            shrink: 0.0,
+            fill: true,
+        });
         push_par(&mut items, 1, 2, vec![]);
         let (pages, _) = build_pages(&items, &[], &params(10.0));
         assert_eq!(pages.len(), 2);
@@ -742,7 +901,12 @@ mod tests {
 
     #[test]
     fn an_oversized_box_is_set_alone() {
-        let items = vec![VItem::Box { height: 250.0, footnotes: vec![], kind: BoxKind::Block, payload: () }];
+        let items = vec![VItem::Box {
+            height: 250.0,
+            footnotes: vec![],
+            kind: BoxKind::Block,
+            payload: (),
+        }];
         let (pages, events) = build_pages(&items, &[], &params(10.0));
         assert_eq!(pages.len(), 1);
         assert!(events.is_empty() || matches!(events[0], Event::Oversized(0)));

@@ -152,7 +152,9 @@ impl Collector<'_, '_> {
             size: w.size,
             color: w.color,
             rise: w.rise,
-            features: Features { small_caps: w.small_caps },
+            features: Features {
+                small_caps: w.small_caps,
+            },
             link: w.link.clone(),
             footnote,
             hyphenate: w.hyphenate,
@@ -210,7 +212,11 @@ impl Collector<'_, '_> {
                         && !self.ctx.refs.anchors.contains(a)
                     {
                         let src = self.source.clone();
-                        self.ctx.warn(WarningKind::UnknownAnchor, src.as_ref(), format!("link to unknown anchor '{a}'"));
+                        self.ctx.warn(
+                            WarningKind::UnknownAnchor,
+                            src.as_ref(),
+                            format!("link to unknown anchor '{a}'"),
+                        );
                     }
                     let mut w2 = w.clone();
                     w2.link = Some(target.clone());
@@ -303,11 +309,24 @@ enum Src {
     /// First-line indent.
     Indent,
     /// Bytes `from..to` of fragment `frag` of word `word`.
-    Chunk { word: usize, frag: usize, from: usize, to: usize },
+    Chunk {
+        word: usize,
+        frag: usize,
+        from: usize,
+        to: usize,
+    },
     /// An inter-word space in the given style.
-    Space { style: usize, width: f64 },
+    Space {
+        style: usize,
+        width: f64,
+    },
     /// A break inside a word, after byte `at` of fragment `frag`.
-    WordBreak { word: usize, frag: usize, at: usize, kind: BreakKind },
+    WordBreak {
+        word: usize,
+        frag: usize,
+        at: usize,
+        kind: BreakKind,
+    },
     /// Glue or penalties that only shape the rag or end the paragraph.
     Structural,
     Anchor(String),
@@ -326,9 +345,19 @@ pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -
         link: None,
         hyphenate: spec.hyphenate,
     };
-    let mut col = Collector { ctx, styles: Vec::new(), pieces: Vec::new(), source: spec.source.clone() };
+    let mut col = Collector {
+        ctx,
+        styles: Vec::new(),
+        pieces: Vec::new(),
+        source: spec.source.clone(),
+    };
     col.walk(inlines, &base);
-    let Collector { ctx, styles, pieces, .. } = col;
+    let Collector {
+        ctx,
+        styles,
+        pieces,
+        ..
+    } = col;
     if pieces.is_empty() {
         return Vec::new();
     }
@@ -408,7 +437,9 @@ fn tokenize(pieces: &[Piece]) -> Vec<Tok> {
     for t in toks {
         if let Tok::Space(_) = t {
             match out.last() {
-                None | Some(Tok::Space(_)) | Some(Tok::Break) | Some(Tok::FixedSpace(..)) => continue,
+                None | Some(Tok::Space(_)) | Some(Tok::Break) | Some(Tok::FixedSpace(..)) => {
+                    continue;
+                }
                 _ => {}
             }
         }
@@ -426,7 +457,10 @@ fn tokenize(pieces: &[Piece]) -> Vec<Tok> {
 }
 
 fn space_width(ctx: &mut Ctx, st: &RunStyle, lang: Lang) -> f64 {
-    ctx.shaper.shape(" ", st.font, Features::default(), lang).width * st.size
+    ctx.shaper
+        .shape(" ", st.font, Features::default(), lang)
+        .width
+        * st.size
 }
 
 fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParSpec) -> Built {
@@ -453,7 +487,9 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                     raw.push((t.clone(), *s));
                     i += 1;
                 }
-                push_word(ctx, styles, spec, &j, &raw, &mut items, &mut srcs, &mut words);
+                push_word(
+                    ctx, styles, spec, &j, &raw, &mut items, &mut srcs, &mut words,
+                );
                 continue;
             }
             Tok::Space(s) => {
@@ -467,10 +503,16 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                     items.push(Kp::penalty(0.0, 0.0, false));
                     srcs.push(Src::Structural);
                     items.push(Kp::glue(w, -rag, 0.0));
-                    srcs.push(Src::Space { style: *s, width: w });
+                    srcs.push(Src::Space {
+                        style: *s,
+                        width: w,
+                    });
                 } else {
                     items.push(Kp::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK));
-                    srcs.push(Src::Space { style: *s, width: w });
+                    srcs.push(Src::Space {
+                        style: *s,
+                        width: w,
+                    });
                 }
             }
             Tok::FixedSpace(c, s) => {
@@ -479,19 +521,31 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                     (NARROW_SPACE_EM * st.size, 0.0, 0.0)
                 } else {
                     let w = space_width(ctx, st, spec.lang);
-                    if ragged { (w, 0.0, 0.0) } else { (w, w * SPACE_STRETCH, w * SPACE_SHRINK) }
+                    if ragged {
+                        (w, 0.0, 0.0)
+                    } else {
+                        (w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+                    }
                 };
                 items.push(Kp::penalty(0.0, INFINITY, false));
                 srcs.push(Src::Structural);
                 items.push(Kp::glue(w, stretch, shrink));
-                srcs.push(Src::Space { style: *s, width: w });
+                srcs.push(Src::Space {
+                    style: *s,
+                    width: w,
+                });
             }
             Tok::Anchor(a) => {
                 items.push(Kp::Box { width: 0.0 });
                 srcs.push(Src::Anchor(a.clone()));
             }
             Tok::Break => {
-                items.push(Kp::Glue { width: 0.0, stretch: 0.0, shrink: 0.0, fil: 1.0 });
+                items.push(Kp::Glue {
+                    width: 0.0,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fil: 1.0,
+                });
                 srcs.push(Src::Structural);
                 items.push(Kp::penalty(0.0, -INFINITY, false));
                 srcs.push(Src::Structural);
@@ -501,7 +555,12 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
     }
     items.push(Kp::penalty(0.0, INFINITY, false));
     srcs.push(Src::Structural);
-    items.push(Kp::Glue { width: 0.0, stretch: 0.0, shrink: 0.0, fil: 1.0 });
+    items.push(Kp::Glue {
+        width: 0.0,
+        stretch: 0.0,
+        shrink: 0.0,
+        fil: 1.0,
+    });
     srcs.push(Src::Structural);
     items.push(Kp::penalty(0.0, -INFINITY, false));
     srcs.push(Src::Structural);
@@ -521,9 +580,12 @@ fn push_word(
 ) {
     let word_idx = words.len();
     let whole: String = raw.iter().map(|(t, _)| t.as_str()).collect();
-    let patterns = spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
+    let patterns =
+        spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
     let analysed = hyphenate::analyse(&whole, spec.lang, patterns);
-    let url_like = raw.iter().any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));
+    let url_like = raw
+        .iter()
+        .any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));
 
     // Clean fragments and their offsets in the cleaned word.
     let mut frags = Vec::with_capacity(raw.len());
@@ -535,7 +597,11 @@ fn push_word(
         let shaped = ctx.shaper.shape(&text, st.font, st.features, spec.lang);
         offsets.push(off);
         off += text.len();
-        frags.push(WordFrag { style: *s, text, shaped });
+        frags.push(WordFrag {
+            style: *s,
+            text,
+            shaped,
+        });
     }
 
     for (fi, f) in frags.iter().enumerate() {
@@ -546,7 +612,9 @@ fn push_word(
         let mut cuts: Vec<(usize, BreakKind)> = analysed
             .breaks
             .iter()
-            .filter(|b| b.offset > start && b.offset <= end && !(b.offset == end && fi + 1 == frags.len()))
+            .filter(|b| {
+                b.offset > start && b.offset <= end && !(b.offset == end && fi + 1 == frags.len())
+            })
             .filter(|b| b.offset < end || b.kind == BreakKind::After)
             .map(|b| (b.offset - start, b.kind))
             .filter(|(at, _)| *at == f.text.len() || !f.shaped.splits_cluster(*at, &f.text))
@@ -563,8 +631,15 @@ fn push_word(
         let mut from = 0;
         for (at, kind) in cuts {
             if at > from {
-                items.push(Kp::Box { width: f.shaped.width_of(from, at) * st.size });
-                srcs.push(Src::Chunk { word: word_idx, frag: fi, from, to: at });
+                items.push(Kp::Box {
+                    width: f.shaped.width_of(from, at) * st.size,
+                });
+                srcs.push(Src::Chunk {
+                    word: word_idx,
+                    frag: fi,
+                    from,
+                    to: at,
+                });
             }
             let (width, cost, hyph) = match kind {
                 BreakKind::Hyphen => {
@@ -573,13 +648,30 @@ fn push_word(
                 }
                 BreakKind::After => (0.0, j.explicit_hyphen_penalty, false),
             };
-            items.push(Kp::Penalty { width, cost, flagged: true, hyphenation: hyph });
-            srcs.push(Src::WordBreak { word: word_idx, frag: fi, at, kind });
+            items.push(Kp::Penalty {
+                width,
+                cost,
+                flagged: true,
+                hyphenation: hyph,
+            });
+            srcs.push(Src::WordBreak {
+                word: word_idx,
+                frag: fi,
+                at,
+                kind,
+            });
             from = at;
         }
         if from < f.text.len() {
-            items.push(Kp::Box { width: f.shaped.width_of(from, f.text.len()) * st.size });
-            srcs.push(Src::Chunk { word: word_idx, frag: fi, from, to: f.text.len() });
+            items.push(Kp::Box {
+                width: f.shaped.width_of(from, f.text.len()) * st.size,
+            });
+            srcs.push(Src::Chunk {
+                word: word_idx,
+                frag: fi,
+                from,
+                to: f.text.len(),
+            });
         }
     }
     words.push(frags);
@@ -628,8 +720,15 @@ fn finalize(
         let mut raw: Vec<Raw> = Vec::new();
         for i in start..b {
             match &built.srcs[i] {
-                Src::Chunk { word, frag, from, to } => match raw.last_mut() {
-                    Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => *t = *to,
+                Src::Chunk {
+                    word,
+                    frag,
+                    from,
+                    to,
+                } => match raw.last_mut() {
+                    Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
+                        *t = *to
+                    }
                     _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
                 },
                 Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
@@ -639,7 +738,12 @@ fn finalize(
             }
         }
         let ends_with = match &built.srcs[b] {
-            Src::WordBreak { word, frag, at, kind } => Some((*word, *frag, *at, *kind)),
+            Src::WordBreak {
+                word,
+                frag,
+                at,
+                kind,
+            } => Some((*word, *frag, *at, *kind)),
             _ => None,
         };
         let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
@@ -662,7 +766,8 @@ fn finalize(
                     if Some(ri) == first_chunk
                         && let Some((cw, cf, at, kind)) = carried
                         && (cw, cf, at) == (word, frag, from)
-                        && let std::borrow::Cow::Owned(s) = hyphenate::after_break(&text, kind, spec.lang)
+                        && let std::borrow::Cow::Owned(s) =
+                            hyphenate::after_break(&text, kind, spec.lang)
                     {
                         text = s;
                         changed = true;
@@ -674,10 +779,18 @@ fn finalize(
                         text.push('-');
                         changed = true;
                     }
-                    let shaped =
-                        if changed { ctx.shaper.shape(&text, st.font, st.features, spec.lang) } else { wf.shaped.clone() };
+                    let shaped = if changed {
+                        ctx.shaper.shape(&text, st.font, st.features, spec.lang)
+                    } else {
+                        wf.shaped.clone()
+                    };
                     let width = shaped.width * st.size;
-                    parts.push(LinePart::Text(Placed { style: wf.style, text, shaped, width }));
+                    parts.push(LinePart::Text(Placed {
+                        style: wf.style,
+                        text,
+                        shaped,
+                        width,
+                    }));
                 }
             }
         }
@@ -685,7 +798,8 @@ fn finalize(
 
         // Justify.
         let last_line = li + 1 == n_lines;
-        let forced_end = matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
+        let forced_end =
+            matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
         let mut natural = 0.0;
         let mut stretch = 0.0;
         let mut shrink = 0.0;
@@ -706,7 +820,11 @@ fn finalize(
         let ratio = if ragged {
             0.0
         } else if natural > target {
-            if shrink > 0.0 { -((natural - target) / shrink).min(1.0) } else { 0.0 }
+            if shrink > 0.0 {
+                -((natural - target) / shrink).min(1.0)
+            } else {
+                0.0
+            }
         } else if last_line || forced_end {
             0.0
         } else if stretch > 0.0 {
@@ -727,7 +845,11 @@ fn finalize(
             ctx.warn(
                 WarningKind::OverfullLine,
                 src.as_ref(),
-                format!("overfull line ({:.1}pt too wide): {}", set_width - target, text),
+                format!(
+                    "overfull line ({:.1}pt too wide): {}",
+                    set_width - target,
+                    text
+                ),
             );
         }
         let x0 = spec.left
@@ -748,10 +870,18 @@ fn finalize(
             && let Some(label) = &spec.label
         {
             let font = ctx.font(&label.look);
-            let shaped = ctx.shaper.shape(&label.text, font, Features::default(), spec.lang);
-            let mut lrun = new_run(font, label.look.size, label.look.color, label.x, baseline - label.rise);
-            append_glyphs(&mut lrun, &shaped, &label.text, 0.0, label.look.size);
-            frag.push(Item::Glyphs(lrun));
+            let (runs, _) = set_plain_in(
+                ctx,
+                &label.text,
+                font,
+                label.look.size,
+                label.look.color,
+                label.x,
+                baseline - label.rise,
+            );
+            for r in runs {
+                frag.push(Item::Glyphs(r));
+            }
             dump.push_str(&label.text);
             dump.push(' ');
         }
@@ -770,12 +900,22 @@ fn finalize(
                         };
                     let st = &styles[*style];
                     // The space is a real glyph so that text extraction sees the gap.
-                    if let Some(r) = run.as_mut().filter(|r| r.font == st.font && r.size == st.size) {
-                        let sp = ctx.shaper.shape(" ", st.font, Features::default(), spec.lang);
+                    if let Some(r) = run
+                        .as_mut()
+                        .filter(|r| r.font == st.font && r.size == st.size)
+                    {
+                        let sp = ctx
+                            .shaper
+                            .shape(" ", st.font, Features::default(), spec.lang);
                         if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
                             let start = r.text.len() as u32;
                             r.text.push(' ');
-                            r.glyphs.push(Glyph { id: g.id, x: x - r.x, start, len: 1 });
+                            r.glyphs.push(Glyph {
+                                id: g.id,
+                                x: x - r.x,
+                                start,
+                                len: 1,
+                            });
                         }
                     }
                     dump.push(' ');
@@ -793,7 +933,13 @@ fn finalize(
                         (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
                         (open, l) => {
                             if let Some((tg, a, b)) = open.take() {
-                                frag.links.push(FragLink { x: a, y: 0.0, width: b - a, height: leading, target: tg });
+                                frag.links.push(FragLink {
+                                    x: a,
+                                    y: 0.0,
+                                    width: b - a,
+                                    height: leading,
+                                    target: tg,
+                                });
                             }
                             if let Some(l) = l {
                                 *open = Some((l.clone(), x, x + t.width));
@@ -803,7 +949,10 @@ fn finalize(
                     let ranges = t.shaped.segment_ranges(t.text.len());
                     for (seg, range) in t.shaped.segments.iter().zip(ranges) {
                         let same = run.as_ref().is_some_and(|r| {
-                            r.font == seg.font && r.size == st.size && r.color == st.color && r.y == baseline - st.rise
+                            r.font == seg.font
+                                && r.size == st.size
+                                && r.color == st.color
+                                && r.y == baseline - st.rise
                         });
                         if !same {
                             if let Some(r) = run.take()
@@ -827,18 +976,77 @@ fn finalize(
             frag.push(Item::Glyphs(r));
         }
         if let Some((tg, a, b)) = link_open.take() {
-            frag.links.push(FragLink { x: a, y: 0.0, width: b - a, height: leading, target: tg });
+            frag.links.push(FragLink {
+                x: a,
+                y: 0.0,
+                width: b - a,
+                height: leading,
+                target: tg,
+            });
         }
-        let line_x = spec.label.as_ref().filter(|_| li == 0).map_or(x0, |l| l.x.min(x0));
-        frag.lines.push(TextLine { x: line_x, y: baseline, text: dump.trim_end().to_string() });
+        let line_x = spec
+            .label
+            .as_ref()
+            .filter(|_| li == 0)
+            .map_or(x0, |l| l.x.min(x0));
+        frag.lines.push(TextLine {
+            x: line_x,
+            y: baseline,
+            text: dump.trim_end().to_string(),
+        });
         ctx.stats.lines += 1;
         if hyphenated {
             ctx.stats.hyphenated_lines += 1;
         }
-        lines.push(LineBox { frag, footnotes, hyphenated, content_end: x });
+        lines.push(LineBox {
+            frag,
+            footnotes,
+            hyphenated,
+            content_end: x,
+        });
         start = linebreak_line_start(&built.items, b);
     }
     lines
+}
+
+/// Sets `text` as it is (no breaking, spaces kept) in one look, starting at `x` on the
+/// baseline `y`. Returns the runs and the width. Used for code, running heads and folios.
+pub(crate) fn set_plain(
+    ctx: &mut Ctx,
+    text: &str,
+    look: &Look,
+    x: f64,
+    y: f64,
+) -> (Vec<GlyphRun>, f64) {
+    let font = ctx.font(look);
+    set_plain_in(ctx, text, font, look.size, look.color, x, y)
+}
+
+/// [`set_plain`] with an explicit face.
+pub(crate) fn set_plain_in(
+    ctx: &mut Ctx,
+    text: &str,
+    font: FontId,
+    size: f64,
+    color: Cmyk,
+    x: f64,
+    y: f64,
+) -> (Vec<GlyphRun>, f64) {
+    let shaped = ctx.shaper.shape(text, font, Features::default(), Lang::Nl);
+    let mut runs = Vec::new();
+    let mut cx = x;
+    for (seg, range) in shaped
+        .segments
+        .iter()
+        .zip(shaped.segment_ranges(text.len()))
+    {
+        let mut run = new_run(seg.font, size, color, cx, y);
+        cx = append_segment(&mut run, seg, text, range, cx, size);
+        if !run.glyphs.is_empty() {
+            runs.push(run);
+        }
+    }
+    (runs, cx - x)
 }
 
 /// Index of the first item of the line after a break at `b`.
@@ -867,17 +1075,15 @@ fn line_text(parts: &[LinePart]) -> String {
 }
 
 fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
-    GlyphRun { font, size, color, x, y, text: String::new(), glyphs: Vec::new() }
-}
-
-/// Appends a whole shaped text (all segments) to a run at `x` relative to the run;
-/// used for labels, which are short.
-pub(crate) fn append_glyphs(run: &mut GlyphRun, shaped: &Shaped, text: &str, x: f64, size: f64) -> f64 {
-    let mut x = x + run.x;
-    for (seg, range) in shaped.segments.iter().zip(shaped.segment_ranges(text.len())) {
-        x = append_segment(run, seg, text, range, x, size);
+    GlyphRun {
+        font,
+        size,
+        color,
+        x,
+        y,
+        text: String::new(),
+        glyphs: Vec::new(),
     }
-    x - run.x
 }
 
 /// Appends one segment's glyphs at absolute x (in the run's coordinate frame), returning
@@ -899,7 +1105,8 @@ pub(crate) fn append_segment(
     starts.sort_unstable();
     starts.dedup();
     let base = run.text.len() as u32;
-    run.text.push_str(text.get(seg_start..seg_end).unwrap_or(""));
+    run.text
+        .push_str(text.get(seg_start..seg_end).unwrap_or(""));
     let mut seen: Vec<u32> = Vec::new();
     let mut x = x;
     for g in &seg.glyphs {
@@ -912,7 +1119,12 @@ pub(crate) fn append_segment(
             seen.push(g.cluster);
             next.saturating_sub(g.cluster)
         };
-        run.glyphs.push(Glyph { id: g.id, x: x - run.x + g.x_offset * size, start, len });
+        run.glyphs.push(Glyph {
+            id: g.id,
+            x: x - run.x + g.x_offset * size,
+            start,
+            len,
+        });
         x += g.advance * size;
     }
     x
@@ -936,7 +1148,7 @@ mod tests {
         let fonts = FontSet::builtin();
         let style = PageStyle::default();
         let refs = RefTable::default();
-        let mut ctx = Ctx::new(&style, &fonts, &refs, 0);
+        let mut ctx = Ctx::new(&style, &fonts, &refs, &[], 0);
         let spec = ParSpec::new(style.body.clone(), measure);
         let lines = set_paragraph(&mut ctx, &[Inline::text(text)], &spec);
         let texts = lines.iter().map(|l| l.frag.lines[0].text.clone()).collect();
@@ -948,7 +1160,11 @@ mod tests {
         let (lines, texts) = set(340.0, TEXT);
         assert!(lines.len() >= 4, "{texts:?}");
         for l in &lines[..lines.len() - 1] {
-            assert!((l.content_end - 340.0).abs() < 0.01, "{} {texts:?}", l.content_end);
+            assert!(
+                (l.content_end - 340.0).abs() < 0.01,
+                "{} {texts:?}",
+                l.content_end
+            );
         }
         assert!(lines.last().unwrap().content_end < 340.0);
         assert!(lines.last().unwrap().content_end >= 24.0);
@@ -958,14 +1174,17 @@ mod tests {
         let fonts = FontSet::builtin();
         let style = PageStyle::default();
         let refs = RefTable::default();
-        let mut ctx = Ctx::new(&style, &fonts, &refs, 0);
+        let mut ctx = Ctx::new(&style, &fonts, &refs, &[], 0);
         ctx.text_width(text, &style.body)
     }
 
     #[test]
     fn the_diaeresis_goes_at_the_break() {
         // The measure fits "goede co-" exactly, so the break must come after "co".
-        let (_, texts) = set(width("goede co-"), "goede coördinatie van zorg en onderwijs");
+        let (_, texts) = set(
+            width("goede co-"),
+            "goede coördinatie van zorg en onderwijs",
+        );
         assert_eq!(texts[0], "goede co-");
         assert!(texts[1].starts_with("ordinatie"), "{texts:?}");
         let (_, texts) = set(width("zeer ge-"), "zeer geïnteresseerd in het onderwerp");

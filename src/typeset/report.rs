@@ -56,7 +56,12 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(kind: WarningKind, source: Option<Source>, message: impl Into<String>) -> Warning {
-        Warning { kind, source, page: None, message: message.into() }
+        Warning {
+            kind,
+            source,
+            page: None,
+            message: message.into(),
+        }
     }
 }
 

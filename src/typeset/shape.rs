@@ -64,11 +64,21 @@ impl Shaped {
         let starts: Vec<usize> = self
             .segments
             .iter()
-            .map(|s| s.glyphs.iter().map(|g| g.cluster as usize).min().unwrap_or(text_len))
+            .map(|s| {
+                s.glyphs
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .min()
+                    .unwrap_or(text_len)
+            })
             .collect();
         (0..starts.len())
             .map(|i| {
-                let end = starts[i + 1..].iter().copied().find(|&s| s > starts[i]).unwrap_or(text_len);
+                let end = starts[i + 1..]
+                    .iter()
+                    .copied()
+                    .find(|&s| s > starts[i])
+                    .unwrap_or(text_len);
                 (starts[i].min(end), end)
             })
             .collect()
@@ -81,7 +91,10 @@ impl Shaped {
             return false;
         }
         // A cluster boundary exists at `at` if some glyph's cluster starts exactly there.
-        !self.segments.iter().any(|s| s.glyphs.iter().any(|g| g.cluster as usize == at))
+        !self
+            .segments
+            .iter()
+            .any(|s| s.glyphs.iter().any(|g| g.cluster as usize == at))
     }
 }
 
@@ -106,12 +119,17 @@ pub struct Shaper<'a> {
 
 /// Characters that never need a glyph of their own from a fallback face.
 fn is_invisible(c: char) -> bool {
-    c == SOFT_HYPHEN || c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+    c == SOFT_HYPHEN
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
 }
 
 impl<'a> Shaper<'a> {
     pub fn new(fonts: &'a FontSet) -> Shaper<'a> {
-        let faces = fonts.faces().map(|(_, f)| Face::from_slice(f.data(), 0)).collect();
+        let faces = fonts
+            .faces()
+            .map(|(_, f)| Face::from_slice(f.data(), 0))
+            .collect();
         Shaper {
             fonts,
             faces,
@@ -134,17 +152,32 @@ impl<'a> Shaper<'a> {
     }
 
     /// Shapes `text` in `font`, from the cache when possible.
-    pub fn shape(&mut self, text: &str, font: FontId, features: Features, lang: Lang) -> Rc<Shaped> {
+    pub fn shape(
+        &mut self,
+        text: &str,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Rc<Shaped> {
         let key = (font, features, lang);
         if let Some(hit) = self.cache.get(&key).and_then(|m| m.get(text)) {
             return hit.clone();
         }
         let shaped = Rc::new(self.shape_uncached(text, font, features, lang));
-        self.cache.entry(key).or_default().insert(text.to_string(), shaped.clone());
+        self.cache
+            .entry(key)
+            .or_default()
+            .insert(text.to_string(), shaped.clone());
         shaped
     }
 
-    fn shape_uncached(&mut self, text: &str, font: FontId, features: Features, lang: Lang) -> Shaped {
+    fn shape_uncached(
+        &mut self,
+        text: &str,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Shaped {
         // Split into runs by the face that can show each character.
         let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
         for (i, c) in text.char_indices() {
@@ -180,17 +213,36 @@ impl<'a> Shaper<'a> {
         let face = self.faces[font.0 as usize].as_ref()?;
         let language = lang_tag(lang);
         let feats = feature_list(features);
-        let plan = Rc::new(ShapePlan::new(face, Direction::LeftToRight, Some(script::LATIN), language.as_ref(), &feats));
+        let plan = Rc::new(ShapePlan::new(
+            face,
+            Direction::LeftToRight,
+            Some(script::LATIN),
+            language.as_ref(),
+            &feats,
+        ));
         self.plans.insert(key, plan.clone());
         Some(plan)
     }
 
-    fn shape_run(&mut self, text: &str, base: usize, font: FontId, features: Features, lang: Lang) -> Segment {
+    fn shape_run(
+        &mut self,
+        text: &str,
+        base: usize,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Segment {
         let Some(plan) = self.plan(font, features, lang) else {
-            return Segment { font, glyphs: Vec::new() };
+            return Segment {
+                font,
+                glyphs: Vec::new(),
+            };
         };
         let Some(face) = self.faces[font.0 as usize].as_ref() else {
-            return Segment { font, glyphs: Vec::new() };
+            return Segment {
+                font,
+                glyphs: Vec::new(),
+            };
         };
         let upem = self.fonts.face(font).units_per_em.max(1) as f64;
         let mut buffer = UnicodeBuffer::new();
@@ -209,7 +261,8 @@ impl<'a> Shaper<'a> {
                 // A soft hyphen shows nothing unless the line breaks there (handled by the
                 // caller), so drop any glyph it produced.
                 let c = text[info.cluster as usize..].chars().next();
-                !(c == Some(SOFT_HYPHEN) && text[info.cluster as usize..].len() == SOFT_HYPHEN.len_utf8())
+                !(c == Some(SOFT_HYPHEN)
+                    && text[info.cluster as usize..].len() == SOFT_HYPHEN.len_utf8())
             })
             .map(|(info, pos)| ShapedGlyph {
                 id: info.glyph_id as u16,
@@ -253,7 +306,10 @@ mod tests {
         let body = fonts.select(Family::Body, false, false);
         let s = shaper.shape("officiële", body, Features::default(), Lang::Nl);
         let glyphs: usize = s.segments.iter().map(|s| s.glyphs.len()).sum();
-        assert!(glyphs < "officiële".chars().count(), "ffi should be one glyph");
+        assert!(
+            glyphs < "officiële".chars().count(),
+            "ffi should be one glyph"
+        );
         // The ligature cannot be split, the boundary after it can.
         assert!(s.splits_cluster(2, "officiële"));
         let av = shaper.shape("AV", body, Features::default(), Lang::Nl);
