@@ -6,8 +6,9 @@
 //! 1. collects the glyphs each face uses and subsets the face with `subsetter`
 //!    (printpdf subsets only under its heavy `text_layout` feature), renumbering the
 //!    glyphs in the content streams;
-//! 2. registers fonts and images on one thread in a fixed order, because printpdf names
-//!    them from one global counter and the output must be byte-identical across runs;
+//! 2. registers fonts and images under names derived from their order in the document
+//!    (printpdf's own ids come from a global counter, so they would depend on whatever
+//!    ran before in the process), so the output is byte-identical across runs;
 //! 3. emits pages as printpdf ops, glyphs through `TextItem::GlyphIds` with the text of
 //!    each glyph, so the ToUnicode map gives ligatures back as "fi";
 //! 4. hands the lopdf document to [`post`] for the fixes printpdf cannot make.
@@ -110,7 +111,13 @@ pub fn write_pdf(
         let face = fonts.face(*fid);
         match embed_font(face.data(), &face.name, glyphs) {
             Ok((parsed, remap, widths, subset)) => {
-                let id = pdf.add_font(&parsed);
+                // Resource names are ours, not printpdf's: its ids come from a global
+                // counter, which would make the bytes depend on what ran before.
+                let id = printpdf::FontId(format!("F{}", fid.0 + 1));
+                pdf.resources
+                    .fonts
+                    .map
+                    .insert(id.clone(), printpdf::PdfFont::new(parsed));
                 if subset {
                     tags.insert(face.name.clone(), subset_tag(&face.name, glyphs.keys()));
                 }
@@ -133,7 +140,12 @@ pub fn write_pdf(
         match RawImage::decode_from_bytes(bytes, &mut w) {
             Ok(img) => {
                 let (pw, ph) = (img.width, img.height);
-                images.push(Some((pdf.add_image(&img), pw, ph)));
+                let id = XObjectId(format!("Im{}", i + 1));
+                pdf.resources
+                    .xobjects
+                    .map
+                    .insert(id.clone(), printpdf::XObject::Image(img));
+                images.push(Some((id, pw, ph)));
             }
             Err(e) => {
                 warnings.push(format!("image {}: cannot decode: {e}", i + 1));
