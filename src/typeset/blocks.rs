@@ -536,7 +536,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 fill: false,
             });
         } else if let Some(a) = &k.anchor {
-            let mut f = Frag::new(self.width, 0.0);
+            let mut f = Frag::new(0.0);
             f.anchors.push((a.clone(), 0.0, -pad));
             self.out.items.push(VItem::Box {
                 height: 0.0,
@@ -568,7 +568,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let indent = if start == 0 { 0 } else { 2 };
                 let take = (per_line - indent).min(chars.len() - start);
                 let piece: String = chars[start..start + take].iter().collect();
-                let mut f = Frag::new(self.width, look.leading);
+                let mut f = Frag::new(look.leading);
                 let baseline = look.leading * BASELINE_RATIO;
                 let x = env.left + indent as f64 * char_w;
                 let (runs, _) = set_plain(self.ctx, &piece, &look, x, baseline);
@@ -615,7 +615,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             self.out.items.push(VItem::Penalty(0.0));
         }
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
-        let mut padded = Frag::new(self.width, frag.height + 2.0 * pad);
+        let mut padded = Frag::new(frag.height + 2.0 * pad);
         padded.place(&frag, 0.0, pad);
         frag = padded;
         self.out.items.push(VItem::Float {
@@ -651,7 +651,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     fn figure(&mut self, f: &Figure, env: &Env) -> Frag {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
-        let mut frag = Frag::new(self.width, 0.0);
+        let mut frag = Frag::new(0.0);
         let (w, h) = match image::dimensions(&f.image) {
             Some((pw, ph)) => {
                 let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
@@ -726,7 +726,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             .max(t.header.len())
             .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0));
         let gap = COLUMN_GAP_EM * look.size;
-        let mut frag = Frag::new(self.width, 0.0);
+        let mut frag = Frag::new(0.0);
         if let Some(a) = &t.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
@@ -867,7 +867,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     fn opening(&mut self, o: &Opening, chapter: usize) {
         let style = self.ctx.style;
         let width = self.width;
-        let mut frag = Frag::new(width, 0.0);
+        let mut frag = Frag::new(0.0);
         let anchor = o
             .anchor
             .clone()
@@ -958,6 +958,9 @@ impl<'c, 'a> Builder<'c, 'a> {
                     Block::Paragraph(p) if first => {
                         let mut p = p.clone();
                         p.indent = Some(false);
+                        if p.source.is_none() {
+                            p.source = f.source.clone();
+                        }
                         let label = Label {
                             text: f.marker.clone(),
                             look: look.clone(),

@@ -158,23 +158,20 @@ impl Collected {
                 | Inline::SmallCaps(c)
                 | Inline::Superscript(c) => self.inlines(c),
                 Inline::Link { content, .. } => self.inlines(content),
-                Inline::Footnote(f) => {
-                    let mut n = usize::MAX / 2;
-                    self.blocks_no_headings(&f.content, &mut n);
-                }
+                Inline::Footnote(f) => self.blocks_no_headings(&f.content),
                 Inline::Text(_) | Inline::Code(_) | Inline::PageRef(_) | Inline::LineBreak => {}
             }
         }
     }
 
     /// Footnote bodies may hold anchors but their headings (if any) are not numbered.
-    fn blocks_no_headings(&mut self, blocks: &[Block], n: &mut usize) {
+    fn blocks_no_headings(&mut self, blocks: &[Block]) {
         for b in blocks {
             if let Block::Paragraph(p) = b {
                 self.inlines(&p.content);
             } else if let Block::List(l) = b {
                 for item in &l.items {
-                    self.blocks_no_headings(item, n);
+                    self.blocks_no_headings(item);
                 }
             }
         }

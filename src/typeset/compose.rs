@@ -184,7 +184,7 @@ fn compose_page(
     let th = style.text_height();
     let lead = style.body.leading;
     let pad = lead * FLOAT_PAD_LINES;
-    let mut frag = Frag::new(tw, th);
+    let mut frag = Frag::new(th);
     let mut rects = Vec::new();
     let mut y = 0.0;
     for &fi in &plan.floats {

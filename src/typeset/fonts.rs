@@ -199,8 +199,11 @@ macro_rules! builtin_font {
     };
 }
 
+/// A role's four styles: (file name, bytes) each, if present.
+type Styled = [Option<(&'static str, &'static [u8])>; 4];
+
 /// The vendored fonts, in the roles of `styles/fonts/fonts.yaml` (a test keeps the two equal).
-const BUILTIN: [[Option<(&str, &[u8])>; 4]; 3] = [
+const BUILTIN: [Styled; 3] = [
     [
         Some(builtin_font!("NotoSerif-Regular.ttf")),
         Some(builtin_font!("NotoSerif-Italic.ttf")),

@@ -36,7 +36,6 @@ pub(crate) struct FragLink {
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Frag {
-    pub width: f64,
     pub height: f64,
     pub draws: Vec<Draw>,
     pub lines: Vec<TextLine>,
@@ -46,9 +45,8 @@ pub(crate) struct Frag {
 }
 
 impl Frag {
-    pub fn new(width: f64, height: f64) -> Frag {
+    pub fn new(height: f64) -> Frag {
         Frag {
-            width,
             height,
             ..Default::default()
         }

@@ -73,6 +73,7 @@ pub(crate) struct ParSpec {
     pub source: Option<Source>,
 }
 
+#[cfg(test)]
 impl ParSpec {
     pub fn new(look: Look, measure: f64) -> ParSpec {
         ParSpec {
@@ -97,7 +98,6 @@ pub(crate) struct LineBox {
     pub frag: Frag,
     /// Footnotes whose markers are on this line (indices into the chapter's footnotes).
     pub footnotes: Vec<usize>,
-    pub hyphenated: bool,
     /// Right edge of the text (for TOC leaders).
     pub content_end: f64,
 }
@@ -860,12 +860,13 @@ fn finalize(
             };
 
         // Emit glyph runs.
-        let mut frag = Frag::new(spec.measure, leading);
+        let mut frag = Frag::new(leading);
         let mut footnotes = Vec::new();
         let mut x = x0;
         let mut run: Option<GlyphRun> = None;
         let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
         let mut dump = String::new();
+        let mut text_x: Option<f64> = None;
         if li == 0
             && let Some(label) = &spec.label
         {
@@ -923,6 +924,7 @@ fn finalize(
                 }
                 LinePart::Text(t) => {
                     let st = &styles[t.style];
+                    text_x.get_or_insert(x);
                     if let Some(id) = st.footnote
                         && !footnotes.contains(&id)
                     {
@@ -988,7 +990,7 @@ fn finalize(
             .label
             .as_ref()
             .filter(|_| li == 0)
-            .map_or(x0, |l| l.x.min(x0));
+            .map_or(text_x.unwrap_or(x0), |l| l.x);
         frag.lines.push(TextLine {
             x: line_x,
             y: baseline,
@@ -1001,7 +1003,6 @@ fn finalize(
         lines.push(LineBox {
             frag,
             footnotes,
-            hyphenated,
             content_end: x,
         });
         start = linebreak_line_start(&built.items, b);
