@@ -11,6 +11,7 @@ pub mod model;
 pub mod new;
 pub mod output;
 pub mod parse;
+pub mod pdf;
 pub mod render;
 pub mod resolve;
 pub mod serve;

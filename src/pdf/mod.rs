@@ -1,0 +1,409 @@
+//! Writes a laid-out [`Document`] as PDF with printpdf.
+//!
+//! printpdf is used as an object and content-stream writer only: the engine has already
+//! positioned every glyph. This module
+//!
+//! 1. collects the glyphs each face uses and subsets the face with `subsetter`
+//!    (printpdf subsets only under its heavy `text_layout` feature), renumbering the
+//!    glyphs in the content streams;
+//! 2. registers fonts and images under names derived from their order in the document
+//!    (printpdf's own ids come from a global counter, so they would depend on whatever
+//!    ran before in the process), so the output is byte-identical across runs;
+//! 3. emits pages as printpdf ops, glyphs through `TextItem::GlyphIds` with the text of
+//!    each glyph, so the ToUnicode map gives ligatures back as "fi";
+//! 4. hands the lopdf document to [`post`] for the fixes printpdf cannot make.
+
+mod post;
+
+use std::collections::BTreeMap;
+
+use printpdf::{
+    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, Line, LineCapStyle, LinePoint,
+    LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectId, XObjectTransform,
+};
+use rustybuzz::ttf_parser;
+
+use crate::typeset::{Cmyk, Document, FontId, FontSet, Item, LinkTarget};
+
+/// Document metadata and the fixed time of the build.
+#[derive(Clone, Debug, Default)]
+pub struct PdfOptions {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: Vec<String>,
+    /// The application that made the source ("druk").
+    pub creator: String,
+    /// Creation and modification time in seconds since the Unix epoch; pass the value of
+    /// `SOURCE_DATE_EPOCH` so that builds are reproducible.
+    pub timestamp: i64,
+    /// Document language for the catalog, e.g. "nl-NL".
+    pub lang: Option<String>,
+}
+
+/// A written PDF and what went wrong along the way.
+#[derive(Clone, Debug)]
+pub struct PdfOutput {
+    pub bytes: Vec<u8>,
+    pub warnings: Vec<String>,
+}
+
+/// Why no PDF could be written.
+#[derive(Debug)]
+pub enum PdfError {
+    /// lopdf could not serialise the document.
+    Write(String),
+}
+
+impl std::fmt::Display for PdfError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PdfError::Write(m) => write!(f, "cannot write PDF: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+/// A face as embedded: the subset program and how its glyphs were renumbered.
+struct Embedded {
+    id: printpdf::FontId,
+    /// Original glyph id → glyph id in the embedded program.
+    remap: BTreeMap<u16, u16>,
+    /// Advance widths of the embedded glyphs in 1/1000 em, as printpdf writes them in /W
+    /// (truncated), so that our TJ adjustments land glyphs exactly.
+    widths: BTreeMap<u16, i64>,
+    /// Text of each original glyph for ToUnicode.
+    text: BTreeMap<u16, String>,
+}
+
+/// Writes the document. Fonts come from the same set the document was laid out with.
+pub fn write_pdf(
+    doc: &Document,
+    fonts: &FontSet,
+    opts: &PdfOptions,
+) -> Result<PdfOutput, PdfError> {
+    let mut warnings = Vec::new();
+
+    // 1. Glyphs per face, with the first non-empty text seen for each glyph.
+    let mut used: BTreeMap<FontId, BTreeMap<u16, String>> = BTreeMap::new();
+    for page in &doc.pages {
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                let map = used.entry(run.font).or_default();
+                for g in &run.glyphs {
+                    let t = run.glyph_text(g);
+                    let e = map.entry(g.id).or_default();
+                    if e.is_empty() && !t.is_empty() {
+                        *e = t.to_string();
+                    }
+                }
+            }
+        }
+    }
+
+    // 2. Fonts and images, registered in a fixed order on this thread.
+    let mut pdf = PdfDocument::new(&opts.title);
+    let mut embedded: BTreeMap<FontId, Embedded> = BTreeMap::new();
+    let mut tags: BTreeMap<String, String> = BTreeMap::new();
+    for (fid, glyphs) in &used {
+        let face = fonts.face(*fid);
+        match embed_font(face.data(), &face.name, glyphs) {
+            Ok((parsed, remap, widths, subset)) => {
+                // Resource names are ours, not printpdf's: its ids come from a global
+                // counter, which would make the bytes depend on what ran before.
+                let id = printpdf::FontId(format!("F{}", fid.0 + 1));
+                pdf.resources
+                    .fonts
+                    .map
+                    .insert(id.clone(), printpdf::PdfFont::new(parsed));
+                if subset {
+                    tags.insert(face.name.clone(), subset_tag(&face.name, glyphs.keys()));
+                }
+                embedded.insert(
+                    *fid,
+                    Embedded {
+                        id,
+                        remap,
+                        widths,
+                        text: glyphs.clone(),
+                    },
+                );
+            }
+            Err(e) => warnings.push(format!("font {}: {e}", face.name)),
+        }
+    }
+    let mut images: Vec<Option<(XObjectId, usize, usize)>> = Vec::with_capacity(doc.images.len());
+    for (i, bytes) in doc.images.iter().enumerate() {
+        let mut w = Vec::new();
+        match RawImage::decode_from_bytes(bytes, &mut w) {
+            Ok(img) => {
+                let (pw, ph) = (img.width, img.height);
+                let id = XObjectId(format!("Im{}", i + 1));
+                pdf.resources
+                    .xobjects
+                    .map
+                    .insert(id.clone(), printpdf::XObject::Image(img));
+                images.push(Some((id, pw, ph)));
+            }
+            Err(e) => {
+                warnings.push(format!("image {}: cannot decode: {e}", i + 1));
+                images.push(None);
+            }
+        }
+    }
+
+    // 3. Pages.
+    let b = doc.bleed;
+    let media_w = doc.trim_width + 2.0 * b;
+    let media_h = doc.trim_height + 2.0 * b;
+    let px = |x: f64| (b + x) as f32;
+    let py = |y: f64| (b + doc.trim_height - y) as f32;
+    let mut pages = Vec::with_capacity(doc.pages.len());
+    for page in &doc.pages {
+        let mut ops = Vec::new();
+        let mut in_text = false;
+        for item in &page.items {
+            let is_text = matches!(item, Item::Glyphs(_));
+            if is_text && !in_text {
+                ops.push(Op::StartTextSection);
+                in_text = true;
+            } else if !is_text && in_text {
+                ops.push(Op::EndTextSection);
+                in_text = false;
+            }
+            match item {
+                Item::Glyphs(run) => {
+                    let Some(font) = embedded.get(&run.font) else {
+                        continue;
+                    };
+                    if run.glyphs.is_empty() {
+                        continue;
+                    }
+                    let size = run.size as f32;
+                    let x0 = run.x + run.glyphs[0].x;
+                    let mut cps = Vec::with_capacity(run.glyphs.len());
+                    for (i, g) in run.glyphs.iter().enumerate() {
+                        let gid = font.remap.get(&g.id).copied().unwrap_or(0);
+                        let w = font.widths.get(&gid).copied().unwrap_or(0) as f64;
+                        // TJ adjustment after this glyph: the viewer advances by the /W
+                        // width; move back by the difference to where the next glyph sits.
+                        let offset = match run.glyphs.get(i + 1) {
+                            Some(next) => (w - (next.x - g.x) * 1000.0 / run.size) as f32,
+                            None => 0.0,
+                        };
+                        let text = font.text.get(&g.id).cloned().unwrap_or_default();
+                        cps.push(Codepoint {
+                            gid,
+                            offset,
+                            cid: Some(text),
+                        });
+                    }
+                    ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(font.id.clone()),
+                        size: Pt(size),
+                    });
+                    ops.push(Op::SetFillColor {
+                        col: cmyk(run.color),
+                    });
+                    ops.push(Op::SetTextMatrix {
+                        matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.y))),
+                    });
+                    ops.push(Op::ShowText {
+                        items: vec![TextItem::GlyphIds(cps)],
+                    });
+                }
+                Item::Rule(r) => {
+                    ops.push(Op::SetOutlineColor { col: cmyk(r.color) });
+                    ops.push(Op::SetOutlineThickness {
+                        pt: Pt(r.thickness as f32),
+                    });
+                    ops.push(Op::SetLineCapStyle {
+                        cap: LineCapStyle::Butt,
+                    });
+                    ops.push(Op::DrawLine {
+                        line: Line {
+                            points: vec![
+                                LinePoint {
+                                    p: Point {
+                                        x: Pt(px(r.x0)),
+                                        y: Pt(py(r.y0)),
+                                    },
+                                    bezier: false,
+                                },
+                                LinePoint {
+                                    p: Point {
+                                        x: Pt(px(r.x1)),
+                                        y: Pt(py(r.y1)),
+                                    },
+                                    bezier: false,
+                                },
+                            ],
+                            is_closed: false,
+                        },
+                    });
+                }
+                Item::Rect(r) => {
+                    ops.push(Op::SetFillColor { col: cmyk(r.color) });
+                    ops.push(Op::DrawRectangle {
+                        rectangle: Rect {
+                            x: Pt(px(r.x)),
+                            y: Pt(py(r.y + r.height)),
+                            width: Pt(r.width as f32),
+                            height: Pt(r.height as f32),
+                            mode: Some(PaintMode::Fill),
+                            winding_order: None,
+                        },
+                    });
+                }
+                Item::Image(img) => {
+                    let Some(Some((id, pw, ph))) = images.get(img.image) else {
+                        continue;
+                    };
+                    ops.push(Op::UseXobject {
+                        id: id.clone(),
+                        transform: XObjectTransform {
+                            translate_x: Some(Pt(px(img.x))),
+                            translate_y: Some(Pt(py(img.y + img.height))),
+                            rotate: None,
+                            // At 72 dpi one pixel is one point; scale to the placed size.
+                            scale_x: Some((img.width / *pw as f64) as f32),
+                            scale_y: Some((img.height / *ph as f64) as f32),
+                            dpi: Some(72.0),
+                            no_auto_scale: false,
+                        },
+                    });
+                }
+            }
+        }
+        if in_text {
+            ops.push(Op::EndTextSection);
+        }
+        for link in &page.links {
+            let rect = Rect {
+                x: Pt(px(link.x)),
+                y: Pt(py(link.y + link.height)),
+                width: Pt(link.width as f32),
+                height: Pt(link.height as f32),
+                mode: None,
+                winding_order: None,
+            };
+            let actions = match &link.target {
+                LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
+                    page: pos.page + 1,
+                    left: Some(px(pos.x)),
+                    top: Some(py(pos.y)),
+                    zoom: None,
+                }),
+                LinkTarget::External(url) => Actions::Uri(url.clone()),
+            };
+            ops.push(Op::LinkAnnotation {
+                link: LinkAnnotation::new(
+                    rect,
+                    actions,
+                    Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+                    Some(ColorArray::Transparent),
+                    None,
+                ),
+            });
+        }
+        let mut p = PdfPage::new(printpdf::Mm(0.0), printpdf::Mm(0.0), ops);
+        // The boxes are rewritten in the post-pass (printpdf writes [x y w h]).
+        let full = Rect {
+            x: Pt(0.0),
+            y: Pt(0.0),
+            width: Pt(media_w as f32),
+            height: Pt(media_h as f32),
+            mode: None,
+            winding_order: None,
+        };
+        p.media_box = full.clone();
+        p.trim_box = full.clone();
+        p.crop_box = full;
+        pages.push(p);
+    }
+    pdf.with_pages(pages);
+
+    let save = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: false,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut pw = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&save, &mut pw);
+    for w in pw {
+        if matches!(w.severity, printpdf::PdfParseErrorSeverity::Error) {
+            warnings.push(format!("printpdf: {}", w.msg));
+        }
+    }
+    post::fix(&mut lo, doc, opts, &tags);
+    lo.compress();
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(PdfOutput { bytes, warnings })
+}
+
+fn cmyk(c: Cmyk) -> Color {
+    Color::Cmyk(printpdf::Cmyk::new(c.c, c.m, c.y, c.k, None))
+}
+
+/// Subsets a face to the glyphs used and wraps it for printpdf. Returns the font, the
+/// renumbering, the /W widths by new glyph id, and whether it was subset (a face that
+/// cannot be subset is embedded whole).
+type Prepared = (ParsedFont, BTreeMap<u16, u16>, BTreeMap<u16, i64>, bool);
+
+fn embed_font(data: &[u8], name: &str, glyphs: &BTreeMap<u16, String>) -> Result<Prepared, String> {
+    let mut pw = Vec::new();
+    let mut parsed = ParsedFont::from_bytes(data, 0, &mut pw).ok_or("cannot be parsed")?;
+    let face = ttf_parser::Face::parse(data, 0).map_err(|e| e.to_string())?;
+    let upem = f32::from(face.units_per_em());
+    let ids: Vec<u16> = glyphs.keys().copied().collect();
+    let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
+    let (program, remap, subset) = match subsetter::subset(data, 0, &remapper) {
+        Ok(program) => {
+            let remap: BTreeMap<u16, u16> = ids
+                .iter()
+                .filter_map(|&g| remapper.get(g).map(|n| (g, n)))
+                .collect();
+            (program, remap, true)
+        }
+        Err(_) => (data.to_vec(), ids.iter().map(|&g| (g, g)).collect(), false),
+    };
+    let mut widths_units = BTreeMap::new();
+    let mut widths = BTreeMap::new();
+    for (&old, &new) in &remap {
+        let adv = face
+            .glyph_hor_advance(ttf_parser::GlyphId(old))
+            .unwrap_or(0);
+        widths_units.insert(new, adv);
+        // printpdf computes /W as (w · 1000 / upem) truncated; do the same arithmetic.
+        widths.insert(new, (f32::from(adv) * 1000.0 / upem) as i64);
+    }
+    parsed.original_bytes = program;
+    parsed.font_index = 0;
+    parsed.font_name = Some(name.to_string());
+    parsed.codepoint_to_glyph = BTreeMap::new();
+    parsed.glyph_widths = widths_units;
+    Ok((parsed, remap, widths, subset))
+}
+
+/// The six-letter subset tag (ISO 32000-1, 9.6.4), derived from the glyph set so that
+/// it is stable across builds and differs between subsets of one face.
+fn subset_tag<'a>(name: &str, glyphs: impl Iterator<Item = &'a u16>) -> String {
+    let mut h = post::Fnv::new();
+    h.write(name.as_bytes());
+    for g in glyphs {
+        h.write(&g.to_be_bytes());
+    }
+    let mut v = h.finish();
+    (0..6)
+        .map(|_| {
+            let c = (b'A' + (v % 26) as u8) as char;
+            v /= 26;
+            c
+        })
+        .collect()
+}

@@ -1,0 +1,355 @@
+//! The lopdf pass over printpdf's output: what printpdf 0.12 gets wrong or leaves out.
+//!
+//! * **Page boxes.** printpdf writes boxes as `[x y w h]` and has no BleedBox; every page
+//!   gets MediaBox = BleedBox = CropBox (trim plus bleed) and the TrimBox inside it.
+//! * **Version.** The header says 1.3, but CID fonts with OpenType programs need 1.6.
+//! * **Outline.** printpdf's bookmarks are flat and sorted by name; we write a nested
+//!   chapter › section › subsection outline in reading order, and `/PageMode
+//!   /UseOutlines` as a name (printpdf writes a string).
+//! * **Named destinations** for every anchor and **page labels** (roman front matter,
+//!   arabic from the first chapter), so viewers show the printed folios.
+//! * **Info.** printpdf always writes an empty `GTS_PDFXVersion`, which makes tools
+//!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build.
+//! * **Subset tags** `ABCDEF+` on fonts we subset, and a deterministic trailer `/ID`.
+
+use std::collections::BTreeMap;
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+
+use crate::pdf::PdfOptions;
+use crate::typeset::{Document, FolioStyle};
+
+/// FNV-1a, 64 bit: a small, stable hash for tags and the document ID (std's hasher is
+/// not guaranteed to stay the same across Rust versions).
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+fn real(v: f64) -> Object {
+    Object::Real(v as f32)
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Object {
+    Object::Array(vec![real(x0), real(y0), real(x1), real(y1)])
+}
+
+/// A PDF text string: ASCII as is, anything else as UTF-16BE with a byte-order mark.
+fn text_string(s: &str) -> Object {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut v = vec![0xFE, 0xFF];
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_be_bytes());
+        }
+        Object::String(v, StringFormat::Hexadecimal)
+    }
+}
+
+/// `D:YYYYMMDDHHmmSSZ` from seconds since the epoch (UTC).
+pub(crate) fn pdf_date(ts: i64) -> String {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "D:{y:04}{m:02}{d:02}{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+pub(crate) fn fix(
+    lo: &mut lopdf::Document,
+    doc: &Document,
+    opts: &PdfOptions,
+    tags: &BTreeMap<String, String>,
+) {
+    lo.version = "1.6".to_string();
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+
+    // Page boxes.
+    let b = doc.bleed;
+    let (w, h) = (doc.trim_width + 2.0 * b, doc.trim_height + 2.0 * b);
+    for id in &page_ids {
+        if let Ok(page) = lo.get_dictionary_mut(*id) {
+            page.set("MediaBox", rect(0.0, 0.0, w, h));
+            page.set("CropBox", rect(0.0, 0.0, w, h));
+            page.set("BleedBox", rect(0.0, 0.0, w, h));
+            page.set("TrimBox", rect(b, b, w - b, h - b));
+            page.remove(b"ArtBox");
+        }
+    }
+
+    // Subset tags on the fonts we subset.
+    let mut descriptors = Vec::new();
+    for obj in lo.objects.values_mut() {
+        let Object::Dictionary(d) = obj else { continue };
+        if !matches!(d.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Type0") {
+            continue;
+        }
+        let Ok(Object::Name(base)) = d.get(b"BaseFont") else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(base).into_owned();
+        let Some(tag) = tags.get(&name) else { continue };
+        let tagged = format!("{tag}+{name}");
+        d.set("BaseFont", Object::Name(tagged.clone().into_bytes()));
+        if let Ok(Object::Array(desc)) = d.get_mut(b"DescendantFonts") {
+            for f in desc.iter_mut() {
+                if let Object::Dictionary(fd) = f {
+                    fd.set("BaseFont", Object::Name(tagged.clone().into_bytes()));
+                    if let Ok(Object::Reference(r)) = fd.get(b"FontDescriptor") {
+                        descriptors.push((*r, tagged.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for (id, tagged) in descriptors {
+        if let Ok(fd) = lo.get_dictionary_mut(id) {
+            fd.set("FontName", Object::Name(tagged.into_bytes()));
+        }
+    }
+
+    let dest = |page: usize, x: f64, y: f64| -> Object {
+        let p = page_ids
+            .get(page)
+            .copied()
+            .map(Object::Reference)
+            .unwrap_or(Object::Null);
+        Object::Array(vec![
+            p,
+            Object::Name(b"XYZ".to_vec()),
+            real(b + x),
+            real(b + doc.trim_height - y),
+            Object::Null,
+        ])
+    };
+
+    // Nested outline, in reading order: each entry's parent is the nearest earlier entry
+    // of a lower level.
+    let outline_root = if doc.outline.is_empty() {
+        None
+    } else {
+        let root = lo.new_object_id();
+        let ids: Vec<ObjectId> = doc.outline.iter().map(|_| lo.new_object_id()).collect();
+        let mut parent: Vec<Option<usize>> = vec![None; ids.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, e) in doc.outline.iter().enumerate() {
+            while let Some(&top) = stack.last() {
+                if doc.outline[top].level >= e.level {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            parent[i] = stack.last().copied();
+            stack.push(i);
+        }
+        let children = |p: Option<usize>| -> Vec<usize> {
+            (0..ids.len()).filter(|&i| parent[i] == p).collect()
+        };
+        let descendants = |i: usize| -> i64 {
+            let mut n = 0;
+            let mut stack = vec![i];
+            while let Some(x) = stack.pop() {
+                for c in (0..ids.len()).filter(|&c| parent[c] == Some(x)) {
+                    n += 1;
+                    stack.push(c);
+                }
+            }
+            n
+        };
+        for (i, e) in doc.outline.iter().enumerate() {
+            let siblings = children(parent[i]);
+            let pos = siblings.iter().position(|&s| s == i).unwrap_or(0);
+            let mut d = Dictionary::new();
+            d.set("Title", text_string(&e.title));
+            d.set(
+                "Parent",
+                Object::Reference(parent[i].map_or(root, |p| ids[p])),
+            );
+            if pos > 0 {
+                d.set("Prev", Object::Reference(ids[siblings[pos - 1]]));
+            }
+            if let Some(&n) = siblings.get(pos + 1) {
+                d.set("Next", Object::Reference(ids[n]));
+            }
+            let kids = children(Some(i));
+            if let (Some(&f), Some(&l)) = (kids.first(), kids.last()) {
+                d.set("First", Object::Reference(ids[f]));
+                d.set("Last", Object::Reference(ids[l]));
+                // Negative: closed, so the outline opens showing the chapters.
+                d.set("Count", Object::Integer(-descendants(i)));
+            }
+            d.set("Dest", dest(e.dest.page, e.dest.x, e.dest.y));
+            lo.objects.insert(ids[i], Object::Dictionary(d));
+        }
+        let top = children(None);
+        let mut r = Dictionary::new();
+        r.set("Type", Object::Name(b"Outlines".to_vec()));
+        if let (Some(&f), Some(&l)) = (top.first(), top.last()) {
+            r.set("First", Object::Reference(ids[f]));
+            r.set("Last", Object::Reference(ids[l]));
+        }
+        r.set("Count", Object::Integer(top.len() as i64));
+        lo.objects.insert(root, Object::Dictionary(r));
+        Some(root)
+    };
+
+    // Named destinations.
+    let mut dests = Dictionary::new();
+    for (name, pos) in &doc.destinations {
+        dests.set(name.as_bytes().to_vec(), dest(pos.page, pos.x, pos.y));
+    }
+    let dests_id = lo.add_object(Object::Dictionary(dests));
+
+    // Page labels: a new range wherever the folio style changes or does not continue.
+    let mut nums = Vec::new();
+    let mut prev: Option<(FolioStyle, u32)> = None;
+    for (i, p) in doc.pages.iter().enumerate() {
+        let continues = prev.is_some_and(|(s, n)| s == p.folio.style && n + 1 == p.folio.number);
+        if !continues {
+            let mut l = Dictionary::new();
+            l.set(
+                "S",
+                Object::Name(if p.folio.style == FolioStyle::Roman {
+                    b"r".to_vec()
+                } else {
+                    b"D".to_vec()
+                }),
+            );
+            if p.folio.number != 1 {
+                l.set("St", Object::Integer(i64::from(p.folio.number)));
+            }
+            nums.push(Object::Integer(i as i64));
+            nums.push(Object::Dictionary(l));
+        }
+        prev = Some((p.folio.style, p.folio.number));
+    }
+    let mut labels = Dictionary::new();
+    labels.set("Nums", Object::Array(nums));
+
+    if let Ok(catalog) = lo.catalog_mut() {
+        if let Some(root) = outline_root {
+            catalog.set("Outlines", Object::Reference(root));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        } else {
+            catalog.set("PageMode", Object::Name(b"UseNone".to_vec()));
+        }
+        catalog.set("Dests", Object::Reference(dests_id));
+        catalog.set("PageLabels", Object::Dictionary(labels));
+        if let Some(lang) = &opts.lang {
+            catalog.set("Lang", text_string(lang));
+        }
+    }
+
+    // Info, replaced.
+    let date = pdf_date(opts.timestamp);
+    let mut info = Dictionary::new();
+    info.set("Title", text_string(&opts.title));
+    if !opts.author.is_empty() {
+        info.set("Author", text_string(&opts.author));
+    }
+    if !opts.subject.is_empty() {
+        info.set("Subject", text_string(&opts.subject));
+    }
+    if !opts.keywords.is_empty() {
+        info.set("Keywords", text_string(&opts.keywords.join(", ")));
+    }
+    info.set(
+        "Creator",
+        text_string(if opts.creator.is_empty() {
+            "druk"
+        } else {
+            &opts.creator
+        }),
+    );
+    info.set("Producer", text_string("druk (printpdf 0.12, lopdf 0.44)"));
+    info.set(
+        "CreationDate",
+        Object::String(date.clone().into_bytes(), StringFormat::Literal),
+    );
+    info.set(
+        "ModDate",
+        Object::String(date.into_bytes(), StringFormat::Literal),
+    );
+    info.set("Trapped", Object::Name(b"False".to_vec()));
+    let old_info = match lo.trailer.get(b"Info") {
+        Ok(Object::Reference(r)) => Some(*r),
+        _ => None,
+    };
+    if let Some(r) = old_info {
+        lo.objects.insert(r, Object::Dictionary(info));
+    } else {
+        let id = lo.add_object(Object::Dictionary(info));
+        lo.trailer.set("Info", Object::Reference(id));
+    }
+
+    // A deterministic ID from the page contents and the metadata.
+    let mut h1 = Fnv::new();
+    let mut h2 = Fnv::new();
+    h2.write(b"druk");
+    h1.write(opts.title.as_bytes());
+    h2.write(opts.title.as_bytes());
+    for id in &page_ids {
+        let content = lo.get_page_content(*id);
+        h1.write(&content);
+        h2.write(&content);
+        h2.write(&[0x5a]);
+    }
+    let mut idv = h1.finish().to_be_bytes().to_vec();
+    idv.extend_from_slice(&h2.finish().to_be_bytes());
+    let id = Object::String(idv, StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(pdf_date(0), "D:19700101000000Z");
+        assert_eq!(pdf_date(1_767_225_600), "D:20260101000000Z");
+        assert_eq!(pdf_date(951_782_400), "D:20000229000000Z");
+    }
+
+    #[test]
+    fn text_strings() {
+        assert!(matches!(
+            text_string("Hoofdstuk"),
+            Object::String(_, StringFormat::Literal)
+        ));
+        let Object::String(v, _) = text_string("coördinatie") else {
+            panic!()
+        };
+        assert_eq!(&v[..2], &[0xFE, 0xFF]);
+    }
+}

@@ -1,0 +1,1023 @@
+//! Blocks → the vertical list: lines, headings, lists, kaders, tables, figures, code.
+//!
+//! This is where the page-level rules are written down as penalties: where a page may
+//! break, where it may not (inside the first and last two lines of a paragraph, after a
+//! heading), and where it should rather break (before a heading). Spacing between blocks
+//! follows LaTeX's `\addvspace`: the larger of the space after one block and before the
+//! next, never both.
+
+use crate::typeset::collect::{heading_anchor, plain_text};
+use crate::typeset::context::Ctx;
+use crate::typeset::document::{FillRect, ImageBox, Item, Rule};
+use crate::typeset::flow::{
+    Align, Block, Caption, Cmyk, Code, Figure, Heading, Inline, Kader, List, ListMarker, Look,
+    Opening, Paragraph, ParagraphSeparation, Source, Table,
+};
+use crate::typeset::frag::{Frag, FragLink};
+use crate::typeset::image;
+use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
+use crate::typeset::paragraph::{
+    BASELINE_RATIO, Label, LineBox, ParSpec, set_paragraph, set_plain,
+};
+use crate::typeset::report::WarningKind;
+use crate::typeset::toc;
+
+/// Space above and below a figure or table set in the text, as a fraction of the
+/// body leading; at the top of a page the space above is dropped.
+pub(crate) const FLOAT_PAD_LINES: f64 = 0.75;
+/// Space around lists, quotes, code and kaders, in lines.
+const DISPLAY_SPACE_LINES: f64 = 0.5;
+/// Page-break penalties (LaTeX's `\@secpenalty` and `\@itempenalty`): breaking before
+/// a heading is encouraged, between list items slightly so.
+const HEADING_PENALTY: [f64; 4] = [-500.0, -300.0, -200.0, -100.0];
+const LIST_PENALTY: f64 = -50.0;
+/// Indents of lists and quotes, in em of the body size.
+const LIST_HANG_EM: f64 = 1.4;
+const QUOTE_INDENT_EM: f64 = 1.5;
+/// Gap between a heading number and its title, in em.
+const HEADING_NUMBER_GAP_EM: f64 = 0.8;
+/// Booktabs rule weights (heavy 0.08em, light 0.05em at 10pt) and the space around rules.
+const RULE_HEAVY: f64 = 0.8;
+const RULE_LIGHT: f64 = 0.5;
+const RULE_SEP: f64 = 3.0;
+/// Gap between table columns, in em of the table text size.
+const COLUMN_GAP_EM: f64 = 1.2;
+/// A figure is never taller than this share of the text height.
+const FIGURE_MAX_HEIGHT: f64 = 0.6;
+/// Bullets that are geometric shapes are drawn smaller and raised to the x-height.
+const BULLET_SCALE: f64 = 0.6;
+
+/// How a frame (kader) is drawn; referenced by `VItem::FrameStart::id`.
+#[derive(Clone, Debug)]
+pub(crate) struct FrameStyle {
+    pub x: f64,
+    pub width: f64,
+    pub fill: Cmyk,
+}
+
+/// A chapter's vertical list and the frames it refers to.
+#[derive(Default)]
+pub(crate) struct VList {
+    pub items: Vec<VItem<Frag>>,
+    pub frames: Vec<FrameStyle>,
+}
+
+/// The layout environment of a container (the chapter, a kader, a list item).
+#[derive(Clone, Debug)]
+struct Env {
+    left: f64,
+    right: f64,
+    look: Look,
+    list_depth: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prev {
+    /// Start of a container: no break, no space, no indent.
+    Start,
+    Paragraph,
+    /// A heading or title: no break may follow.
+    Heading,
+    Other,
+}
+
+pub(crate) struct Builder<'c, 'a> {
+    pub ctx: &'c mut Ctx<'a>,
+    pub out: VList,
+    par_no: u32,
+    heading_no: usize,
+    prev: Prev,
+    pending: f64,
+    width: f64,
+}
+
+impl<'c, 'a> Builder<'c, 'a> {
+    pub fn new(ctx: &'c mut Ctx<'a>) -> Builder<'c, 'a> {
+        let width = ctx.style.text_width();
+        Builder {
+            ctx,
+            out: VList::default(),
+            par_no: 0,
+            heading_no: 0,
+            prev: Prev::Start,
+            pending: 0.0,
+            width,
+        }
+    }
+
+    fn body_env(&self) -> Env {
+        Env {
+            left: 0.0,
+            right: 0.0,
+            look: self.ctx.style.body.clone(),
+            list_depth: 0,
+        }
+    }
+
+    fn glue(&mut self, space: f64) {
+        self.out.items.push(VItem::Glue {
+            height: space,
+            stretch: space * 0.25,
+            shrink: space * 0.1,
+            fill: false,
+        });
+    }
+
+    /// Starts a block: the break before it (unless it follows a heading or starts a
+    /// container) and the larger of the pending and the requested space.
+    fn open(&mut self, before: f64, penalty: f64) {
+        if self.prev == Prev::Start {
+            self.pending = 0.0;
+            return;
+        }
+        if self.prev != Prev::Heading {
+            self.out.items.push(VItem::Penalty(penalty));
+        }
+        let space = self.pending.max(before);
+        if space > 0.0 {
+            self.glue(space);
+        }
+        self.pending = 0.0;
+    }
+
+    fn display_space(&self) -> f64 {
+        self.ctx.style.body.leading * DISPLAY_SPACE_LINES
+    }
+
+    /// Lays out the chapter's blocks.
+    pub fn chapter(&mut self, opening: Option<&Opening>, blocks: &[Block], chapter: usize) {
+        if let Some(o) = opening {
+            self.opening(o, chapter);
+        }
+        let env = self.body_env();
+        self.blocks(blocks, &env);
+    }
+
+    fn blocks(&mut self, blocks: &[Block], env: &Env) {
+        for b in blocks {
+            self.block(b, env);
+        }
+    }
+
+    fn block(&mut self, b: &Block, env: &Env) {
+        match b {
+            Block::Heading(h) => self.heading(h, env),
+            Block::Paragraph(p) => self.paragraph(p, env, None),
+            Block::List(l) => self.list(l, env),
+            Block::Quote(q) => {
+                let em = env.look.size;
+                let inner = Env {
+                    left: env.left + QUOTE_INDENT_EM * em,
+                    right: env.right + QUOTE_INDENT_EM * em,
+                    ..env.clone()
+                };
+                let ds = self.display_space();
+                self.open(ds, 0.0);
+                self.prev = Prev::Start;
+                self.blocks(q, &inner);
+                self.prev = Prev::Other;
+                self.pending = ds;
+            }
+            Block::Kader(k) => self.kader(k, env),
+            Block::Table(t) => {
+                let frag = self.table(t, env);
+                self.float(frag);
+            }
+            Block::Figure(f) => {
+                let frag = self.figure(f, env);
+                self.float(frag);
+            }
+            Block::Code(c) => self.code(c, env),
+            Block::Toc(t) => {
+                let lines = toc::build(self.ctx, t.depth, self.width);
+                self.open(0.0, 0.0);
+                let mut first = true;
+                for entry in lines {
+                    if !first {
+                        if entry.chapter_level {
+                            self.out.items.push(VItem::Penalty(-50.0));
+                            self.glue(self.ctx.style.body.leading * 0.5);
+                        } else if !entry.keep_with_previous {
+                            self.out.items.push(VItem::Penalty(0.0));
+                        }
+                    }
+                    first = false;
+                    let n = entry.lines.len();
+                    for (k, frag) in entry.lines.into_iter().enumerate() {
+                        if k > 0 && breakable_after_line(k - 1, n) {
+                            self.out.items.push(VItem::Penalty(0.0));
+                        }
+                        let height = frag.height;
+                        self.out.items.push(VItem::Box {
+                            height,
+                            footnotes: vec![],
+                            kind: BoxKind::Block,
+                            payload: frag,
+                        });
+                    }
+                }
+                self.prev = Prev::Other;
+            }
+            Block::Space(h) => {
+                self.out.items.push(VItem::Glue {
+                    height: *h,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
+                self.prev = Prev::Other;
+            }
+            Block::Fill => {
+                self.out.items.push(VItem::Glue {
+                    height: 0.0,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fill: true,
+                });
+            }
+            Block::PageBreak => {
+                self.out.items.push(VItem::Penalty(-FORBID));
+                self.prev = Prev::Start;
+                self.pending = 0.0;
+            }
+        }
+    }
+
+    /// Pushes the lines of a paragraph with the widow, orphan and keep rules.
+    fn push_lines(&mut self, lines: Vec<LineBox>, kind_heading: bool) {
+        let n = lines.len();
+        self.par_no += 1;
+        for (k, line) in lines.into_iter().enumerate() {
+            if k > 0 && !kind_heading && breakable_after_line(k - 1, n) {
+                self.out.items.push(VItem::Penalty(0.0));
+            }
+            let kind = if kind_heading {
+                BoxKind::Heading
+            } else {
+                BoxKind::Line {
+                    par: self.par_no,
+                    line: k as u32,
+                    of: n as u32,
+                }
+            };
+            self.out.items.push(VItem::Box {
+                height: line.frag.height,
+                footnotes: line.footnotes,
+                kind,
+                payload: line.frag,
+            });
+        }
+    }
+
+    fn paragraph(&mut self, p: &Paragraph, env: &Env, label: Option<Label>) {
+        let look = p.look.clone().unwrap_or_else(|| env.look.clone());
+        let style = self.ctx.style;
+        let follows_paragraph = self.prev == Prev::Paragraph;
+        match (self.prev, style.paragraph) {
+            (Prev::Paragraph, ParagraphSeparation::Indent(_)) => {
+                self.out.items.push(VItem::Penalty(0.0));
+                // Paragraphs sit on the grid; a point of stretch lets a page fill up.
+                self.out.items.push(VItem::Glue {
+                    height: 0.0,
+                    stretch: 1.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
+            }
+            (Prev::Paragraph, ParagraphSeparation::Spacing(s)) => {
+                self.out.items.push(VItem::Penalty(0.0));
+                self.glue(s);
+            }
+            _ => self.open(0.0, 0.0),
+        }
+        // Title pages and colophons (own look) and centred text are never indented.
+        let justified = matches!(p.align, Align::Justify | Align::Left) && p.look.is_none();
+        let indent = match (p.indent, style.paragraph) {
+            (Some(true), ParagraphSeparation::Indent(w)) => w,
+            (None, ParagraphSeparation::Indent(w))
+                if follows_paragraph && justified && label.is_none() =>
+            {
+                w
+            }
+            _ => 0.0,
+        };
+        let spec = ParSpec {
+            look,
+            align: p.align,
+            measure: self.width,
+            left: env.left,
+            right: env.right,
+            indent,
+            label,
+            lang: p.lang.unwrap_or(style.lang),
+            hyphenate: style.hyphenate,
+            source: p.source.clone(),
+        };
+        let lines = set_paragraph(self.ctx, &p.content, &spec);
+        if lines.is_empty() {
+            return;
+        }
+        self.push_lines(lines, false);
+        self.prev = Prev::Paragraph;
+    }
+
+    fn heading(&mut self, h: &Heading, env: &Env) {
+        let level = h.level.clamp(1, 4) as usize;
+        let hs = self.ctx.style.headings[level - 1].clone();
+        let anchor = h
+            .anchor
+            .clone()
+            .unwrap_or_else(|| heading_anchor(self.ctx.chapter, self.heading_no));
+        self.heading_no += 1;
+        if self.prev != Prev::Start {
+            if self.prev != Prev::Heading {
+                self.out
+                    .items
+                    .push(VItem::Penalty(HEADING_PENALTY[level - 1]));
+            }
+            let space = self.pending.max(hs.space_before);
+            self.out.items.push(VItem::Glue {
+                height: space,
+                stretch: space * 0.3,
+                shrink: space * 0.1,
+                fill: false,
+            });
+        }
+        self.pending = 0.0;
+        let title = plain_text(&h.title);
+        if level == 2 {
+            let mark = match &h.number {
+                Some(n) => format!("{n}\u{2002}{title}"),
+                None => title.clone(),
+            };
+            self.out.items.push(VItem::Mark(mark));
+        }
+        let (label, left) = match &h.number {
+            Some(n) => {
+                let w = self.ctx.text_width(n, &hs.look);
+                let gap = HEADING_NUMBER_GAP_EM * hs.look.size;
+                (
+                    Some(Label {
+                        text: n.clone(),
+                        look: hs.look.clone(),
+                        x: env.left,
+                        rise: 0.0,
+                    }),
+                    env.left + w + gap,
+                )
+            }
+            None => (None, env.left),
+        };
+        let spec = ParSpec {
+            look: hs.look.clone(),
+            align: Align::Left,
+            measure: self.width,
+            left,
+            right: env.right,
+            indent: 0.0,
+            label,
+            lang: self.ctx.style.lang,
+            hyphenate: false,
+            source: h.source.clone(),
+        };
+        let mut lines = set_paragraph(self.ctx, &h.title, &spec);
+        if let Some(first) = lines.first_mut() {
+            first.frag.anchors.push((anchor, 0.0, 0.0));
+        }
+        self.push_lines(lines, true);
+        self.prev = Prev::Heading;
+        self.pending = hs.space_after;
+    }
+
+    fn list(&mut self, l: &List, env: &Env) {
+        let em = env.look.size;
+        let labels: Vec<String> = match &l.marker {
+            ListMarker::Bullet(b) => vec![b.clone(); l.items.len()],
+            ListMarker::Numbered { start } => (0..l.items.len())
+                .map(|i| format!("{}.", *start as usize + i))
+                .collect(),
+        };
+        let (label_look, rise) = match &l.marker {
+            ListMarker::Bullet(b)
+                if b.chars()
+                    .all(|c| matches!(c, '■' | '▪' | '●' | '•' | '◆' | '□')) =>
+            {
+                let mut look = env.look.clone();
+                look.size *= BULLET_SCALE;
+                look.bold = false;
+                // Centre the small square on the x-height.
+                let xh = self.ctx.fonts.face(self.ctx.font(&env.look)).x_height as f64 / 1000.0
+                    * env.look.size;
+                (look, (xh - BULLET_SCALE * env.look.size * 0.55) / 2.0)
+            }
+            _ => (env.look.clone(), 0.0),
+        };
+        let widest = labels
+            .iter()
+            .map(|s| self.ctx.text_width(s, &label_look))
+            .fold(0.0, f64::max);
+        let hang = (LIST_HANG_EM * em).max(widest + 0.5 * em);
+        let ds = if env.list_depth == 0 {
+            self.display_space()
+        } else {
+            0.0
+        };
+        self.open(ds, LIST_PENALTY);
+        let inner = Env {
+            left: env.left + hang,
+            list_depth: env.list_depth + 1,
+            ..env.clone()
+        };
+        for (i, item) in l.items.iter().enumerate() {
+            if i > 0 {
+                self.out.items.push(VItem::Penalty(LIST_PENALTY));
+                self.out.items.push(VItem::Glue {
+                    height: 0.0,
+                    stretch: 1.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
+            }
+            // Numbers are set flush right against the text, bullets at the list's left.
+            let lw = self.ctx.text_width(&labels[i], &label_look);
+            let x = match l.marker {
+                ListMarker::Numbered { .. } => env.left + hang - 0.5 * em - lw,
+                ListMarker::Bullet(_) => env.left,
+            };
+            let label = Label {
+                text: labels[i].clone(),
+                look: label_look.clone(),
+                x,
+                rise,
+            };
+            self.prev = Prev::Start;
+            let mut rest = &item[..];
+            match item.first() {
+                Some(Block::Paragraph(p)) => {
+                    let mut p = p.clone();
+                    p.indent = Some(false);
+                    self.paragraph(&p, &inner, Some(label));
+                    rest = &item[1..];
+                }
+                _ => {
+                    // A label with no paragraph to hang on: give it a line of its own.
+                    let p = Paragraph::new(vec![Inline::text("\u{A0}")]);
+                    self.paragraph(&p, &inner, Some(label));
+                }
+            }
+            for b in rest {
+                if let Block::Paragraph(p) = b {
+                    let mut p = p.clone();
+                    if p.indent.is_none() {
+                        p.indent = Some(false);
+                    }
+                    // Later paragraphs of an item are separated by a little space.
+                    self.prev = Prev::Other;
+                    self.paragraph(&p, &inner, None);
+                } else {
+                    self.block(b, &inner);
+                }
+            }
+        }
+        self.prev = Prev::Other;
+        self.pending = ds;
+    }
+
+    fn kader(&mut self, k: &Kader, env: &Env) {
+        let style = self.ctx.style;
+        let pad = style.kader_padding;
+        let ds = self.display_space();
+        self.open(ds.max(style.body.leading * 0.75), 0.0);
+        let id = self.out.frames.len();
+        self.out.frames.push(FrameStyle {
+            x: env.left,
+            width: self.width - env.left - env.right,
+            fill: k.fill.unwrap_or(style.kader_fill),
+        });
+        self.out.items.push(VItem::FrameStart {
+            id,
+            pad_top: pad,
+            pad_bottom: pad,
+        });
+        let inner = Env {
+            left: env.left + pad,
+            right: env.right + pad,
+            ..env.clone()
+        };
+        self.prev = Prev::Start;
+        if k.label.is_some() || !k.title.is_empty() {
+            let mut title = Vec::new();
+            if let Some(l) = &k.label {
+                title.push(Inline::text(format!("{l}\u{2002}")));
+            }
+            title.extend(k.title.iter().cloned());
+            let spec = ParSpec {
+                look: style.kader_title.clone(),
+                align: Align::Left,
+                measure: self.width,
+                left: inner.left,
+                right: inner.right,
+                indent: 0.0,
+                label: None,
+                lang: style.lang,
+                hyphenate: false,
+                source: k.source.clone(),
+            };
+            let mut lines = set_paragraph(self.ctx, &title, &spec);
+            if let (Some(first), Some(a)) = (lines.first_mut(), &k.anchor) {
+                first.frag.anchors.push((a.clone(), 0.0, -pad));
+            }
+            self.push_lines(lines, true);
+            self.prev = Prev::Heading;
+            self.out.items.push(VItem::Glue {
+                height: 2.0,
+                stretch: 0.0,
+                shrink: 0.0,
+                fill: false,
+            });
+        } else if let Some(a) = &k.anchor {
+            let mut f = Frag::new(0.0);
+            f.anchors.push((a.clone(), 0.0, -pad));
+            self.out.items.push(VItem::Box {
+                height: 0.0,
+                footnotes: vec![],
+                kind: BoxKind::Block,
+                payload: f,
+            });
+        }
+        self.blocks(&k.blocks, &inner);
+        self.out.items.push(VItem::FrameEnd);
+        self.prev = Prev::Other;
+        self.pending = ds;
+    }
+
+    fn code(&mut self, c: &Code, env: &Env) {
+        let look = self.ctx.style.code.clone();
+        let ds = self.display_space();
+        self.open(ds, 0.0);
+        let measure = self.width - env.left - env.right;
+        let mut frags = Vec::new();
+        for raw in c.text.trim_end_matches('\n').split('\n') {
+            let text = raw.replace('\t', "    ");
+            // Mono: a character count gives the width; wrap long lines with a hanging indent.
+            let char_w = self.ctx.text_width("0", &look).max(0.1);
+            let per_line = ((measure / char_w).floor() as usize).max(8);
+            let chars: Vec<char> = text.chars().collect();
+            let mut start = 0;
+            loop {
+                let indent = if start == 0 { 0 } else { 2 };
+                let take = (per_line - indent).min(chars.len() - start);
+                let piece: String = chars[start..start + take].iter().collect();
+                let mut f = Frag::new(look.leading);
+                let baseline = look.leading * BASELINE_RATIO;
+                let x = env.left + indent as f64 * char_w;
+                let (runs, _) = set_plain(self.ctx, &piece, &look, x, baseline);
+                for r in runs {
+                    f.push(Item::Glyphs(r));
+                }
+                f.lines.push(crate::typeset::document::TextLine {
+                    x,
+                    y: baseline,
+                    text: piece,
+                });
+                frags.push(f);
+                start += take;
+                if start >= chars.len() {
+                    break;
+                }
+            }
+        }
+        let n = frags.len();
+        self.par_no += 1;
+        for (k, f) in frags.into_iter().enumerate() {
+            if k > 0 && breakable_after_line(k - 1, n) {
+                self.out.items.push(VItem::Penalty(0.0));
+            }
+            let kind = BoxKind::Line {
+                par: self.par_no,
+                line: k as u32,
+                of: n as u32,
+            };
+            self.out.items.push(VItem::Box {
+                height: f.height,
+                footnotes: vec![],
+                kind,
+                payload: f,
+            });
+        }
+        self.prev = Prev::Other;
+        self.pending = ds;
+    }
+
+    /// A figure or table: it may float to the top of the next page.
+    fn float(&mut self, mut frag: Frag) {
+        if self.prev != Prev::Start && self.prev != Prev::Heading {
+            self.out.items.push(VItem::Penalty(0.0));
+        }
+        let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
+        let mut padded = Frag::new(frag.height + 2.0 * pad);
+        padded.place(&frag, 0.0, pad);
+        frag = padded;
+        self.out.items.push(VItem::Float {
+            height: frag.height,
+            payload: frag,
+        });
+        if self.prev == Prev::Start {
+            self.prev = Prev::Other;
+        }
+    }
+
+    fn caption(&mut self, cap: &Caption, env: &Env, source: Option<&Source>) -> Vec<LineBox> {
+        let mut content = Vec::new();
+        if let Some(l) = &cap.label {
+            content.push(Inline::Strong(vec![Inline::text(format!("{l}\u{2002}"))]));
+        }
+        content.extend(cap.text.iter().cloned());
+        let spec = ParSpec {
+            look: self.ctx.style.caption.clone(),
+            align: Align::Left,
+            measure: self.width,
+            left: env.left,
+            right: env.right,
+            indent: 0.0,
+            label: None,
+            lang: self.ctx.style.lang,
+            hyphenate: true,
+            source: source.cloned(),
+        };
+        set_paragraph(self.ctx, &content, &spec)
+    }
+
+    fn figure(&mut self, f: &Figure, env: &Env) -> Frag {
+        let measure = self.width - env.left - env.right;
+        let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
+        let mut frag = Frag::new(0.0);
+        let (w, h) = match image::dimensions(&f.image) {
+            Some((pw, ph)) => {
+                let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
+                let mut h = w * ph as f64 / pw as f64;
+                if h > max_h {
+                    w *= max_h / h;
+                    h = max_h;
+                }
+                let idx = self.ctx.images.len();
+                self.ctx.images.push(f.image.clone());
+                let x = env.left + (measure - w) / 2.0;
+                frag.push(Item::Image(ImageBox {
+                    image: idx,
+                    x,
+                    y: 0.0,
+                    width: w,
+                    height: h,
+                }));
+                (w, h)
+            }
+            None => {
+                self.ctx.warn(
+                    WarningKind::BadImage,
+                    f.source.as_ref(),
+                    "figure image is not a readable PNG or JPEG",
+                );
+                let w = measure * 0.5;
+                let h = w * 0.6;
+                let x = env.left + (measure - w) / 2.0;
+                for (x0, y0, x1, y1) in [
+                    (x, 0.0, x + w, 0.0),
+                    (x + w, 0.0, x + w, h),
+                    (x + w, h, x, h),
+                    (x, h, x, 0.0),
+                ] {
+                    frag.push(Item::Rule(Rule {
+                        x0,
+                        y0,
+                        x1,
+                        y1,
+                        thickness: 0.5,
+                        color: self.ctx.style.rule_color,
+                    }));
+                }
+                (w, h)
+            }
+        };
+        let _ = w;
+        if let Some(a) = &f.anchor {
+            frag.anchors.push((a.clone(), env.left, 0.0));
+        }
+        let mut y = h;
+        if let Some(cap) = &f.caption {
+            y += self.ctx.style.caption.leading * 0.5;
+            for line in self.caption(cap, env, f.source.as_ref()) {
+                frag.place(&line.frag, 0.0, y);
+                y += line.frag.height;
+            }
+        }
+        frag.height = y;
+        frag
+    }
+
+    fn table(&mut self, t: &Table, env: &Env) -> Frag {
+        let style = self.ctx.style;
+        let look = style.small.clone();
+        let head_look = look.clone().bold();
+        let measure = self.width - env.left - env.right;
+        let ncols = t
+            .columns
+            .len()
+            .max(t.header.len())
+            .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0));
+        let gap = COLUMN_GAP_EM * look.size;
+        let mut frag = Frag::new(0.0);
+        if let Some(a) = &t.anchor {
+            frag.anchors.push((a.clone(), env.left, 0.0));
+        }
+        let mut y = 0.0;
+        if let Some(cap) = &t.caption {
+            for line in self.caption(cap, env, t.source.as_ref()) {
+                frag.place(&line.frag, 0.0, y);
+                y += line.frag.height;
+            }
+            y += RULE_SEP;
+        }
+        if ncols == 0 {
+            frag.height = y;
+            return frag;
+        }
+        let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
+
+        // Natural and minimal column widths from the cell contents.
+        let mut nat = vec![0.0f64; ncols];
+        let mut min = vec![0.0f64; ncols];
+        let rows: Vec<(&Vec<Vec<Inline>>, bool)> = std::iter::once((&t.header, true))
+            .filter(|(h, _)| !h.is_empty())
+            .chain(t.rows.iter().map(|r| (r, false)))
+            .collect();
+        for (row, head) in &rows {
+            let lk = if *head { &head_look } else { &look };
+            for (j, cell) in row.iter().enumerate().take(ncols) {
+                let text = plain_text(cell);
+                nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
+                let longest = text
+                    .split_whitespace()
+                    .map(|w| self.ctx.text_width(w, lk))
+                    .fold(0.0, f64::max);
+                min[j] = min[j].max(longest.min(measure / ncols as f64));
+            }
+        }
+        let avail = measure - gap * (ncols as f64 - 1.0);
+        let total_nat: f64 = nat.iter().sum();
+        let widths: Vec<f64> = if total_nat <= avail {
+            // Spread the spare width in proportion, so the table spans the text width.
+            let spare = avail - total_nat;
+            nat.iter()
+                .map(|w| {
+                    w + spare
+                        * if total_nat > 0.0 {
+                            w / total_nat
+                        } else {
+                            1.0 / ncols as f64
+                        }
+                })
+                .collect()
+        } else {
+            let total_min: f64 = min.iter().sum();
+            let flex: f64 = nat.iter().zip(&min).map(|(n, m)| n - m).sum();
+            if total_min < avail && flex > 0.0 {
+                nat.iter()
+                    .zip(&min)
+                    .map(|(n, m)| m + (avail - total_min) * (n - m) / flex)
+                    .collect()
+            } else {
+                min.iter()
+                    .map(|m| avail * m / total_min.max(1e-9))
+                    .collect()
+            }
+        };
+        let xs: Vec<f64> = widths
+            .iter()
+            .scan(env.left, |x, w| {
+                let at = *x;
+                *x += w + gap;
+                Some(at)
+            })
+            .collect();
+        let x_end = env.left + measure;
+        let rule = |frag: &mut Frag, y: f64, t: f64| {
+            frag.push(Item::Rule(Rule {
+                x0: env.left,
+                y0: y + t / 2.0,
+                x1: x_end,
+                y1: y + t / 2.0,
+                thickness: t,
+                color: style.rule_color,
+            }));
+        };
+        rule(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        for (ri, (row, head)) in rows.iter().enumerate() {
+            let lk = if *head { &head_look } else { &look };
+            let mut row_h: f64 = lk.leading;
+            let mut cells = Vec::new();
+            for (j, cell) in row.iter().enumerate().take(ncols) {
+                let a = match align(j) {
+                    Align::Justify => Align::Left,
+                    a => a,
+                };
+                let spec = ParSpec {
+                    look: lk.clone(),
+                    align: a,
+                    measure: widths[j],
+                    left: 0.0,
+                    right: 0.0,
+                    indent: 0.0,
+                    label: None,
+                    lang: style.lang,
+                    hyphenate: true,
+                    source: t.source.clone(),
+                };
+                let lines = set_paragraph(self.ctx, cell, &spec);
+                row_h = row_h.max(lines.len() as f64 * lk.leading);
+                cells.push((j, lines));
+            }
+            for (j, lines) in cells {
+                let mut cy = y;
+                for l in lines {
+                    frag.place(&l.frag, xs[j], cy);
+                    cy += l.frag.height;
+                }
+            }
+            y += row_h;
+            if *head {
+                y += RULE_SEP - 1.0;
+                rule(&mut frag, y, RULE_LIGHT);
+                y += RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < rows.len() {
+                y += 1.0;
+            }
+        }
+        y += RULE_SEP - 1.0;
+        rule(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY;
+        // The footnotes of table cells are not supported at the page foot; their markers
+        // remain in the cells.
+        frag.height = y;
+        frag
+    }
+
+    /// The chapter opening: sunk number, title and author.
+    fn opening(&mut self, o: &Opening, chapter: usize) {
+        let style = self.ctx.style;
+        let width = self.width;
+        let mut frag = Frag::new(0.0);
+        let anchor = o
+            .anchor
+            .clone()
+            .unwrap_or_else(|| crate::typeset::collect::chapter_anchor(chapter));
+        frag.anchors.push((anchor, 0.0, 0.0));
+        let mut y = style.chapter_sink;
+        if let Some(n) = &o.number {
+            let look = &style.chapter_number;
+            let baseline = y + look.leading * BASELINE_RATIO;
+            let (runs, _) = set_plain(self.ctx, n, look, 0.0, baseline);
+            for r in runs {
+                frag.push(Item::Glyphs(r));
+            }
+            frag.lines.push(crate::typeset::document::TextLine {
+                x: 0.0,
+                y: baseline,
+                text: n.clone(),
+            });
+            y += look.leading + look.size * 0.25;
+        }
+        let hs = &style.headings[0];
+        let spec = ParSpec {
+            look: hs.look.clone(),
+            align: Align::Left,
+            measure: width,
+            left: 0.0,
+            right: width * 0.15,
+            indent: 0.0,
+            label: None,
+            lang: style.lang,
+            hyphenate: false,
+            source: None,
+        };
+        for line in set_paragraph(self.ctx, &o.title, &spec) {
+            frag.place(&line.frag, 0.0, y);
+            y += line.frag.height;
+        }
+        if let Some(author) = &o.author {
+            let look = &style.chapter_author;
+            y += look.leading * 0.5;
+            let baseline = y + look.leading * BASELINE_RATIO;
+            let (runs, _) = set_plain(self.ctx, author, look, 0.0, baseline);
+            for r in runs {
+                frag.push(Item::Glyphs(r));
+            }
+            frag.lines.push(crate::typeset::document::TextLine {
+                x: 0.0,
+                y: baseline,
+                text: author.clone(),
+            });
+            y += look.leading;
+        }
+        y += hs.space_after;
+        // Round up to whole body lines so the text below sits on the grid.
+        let lead = style.body.leading;
+        frag.height = (y / lead).ceil() * lead;
+        self.out.items.push(VItem::Box {
+            height: frag.height,
+            footnotes: vec![],
+            kind: BoxKind::Block,
+            payload: frag,
+        });
+        self.prev = Prev::Start;
+        self.pending = 0.0;
+    }
+
+    /// Lays out footnote bodies: the lines of each footnote with its marker hung in front.
+    pub fn footnote_bodies(&mut self) -> Vec<Vec<Frag>> {
+        let style = self.ctx.style;
+        let look = style.footnote.clone();
+        let hang = look.size * 1.6;
+        let mut out = Vec::new();
+        self.ctx.in_footnote = true;
+        let mut i = 0;
+        while i < self.ctx.footnotes.len() {
+            let f = self.ctx.footnotes[i].clone();
+            let env = Env {
+                left: hang,
+                right: 0.0,
+                look: look.clone(),
+                list_depth: 1,
+            };
+            let saved = (std::mem::take(&mut self.out), self.prev, self.pending);
+            self.prev = Prev::Start;
+            let mut first = true;
+            for b in &f.content {
+                match b {
+                    Block::Paragraph(p) if first => {
+                        let mut p = p.clone();
+                        p.indent = Some(false);
+                        if p.source.is_none() {
+                            p.source = f.source.clone();
+                        }
+                        let label = Label {
+                            text: f.marker.clone(),
+                            look: look.clone(),
+                            x: 0.0,
+                            rise: 0.0,
+                        };
+                        self.paragraph(&p, &env, Some(label));
+                    }
+                    other => self.block(other, &env),
+                }
+                first = false;
+            }
+            if first {
+                // An empty footnote still shows its marker.
+                let p = Paragraph::new(vec![Inline::text("\u{A0}")]);
+                let label = Label {
+                    text: f.marker.clone(),
+                    look: look.clone(),
+                    x: 0.0,
+                    rise: 0.0,
+                };
+                self.paragraph(&p, &env, Some(label));
+            }
+            let body = std::mem::take(&mut self.out);
+            (self.out, self.prev, self.pending) = saved;
+            let mut lines: Vec<Frag> = body
+                .items
+                .into_iter()
+                .filter_map(|it| match it {
+                    VItem::Box { payload, .. } | VItem::Float { payload, .. } => Some(payload),
+                    _ => None,
+                })
+                .collect();
+            if let Some(first) = lines.first_mut() {
+                first.anchors.push((f.anchor.clone(), 0.0, 0.0));
+            }
+            out.push(lines);
+            i += 1;
+        }
+        self.ctx.in_footnote = false;
+        out
+    }
+}
+
+/// Adds a filled rectangle behind everything else in a frag.
+pub(crate) fn underlay(frag: &mut Frag, rect: FillRect) {
+    frag.draws
+        .insert(0, crate::typeset::frag::Draw::Item(Item::Rect(rect)));
+}
+
+/// A link over a whole frag (TOC entries).
+pub(crate) fn link_all(frag: &mut Frag, x: f64, width: f64, anchor: &str) {
+    frag.links.push(FragLink {
+        x,
+        y: 0.0,
+        width,
+        height: frag.height,
+        target: crate::typeset::flow::Target::Anchor(anchor.to_string()),
+    });
+}

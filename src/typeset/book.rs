@@ -1,0 +1,408 @@
+//! The whole book: chapters in parallel, then pages numbered, margins, running heads,
+//! folios, page numbers in the TOC, links and the outline.
+//!
+//! Every chapter starts on a new page (most on a recto), so a chapter can be laid out
+//! without knowing on which page it will land: only its folios and margins depend on
+//! that, and they are applied here, afterwards. Page references in running text ("zie
+//! pagina 12") are the exception: they are set with the numbers of the previous pass,
+//! and the chapters whose references changed are laid out again until nothing changes.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::typeset::collect::{self, Collected};
+use crate::typeset::compose::{ChapterLayout, layout_chapter};
+use crate::typeset::context::{Ctx, RefTable};
+use crate::typeset::document::{
+    Document, Folio, FolioStyle, Item, Link, LinkTarget, OutlineEntry, Page, Position, TextLine,
+};
+use crate::typeset::flow::{Flow, Start, Target};
+use crate::typeset::fonts::FontSet;
+use crate::typeset::frag::{Draw, translate_item};
+use crate::typeset::paragraph::{set_plain, set_plain_in};
+use crate::typeset::report::{LayoutReport, Warning, WarningKind};
+
+/// Most layout passes for page references; two are nearly always enough.
+const MAX_PASSES: usize = 4;
+/// Distance from the running-head baseline to the top of the text area, in body lines.
+const HEAD_DROP_LINES: f64 = 2.0;
+
+/// Where each physical page comes from.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    chapter: usize,
+    /// `None` for a blank page inserted before a recto start.
+    page: Option<usize>,
+}
+
+fn paginate(flow: &Flow, layouts: &[ChapterLayout]) -> (Vec<Slot>, Option<usize>) {
+    let mut slots = Vec::new();
+    let mut main_start = None;
+    for (ci, (ch, lay)) in flow.chapters.iter().zip(layouts).enumerate() {
+        if lay.pages.is_empty() {
+            continue;
+        }
+        if ch.start == Start::Recto && slots.len() % 2 == 1 {
+            slots.push(Slot {
+                chapter: ci.saturating_sub(1),
+                page: None,
+            });
+        }
+        if ch.matter == crate::typeset::flow::Matter::Main && main_start.is_none() {
+            main_start = Some(slots.len());
+        }
+        for k in 0..lay.pages.len() {
+            slots.push(Slot {
+                chapter: ci,
+                page: Some(k),
+            });
+        }
+    }
+    (slots, main_start)
+}
+
+fn folio(p: usize, main_start: Option<usize>) -> Folio {
+    match main_start {
+        Some(m) if p >= m => Folio {
+            style: FolioStyle::Arabic,
+            number: (p - m + 1) as u32,
+        },
+        _ => Folio {
+            style: FolioStyle::Roman,
+            number: (p + 1) as u32,
+        },
+    }
+}
+
+/// Anchor positions in page coordinates, and their folio labels.
+fn place_anchors(
+    flow: &Flow,
+    layouts: &[ChapterLayout],
+    slots: &[Slot],
+    main_start: Option<usize>,
+) -> (BTreeMap<String, Position>, BTreeMap<String, String>) {
+    let style = &flow.style;
+    let mut dests = BTreeMap::new();
+    let mut labels = BTreeMap::new();
+    for (p, slot) in slots.iter().enumerate() {
+        let Some(k) = slot.page else { continue };
+        let recto = p % 2 == 0;
+        let dx = if recto {
+            style.margin_inner
+        } else {
+            style.margin_outer
+        };
+        for (name, x, y) in &layouts[slot.chapter].pages[k].frag.anchors {
+            if dests.contains_key(name) {
+                continue;
+            }
+            dests.insert(
+                name.clone(),
+                Position {
+                    page: p,
+                    x: x + dx,
+                    y: y + style.margin_top,
+                },
+            );
+            labels.insert(name.clone(), folio(p, main_start).label());
+        }
+    }
+    (dests, labels)
+}
+
+/// Lays out a flow with the given fonts. Never fails: problems become warnings.
+pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
+    let collected = collect::collect(flow);
+    let mut refs = RefTable {
+        folios: BTreeMap::new(),
+        anchors: collected.anchors.clone(),
+    };
+    let style = &flow.style;
+    let run = |ci: usize, refs: &RefTable| {
+        layout_chapter(
+            ci,
+            &flow.chapters[ci],
+            style,
+            fonts,
+            refs,
+            &collected.entries,
+        )
+    };
+
+    let mut layouts: Vec<ChapterLayout> = (0..flow.chapters.len())
+        .into_par_iter()
+        .map(|ci| run(ci, &refs))
+        .collect();
+    let mut passes = 1;
+    let mut unsettled = false;
+    loop {
+        let (slots, main_start) = paginate(flow, &layouts);
+        let (_, labels) = place_anchors(flow, &layouts, &slots, main_start);
+        let stale: Vec<usize> = layouts
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.used_refs
+                    .iter()
+                    .any(|(a, used)| labels.get(a).is_some_and(|now| now != used))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if stale.is_empty() {
+            break;
+        }
+        if passes >= MAX_PASSES {
+            unsettled = true;
+            break;
+        }
+        refs.folios = labels;
+        let redone: Vec<(usize, ChapterLayout)> =
+            stale.par_iter().map(|&ci| (ci, run(ci, &refs))).collect();
+        for (ci, l) in redone {
+            layouts[ci] = l;
+        }
+        passes += 1;
+    }
+    assemble(flow, fonts, &collected, layouts, passes, unsettled)
+}
+
+fn assemble(
+    flow: &Flow,
+    fonts: &FontSet,
+    collected: &Collected,
+    layouts: Vec<ChapterLayout>,
+    passes: usize,
+    unsettled: bool,
+) -> (Document, LayoutReport) {
+    let style = &flow.style;
+    let (slots, main_start) = paginate(flow, &layouts);
+    let (dests, labels) = place_anchors(flow, &layouts, &slots, main_start);
+    let empty_refs = RefTable::default();
+    let mut ctx = Ctx::new(style, fonts, &empty_refs, &[], usize::MAX);
+    let mut report = LayoutReport {
+        passes,
+        ..Default::default()
+    };
+    let mut doc = Document {
+        trim_width: style.trim_width,
+        trim_height: style.trim_height,
+        bleed: style.bleed,
+        ..Default::default()
+    };
+
+    // Images: chapter-local indices become book indices.
+    let mut image_base = Vec::with_capacity(layouts.len());
+    for l in &layouts {
+        image_base.push(doc.images.len());
+        doc.images.extend(l.images.iter().cloned());
+    }
+
+    let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
+    let tw = style.text_width();
+    for (p, slot) in slots.iter().enumerate() {
+        let recto = p % 2 == 0;
+        let dx = if recto {
+            style.margin_inner
+        } else {
+            style.margin_outer
+        };
+        let dy = style.margin_top;
+        let chapter = &flow.chapters[slot.chapter];
+        let lay = &layouts[slot.chapter];
+        let f = folio(p, main_start);
+        let mut page = Page {
+            folio: f,
+            folio_shown: false,
+            recto,
+            blank: slot.page.is_none(),
+            items: vec![],
+            links: vec![],
+            lines: vec![],
+        };
+        if let Some(k) = slot.page {
+            let cp = &lay.pages[k];
+            let base = image_base[slot.chapter];
+            for d in &cp.frag.draws {
+                match d {
+                    Draw::Item(item) => {
+                        let mut item = translate_item(item, dx, dy);
+                        if let Item::Image(img) = &mut item {
+                            img.image += base;
+                        }
+                        page.items.push(item);
+                    }
+                    Draw::PageNumber {
+                        anchor,
+                        x_right,
+                        y,
+                        font,
+                        size,
+                        color,
+                    } => {
+                        let text = labels.get(anchor).cloned().unwrap_or_else(|| "??".into());
+                        let (_, w) = set_plain_in(&mut ctx, &text, *font, *size, *color, 0.0, 0.0);
+                        let x = x_right + dx - w;
+                        let (runs, _) =
+                            set_plain_in(&mut ctx, &text, *font, *size, *color, x, y + dy);
+                        page.items.extend(runs.into_iter().map(Item::Glyphs));
+                        page.lines.push(TextLine {
+                            x,
+                            y: y + dy,
+                            text: format!("> {text}"),
+                        });
+                    }
+                }
+            }
+            for l in &cp.frag.lines {
+                page.lines.push(TextLine {
+                    x: l.x + dx,
+                    y: l.y + dy,
+                    text: l.text.clone(),
+                });
+            }
+            for l in &cp.frag.links {
+                let target = match &l.target {
+                    Target::Anchor(a) => match dests.get(a) {
+                        Some(pos) => LinkTarget::Internal(*pos),
+                        None => continue,
+                    },
+                    Target::Url(u) => LinkTarget::External(u.clone()),
+                };
+                page.links.push(Link {
+                    x: l.x + dx,
+                    y: l.y + dy,
+                    width: l.width,
+                    height: l.height,
+                    target,
+                });
+            }
+            page.lines
+                .sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+
+            // Running heads and folios.
+            let opening_page = k == 0 && lay.has_opening;
+            if chapter.folios && !opening_page {
+                page.folio_shown = true;
+                let head = if recto {
+                    cp.first_mark
+                        .clone()
+                        .or_else(|| previous_mark(lay, k))
+                        .unwrap_or_else(|| lay.verso_head.clone())
+                } else {
+                    lay.verso_head.clone()
+                };
+                let head_look = style.running_head.clone();
+                let mut folio_look = head_look.clone();
+                folio_look.italic = false;
+                let label = f.label();
+                let (_, fw) = set_plain(&mut ctx, &label, &folio_look, 0.0, 0.0);
+                let (_, hw) = set_plain(&mut ctx, &head, &head_look, 0.0, 0.0);
+                let (fx, hx) = if recto {
+                    (dx + tw - fw, dx)
+                } else {
+                    (dx, dx + tw - hw)
+                };
+                for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
+                    let (runs, _) = set_plain(&mut ctx, text, look, x, head_y);
+                    page.items.extend(runs.into_iter().map(Item::Glyphs));
+                }
+                let text = if recto {
+                    format!("{head}  |  {label}")
+                } else {
+                    format!("{label}  |  {head}")
+                };
+                page.lines.insert(
+                    0,
+                    TextLine {
+                        x: fx.min(hx),
+                        y: head_y,
+                        text,
+                    },
+                );
+            }
+        }
+        doc.pages.push(page);
+    }
+    doc.destinations = dests;
+
+    // Outline in reading order.
+    for e in &collected.entries {
+        if !e.in_outline {
+            continue;
+        }
+        if let Some(pos) = doc.destinations.get(&e.anchor) {
+            let title = match &e.number {
+                Some(n) => format!("{n} {}", collect::plain_text(&e.title)),
+                None => collect::plain_text(&e.title),
+            };
+            doc.outline.push(OutlineEntry {
+                level: e.level,
+                title,
+                dest: *pos,
+            });
+        }
+    }
+
+    // Report.
+    for d in &collected.duplicates {
+        report.warnings.push(Warning::new(
+            WarningKind::DuplicateAnchor,
+            None,
+            format!("anchor '{d}' is defined more than once"),
+        ));
+    }
+    if unsettled {
+        report.warnings.push(Warning::new(
+            WarningKind::UnsettledReferences,
+            None,
+            "page references did not settle; some page numbers may be off",
+        ));
+    }
+    let page_index: BTreeMap<(usize, usize), usize> = slots
+        .iter()
+        .enumerate()
+        .filter_map(|(p, s)| s.page.map(|k| ((s.chapter, k), p)))
+        .collect();
+    for (ci, l) in layouts.iter().enumerate() {
+        report.paragraphs += l.stats.paragraphs;
+        report.lines += l.stats.lines;
+        report.hyphenated_lines += l.stats.hyphenated_lines;
+        report.overfull_lines += l.stats.overfull_lines;
+        report.loose_paragraphs += l.stats.loose_paragraphs;
+        report.widows += l.widows;
+        report.orphans += l.orphans;
+        report.headings_at_foot += l.headings_at_foot;
+        report.split_footnotes += l.split_footnotes;
+        report.warnings.extend(l.warnings.iter().cloned());
+        for (k, w) in &l.page_warnings {
+            let mut w = w.clone();
+            if let Some(&p) = page_index.get(&(ci, *k)) {
+                w.page = Some(doc.pages[p].folio.label());
+            }
+            report.warnings.push(w);
+        }
+    }
+    let mut missing = std::mem::take(&mut ctx.shaper.missing);
+    for l in &layouts {
+        missing.extend(l.missing.iter().copied());
+    }
+    for c in missing {
+        report.warnings.push(Warning::new(
+            WarningKind::MissingGlyph,
+            None,
+            format!("no font has a glyph for {c:?} (U+{:04X})", c as u32),
+        ));
+    }
+    report.pages = doc.pages.len();
+    report.blank_pages = doc.pages.iter().filter(|p| p.blank).count();
+    (doc, report)
+}
+
+/// The last section mark on a page before page `k` of a chapter.
+fn previous_mark(lay: &ChapterLayout, k: usize) -> Option<String> {
+    lay.pages[..k]
+        .iter()
+        .rev()
+        .find_map(|p| p.last_mark.clone())
+}

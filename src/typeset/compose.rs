@@ -1,0 +1,325 @@
+//! One chapter from blocks to pages: build the vertical list, break it into pages and
+//! place everything on each page's text area.
+//!
+//! Coordinates here are relative to the text area; the book assembly adds the margins,
+//! which differ between left and right pages, once the page numbers are known.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, underlay};
+use crate::typeset::collect::{Entry, plain_text};
+use crate::typeset::context::{Ctx, RefTable, Stats};
+use crate::typeset::document::{FillRect, Item, Rule};
+use crate::typeset::flow::{Chapter, PageStyle};
+use crate::typeset::fonts::FontSet;
+use crate::typeset::frag::Frag;
+use crate::typeset::pagebuild::{self, Event, PageParams, PagePlan, VItem};
+use crate::typeset::report::{Warning, WarningKind};
+
+/// Space reserved above the first footnote of a page, in body lines; the separator rule
+/// sits a little below its middle (LaTeX's `\skip\footins` is about one line).
+const FOOTNOTE_SEP_LINES: f64 = 1.0;
+/// Length and weight of the footnote separator.
+const FOOTNOTE_RULE_SHARE: f64 = 0.25;
+const FOOTNOTE_RULE_WEIGHT: f64 = 0.4;
+/// Space below a figure or table at the top of a page, in body lines.
+const FLOAT_SEP_LINES: f64 = 1.0;
+/// Stretch every page is assumed to have, in body lines (see `PageParams`).
+const VIRTUAL_STRETCH_LINES: f64 = 0.5;
+
+/// A finished page of a chapter, in text-area coordinates.
+pub(crate) struct ChapterPage {
+    pub frag: Frag,
+    /// First and last section mark set on the page (for running heads).
+    pub first_mark: Option<String>,
+    pub last_mark: Option<String>,
+}
+
+/// A laid-out chapter.
+pub(crate) struct ChapterLayout {
+    pub pages: Vec<ChapterPage>,
+    pub has_opening: bool,
+    /// Running head on left-hand pages.
+    pub verso_head: String,
+    pub images: Vec<Arc<[u8]>>,
+    pub warnings: Vec<Warning>,
+    /// Warnings about a page of this chapter (chapter-local page index).
+    pub page_warnings: Vec<(usize, Warning)>,
+    pub stats: Stats,
+    pub used_refs: BTreeMap<String, String>,
+    pub widows: usize,
+    pub orphans: usize,
+    pub headings_at_foot: usize,
+    pub split_footnotes: usize,
+    /// Characters no font could show.
+    pub missing: std::collections::BTreeSet<char>,
+}
+
+pub(crate) fn layout_chapter(
+    ci: usize,
+    chapter: &Chapter,
+    style: &PageStyle,
+    fonts: &FontSet,
+    refs: &RefTable,
+    toc: &[Entry],
+) -> ChapterLayout {
+    let mut ctx = Ctx::new(style, fonts, refs, toc, ci);
+    let (vlist, notes) = {
+        let mut b = Builder::new(&mut ctx);
+        b.chapter(chapter.opening.as_ref(), &chapter.blocks, ci);
+        let notes = b.footnote_bodies();
+        (std::mem::take(&mut b.out), notes)
+    };
+    let lead = style.body.leading;
+    let params = PageParams {
+        height: style.text_height(),
+        footnote_sep: FOOTNOTE_SEP_LINES * lead,
+        float_sep: FLOAT_SEP_LINES * lead,
+        virtual_stretch: VIRTUAL_STRETCH_LINES * lead,
+        max_stretch_ratio: 1.0,
+    };
+    let heights: Vec<Vec<f64>> = notes
+        .iter()
+        .map(|l| l.iter().map(|f| f.height).collect())
+        .collect();
+    let (plans, events) = pagebuild::build_pages(&vlist.items, &heights, &params);
+    let (widows, orphans, heads) = pagebuild::audit(&vlist.items, &plans);
+
+    let mut page_warnings = Vec::new();
+    for &p in &widows {
+        page_warnings.push((
+            p,
+            Warning::new(
+                WarningKind::Widow,
+                None,
+                "widow: last line of a paragraph at the top of the page",
+            ),
+        ));
+    }
+    for &p in &orphans {
+        page_warnings.push((
+            p,
+            Warning::new(
+                WarningKind::Orphan,
+                None,
+                "orphan: first line of a paragraph at the foot of the page",
+            ),
+        ));
+    }
+    for &p in &heads {
+        page_warnings.push((
+            p,
+            Warning::new(
+                WarningKind::HeadingAtFoot,
+                None,
+                "heading at the foot of the page",
+            ),
+        ));
+    }
+    let page_of = |item: usize| {
+        plans
+            .iter()
+            .position(|pl| pl.body.contains(&item) || pl.floats.contains(&item))
+            .unwrap_or(0)
+    };
+    let mut split_footnotes = 0;
+    for e in &events {
+        match e {
+            Event::Oversized(i) => page_warnings.push((
+                page_of(*i),
+                Warning::new(
+                    WarningKind::OversizedBlock,
+                    None,
+                    "a block is taller than the page",
+                ),
+            )),
+            Event::SplitFootnote(_) => split_footnotes += 1,
+            Event::ForcedBreak(i) => page_warnings.push((
+                page_of(*i),
+                Warning::new(
+                    WarningKind::OversizedBlock,
+                    None,
+                    "no allowed page break; broke the page against the rules",
+                ),
+            )),
+        }
+    }
+
+    let pages = plans
+        .iter()
+        .map(|plan| compose_page(plan, &vlist.items, &vlist.frames, &notes, style, &params))
+        .collect();
+    let verso_head = chapter
+        .running_head
+        .clone()
+        .or_else(|| chapter.opening.as_ref().map(|o| plain_text(&o.title)))
+        .unwrap_or_default();
+    ChapterLayout {
+        pages,
+        has_opening: chapter.opening.is_some(),
+        verso_head,
+        images: std::mem::take(&mut ctx.images),
+        warnings: std::mem::take(&mut ctx.warnings),
+        page_warnings,
+        stats: ctx.stats.clone(),
+        used_refs: std::mem::take(&mut ctx.used_refs),
+        widows: widows.len(),
+        orphans: orphans.len(),
+        headings_at_foot: heads.len(),
+        split_footnotes,
+        missing: std::mem::take(&mut ctx.shaper.missing),
+    }
+}
+
+fn compose_page(
+    plan: &PagePlan,
+    items: &[VItem<Frag>],
+    frames: &[crate::typeset::blocks::FrameStyle],
+    notes: &[Vec<Frag>],
+    style: &PageStyle,
+    params: &PageParams,
+) -> ChapterPage {
+    let tw = style.text_width();
+    let th = style.text_height();
+    let lead = style.body.leading;
+    let pad = lead * FLOAT_PAD_LINES;
+    let mut frag = Frag::new(th);
+    let mut rects = Vec::new();
+    let mut y = 0.0;
+    for &fi in &plan.floats {
+        if let VItem::Float { height, payload } = &items[fi] {
+            // At the top of the page the float's space above is dropped.
+            frag.place(payload, 0.0, y - pad);
+            y += height - 2.0 * pad + params.float_sep;
+        }
+    }
+    let frame_of = |i: usize| match items[i] {
+        VItem::FrameStart {
+            id,
+            pad_top,
+            pad_bottom,
+        } => (id, pad_top, pad_bottom),
+        _ => (0, 0.0, 0.0),
+    };
+    let mut open: Vec<(usize, f64)> = Vec::new();
+    for &i in &plan.open_at_start {
+        let (_, pad_top, _) = frame_of(i);
+        open.push((i, y));
+        y += pad_top;
+    }
+    let notes_height: f64 = if plan.footnotes.is_empty() {
+        0.0
+    } else {
+        params.footnote_sep
+            + plan
+                .footnotes
+                .iter()
+                .map(|(f, r)| notes[*f][r.clone()].iter().map(|l| l.height).sum::<f64>())
+                .sum::<f64>()
+    };
+    let fills = plan
+        .body
+        .iter()
+        .filter(|&&i| matches!(items[i], VItem::Glue { fill: true, .. }))
+        .count();
+    let per_fill = if plan.fill && fills > 0 {
+        ((th - plan.natural - notes_height) / fills as f64).max(0.0)
+    } else {
+        0.0
+    };
+    let mut first_mark = None;
+    let mut last_mark = None;
+    let rect = |i: usize, top: f64, bottom: f64| {
+        let (id, _, _) = frame_of(i);
+        let fs = &frames[id];
+        FillRect {
+            x: fs.x,
+            y: top,
+            width: fs.width,
+            height: bottom - top,
+            color: fs.fill,
+        }
+    };
+    for &i in &plan.body {
+        match &items[i] {
+            VItem::Box {
+                height, payload, ..
+            } => {
+                frag.place(payload, 0.0, y);
+                y += height;
+            }
+            VItem::Glue {
+                height,
+                stretch,
+                shrink,
+                fill,
+            } => {
+                y += height;
+                if plan.glue_ratio > 0.0 {
+                    y += plan.glue_ratio * stretch;
+                } else {
+                    y += plan.glue_ratio * shrink;
+                }
+                if *fill {
+                    y += per_fill;
+                }
+            }
+            VItem::Float { height, payload } => {
+                frag.place(payload, 0.0, y);
+                y += height;
+            }
+            VItem::FrameStart { pad_top, .. } => {
+                open.push((i, y));
+                y += pad_top;
+            }
+            VItem::FrameEnd => {
+                if let Some((s, top)) = open.pop() {
+                    let (_, _, pad_bottom) = frame_of(s);
+                    y += pad_bottom;
+                    rects.push(rect(s, top, y));
+                }
+            }
+            VItem::Mark(m) => {
+                if first_mark.is_none() {
+                    first_mark = Some(m.clone());
+                }
+                last_mark = Some(m.clone());
+            }
+            VItem::Penalty(_) => {}
+        }
+    }
+    while let Some((s, top)) = open.pop() {
+        let (_, _, pad_bottom) = frame_of(s);
+        rects.push(rect(s, top, y + pad_bottom));
+    }
+    for r in rects.into_iter().rev() {
+        underlay(&mut frag, r);
+    }
+
+    // Footnotes at the foot of the text area, below a short rule.
+    if !plan.footnotes.is_empty() {
+        let mut fy = th - notes_height;
+        let rule_y = fy + params.footnote_sep * 0.45;
+        frag.push(Item::Rule(Rule {
+            x0: 0.0,
+            y0: rule_y,
+            x1: tw * FOOTNOTE_RULE_SHARE,
+            y1: rule_y,
+            thickness: FOOTNOTE_RULE_WEIGHT,
+            color: style.rule_color,
+        }));
+        fy += params.footnote_sep;
+        for (f, r) in &plan.footnotes {
+            for line in &notes[*f][r.clone()] {
+                frag.place(line, 0.0, fy);
+                fy += line.height;
+            }
+        }
+    }
+    ChapterPage {
+        frag,
+        first_mark,
+        last_mark,
+    }
+}

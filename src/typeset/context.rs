@@ -1,0 +1,108 @@
+//! The state one chapter's layout carries around: shaper, footnotes, warnings, counts.
+//!
+//! Each chapter gets its own context on its own thread; nothing in it is shared, so
+//! chapters lay out in parallel without locks and the result does not depend on the
+//! order in which threads finish.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::typeset::collect::Entry;
+use crate::typeset::flow::{Block, Lang, Look, PageStyle, Source};
+use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::report::{Warning, WarningKind};
+use crate::typeset::shape::{Features, Shaper};
+
+/// A footnote whose marker has been set; its body is laid out with the chapter.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingFootnote {
+    pub marker: String,
+    pub content: Vec<Block>,
+    /// Anchor at the start of the footnote text (target of the marker link).
+    pub anchor: String,
+    pub source: Option<Source>,
+}
+
+/// Counts that end up in the layout report.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Stats {
+    pub paragraphs: usize,
+    pub lines: usize,
+    pub hyphenated_lines: usize,
+    pub overfull_lines: usize,
+    pub loose_paragraphs: usize,
+}
+
+/// Page numbers known from the previous layout pass, for page references.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RefTable {
+    /// Anchor → folio label.
+    pub folios: BTreeMap<String, String>,
+    /// Every anchor in the book, known before layout.
+    pub anchors: BTreeSet<String>,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub style: &'a PageStyle,
+    pub fonts: &'a FontSet,
+    pub shaper: Shaper<'a>,
+    pub refs: &'a RefTable,
+    /// Book-wide headings, for the table of contents.
+    pub toc: &'a [Entry],
+    /// Page references as set in this pass: anchor → text used.
+    pub used_refs: BTreeMap<String, String>,
+    pub footnotes: Vec<PendingFootnote>,
+    /// Footnote number of the next automatically numbered footnote.
+    pub next_footnote: u32,
+    /// Set while laying out footnote bodies: markers inside them get no new footnote.
+    pub in_footnote: bool,
+    pub warnings: Vec<Warning>,
+    pub stats: Stats,
+    /// Images of this chapter (indices are chapter-local until assembly).
+    pub images: Vec<Arc<[u8]>>,
+    pub chapter: usize,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        style: &'a PageStyle,
+        fonts: &'a FontSet,
+        refs: &'a RefTable,
+        toc: &'a [Entry],
+        chapter: usize,
+    ) -> Ctx<'a> {
+        Ctx {
+            style,
+            fonts,
+            shaper: Shaper::new(fonts),
+            refs,
+            toc,
+            used_refs: BTreeMap::new(),
+            footnotes: Vec::new(),
+            next_footnote: 1,
+            in_footnote: false,
+            warnings: Vec::new(),
+            stats: Stats::default(),
+            images: Vec::new(),
+            chapter,
+        }
+    }
+
+    pub fn warn(&mut self, kind: WarningKind, source: Option<&Source>, message: impl Into<String>) {
+        self.warnings
+            .push(Warning::new(kind, source.cloned(), message));
+    }
+
+    pub fn font(&self, look: &Look) -> FontId {
+        self.fonts.select(look.family, look.bold, look.italic)
+    }
+
+    /// Width of `text` in `look`, in pt.
+    pub fn text_width(&mut self, text: &str, look: &Look) -> f64 {
+        let font = self.font(look);
+        self.shaper
+            .shape(text, font, Features::default(), Lang::Nl)
+            .width
+            * look.size
+    }
+}

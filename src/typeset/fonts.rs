@@ -1,0 +1,422 @@
+//! The fonts of a print edition: which file plays which role, and their metrics.
+//!
+//! Fonts come only from the vendored `styles/fonts/` (embedded in the binary) or from a
+//! publisher's own style folder; no system font is ever read, so a build is the same on
+//! every machine.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustybuzz::ttf_parser;
+use serde::Deserialize;
+
+use crate::typeset::flow::Family;
+
+/// Index of a face in a [`FontSet`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FontId(pub u16);
+
+#[derive(Clone)]
+enum FontData {
+    Static(&'static [u8]),
+    Shared(Arc<[u8]>),
+}
+
+/// One font file with the metrics the engine needs.
+#[derive(Clone)]
+pub struct FontFace {
+    /// PostScript name, used as the PDF BaseFont.
+    pub name: String,
+    data: FontData,
+    pub units_per_em: u16,
+    pub ascender: i16,
+    pub descender: i16,
+    pub cap_height: i16,
+    pub x_height: i16,
+    /// Glyph of the hyphen, used at hyphenation breaks.
+    pub hyphen: Option<u16>,
+}
+
+impl fmt::Debug for FontFace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FontFace")
+            .field("name", &self.name)
+            .field("bytes", &self.data().len())
+            .finish()
+    }
+}
+
+impl FontFace {
+    fn parse(data: FontData, origin: &Path) -> Result<FontFace, FontError> {
+        let bytes: &[u8] = match &data {
+            FontData::Static(b) => b,
+            FontData::Shared(b) => b,
+        };
+        let face = ttf_parser::Face::parse(bytes, 0).map_err(|e| FontError::Parse {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let name = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .find_map(|n| n.to_string())
+            .unwrap_or_else(|| {
+                origin
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Font".into())
+            });
+        // PDF names must not contain spaces or delimiters.
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let units_per_em = face.units_per_em();
+        let ascender = face.ascender();
+        let descender = face.descender();
+        let x_height = face
+            .x_height()
+            .unwrap_or((units_per_em as f32 * 0.5) as i16);
+        let cap_height = face
+            .capital_height()
+            .unwrap_or((units_per_em as f32 * 0.7) as i16);
+        let hyphen = face.glyph_index('-').map(|g| g.0);
+        Ok(FontFace {
+            name,
+            data: data.clone(),
+            units_per_em,
+            ascender,
+            descender,
+            cap_height,
+            x_height,
+            hyphen,
+        })
+    }
+
+    /// The font file.
+    pub fn data(&self) -> &[u8] {
+        match &self.data {
+            FontData::Static(b) => b,
+            FontData::Shared(b) => b,
+        }
+    }
+}
+
+/// Why a style folder's fonts could not be used.
+#[derive(Debug)]
+pub enum FontError {
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    Manifest {
+        path: PathBuf,
+        message: String,
+    },
+    Parse {
+        path: PathBuf,
+        message: String,
+    },
+}
+
+impl fmt::Display for FontError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FontError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            FontError::Manifest { path, message } => write!(f, "{}: {message}", path.display()),
+            FontError::Parse { path, message } => {
+                write!(f, "{}: not a usable font: {message}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for FontError {}
+
+/// Slot index of a style within a family: regular, italic, bold, bold italic.
+fn style_slot(bold: bool, italic: bool) -> usize {
+    match (bold, italic) {
+        (false, false) => 0,
+        (false, true) => 1,
+        (true, false) => 2,
+        (true, true) => 3,
+    }
+}
+
+fn family_slot(family: Family) -> usize {
+    match family {
+        Family::Body => 0,
+        Family::Heading => 1,
+        Family::Mono => 2,
+    }
+}
+
+/// The faces of the three typeface roles in four styles each.
+#[derive(Clone, Debug)]
+pub struct FontSet {
+    faces: Vec<FontFace>,
+    slots: [[FontId; 4]; 3],
+}
+
+/// The manifest `fonts.yaml` of a style folder.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    body: Styles,
+    heading: Option<Styles>,
+    mono: Option<Styles>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Styles {
+    regular: String,
+    italic: Option<String>,
+    bold: Option<String>,
+    #[serde(rename = "bold-italic")]
+    bold_italic: Option<String>,
+}
+
+impl Styles {
+    fn files(&self) -> [Option<&str>; 4] {
+        [
+            Some(self.regular.as_str()),
+            self.italic.as_deref(),
+            self.bold.as_deref(),
+            self.bold_italic.as_deref(),
+        ]
+    }
+}
+
+macro_rules! builtin_font {
+    ($file:literal) => {
+        (
+            $file,
+            include_bytes!(concat!("../../styles/fonts/", $file)) as &'static [u8],
+        )
+    };
+}
+
+/// A role's four styles: (file name, bytes) each, if present.
+type Styled = [Option<(&'static str, &'static [u8])>; 4];
+
+/// The vendored fonts, in the roles of `styles/fonts/fonts.yaml` (a test keeps the two equal).
+const BUILTIN: [Styled; 3] = [
+    [
+        Some(builtin_font!("NotoSerif-Regular.ttf")),
+        Some(builtin_font!("NotoSerif-Italic.ttf")),
+        Some(builtin_font!("NotoSerif-Bold.ttf")),
+        Some(builtin_font!("NotoSerif-BoldItalic.ttf")),
+    ],
+    [
+        Some(builtin_font!("NotoSans-Regular.ttf")),
+        Some(builtin_font!("NotoSans-Italic.ttf")),
+        Some(builtin_font!("NotoSans-Bold.ttf")),
+        None,
+    ],
+    [
+        Some(builtin_font!("NotoSansMono-Regular.ttf")),
+        None,
+        None,
+        None,
+    ],
+];
+
+impl FontSet {
+    /// The house fonts (Noto Serif, Noto Sans, Noto Sans Mono), embedded in the binary.
+    pub fn builtin() -> FontSet {
+        let mut set = FontSet {
+            faces: Vec::new(),
+            slots: [[FontId(0); 4]; 3],
+        };
+        let mut files: Vec<&str> = Vec::new();
+        let mut filled = [[None; 4]; 3];
+        for (f, styles) in BUILTIN.iter().enumerate() {
+            for (s, entry) in styles.iter().enumerate() {
+                let Some((file, bytes)) = entry else { continue };
+                let id = match files.iter().position(|x| x == file) {
+                    Some(i) => FontId(i as u16),
+                    None => {
+                        // The vendored files are known-good; a failure here is a build defect.
+                        let face = FontFace::parse(FontData::Static(bytes), Path::new(file))
+                            .expect("vendored font parses");
+                        files.push(file);
+                        set.faces.push(face);
+                        FontId(set.faces.len() as u16 - 1)
+                    }
+                };
+                filled[f][s] = Some(id);
+            }
+        }
+        set.slots = resolve_slots(&filled);
+        set
+    }
+
+    /// Fonts from a publisher's style folder, described by its `fonts.yaml`:
+    ///
+    /// ```yaml
+    /// body:    {regular: A-Regular.otf, italic: A-Italic.otf, bold: A-Bold.otf, bold-italic: A-BoldItalic.otf}
+    /// heading: {regular: B-Regular.otf, bold: B-Bold.otf}
+    /// mono:    {regular: C-Regular.ttf}
+    /// ```
+    ///
+    /// Missing styles fall back within the role (bold italic → bold → regular); a missing
+    /// heading role uses the body fonts, a missing mono role the built-in mono.
+    pub fn from_dir(dir: &Path) -> Result<FontSet, FontError> {
+        let manifest_path = dir.join("fonts.yaml");
+        let text = std::fs::read_to_string(&manifest_path).map_err(|error| FontError::Io {
+            path: manifest_path.clone(),
+            error,
+        })?;
+        let manifest: Manifest = serde_yaml::from_str(&text).map_err(|e| FontError::Manifest {
+            path: manifest_path.clone(),
+            message: e.to_string(),
+        })?;
+
+        let mut set = FontSet {
+            faces: Vec::new(),
+            slots: [[FontId(0); 4]; 3],
+        };
+        let mut files: Vec<String> = Vec::new();
+        let mut filled = [[None; 4]; 3];
+        let roles = [
+            Some(manifest.body.clone()),
+            manifest.heading.clone(),
+            manifest.mono.clone(),
+        ];
+        for (f, role) in roles.iter().enumerate() {
+            let Some(styles) = role else { continue };
+            for (s, file) in styles.files().into_iter().enumerate() {
+                let Some(file) = file else { continue };
+                if file.contains("..") || Path::new(file).is_absolute() {
+                    return Err(FontError::Manifest {
+                        path: manifest_path.clone(),
+                        message: format!("font file {file:?} must be inside the style folder"),
+                    });
+                }
+                let id = match files.iter().position(|x| x == file) {
+                    Some(i) => FontId(i as u16),
+                    None => {
+                        let path = dir.join(file);
+                        let bytes = std::fs::read(&path).map_err(|error| FontError::Io {
+                            path: path.clone(),
+                            error,
+                        })?;
+                        let face = FontFace::parse(FontData::Shared(Arc::from(bytes)), &path)?;
+                        files.push(file.to_string());
+                        set.faces.push(face);
+                        FontId(set.faces.len() as u16 - 1)
+                    }
+                };
+                filled[f][s] = Some(id);
+            }
+        }
+        if manifest.heading.is_none() {
+            filled[1] = filled[0];
+        }
+        if manifest.mono.is_none() {
+            let builtin = FontSet::builtin();
+            let mono = builtin.faces[builtin.slots[2][0].0 as usize].clone();
+            set.faces.push(mono);
+            filled[2][0] = Some(FontId(set.faces.len() as u16 - 1));
+        }
+        set.slots = resolve_slots(&filled);
+        Ok(set)
+    }
+
+    /// The face for a role and style, falling back to the nearest style present.
+    pub fn select(&self, family: Family, bold: bool, italic: bool) -> FontId {
+        self.slots[family_slot(family)][style_slot(bold, italic)]
+    }
+
+    pub fn face(&self, id: FontId) -> &FontFace {
+        &self.faces[id.0 as usize]
+    }
+
+    /// All faces in id order.
+    pub fn faces(&self) -> impl Iterator<Item = (FontId, &FontFace)> {
+        self.faces
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FontId(i as u16), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.faces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.faces.is_empty()
+    }
+
+    /// Faces tried, in order, for characters the chosen face lacks (■ is in the mono face
+    /// only, for instance).
+    pub fn fallbacks(&self) -> Vec<FontId> {
+        let mut out = Vec::new();
+        for f in [Family::Body, Family::Heading, Family::Mono] {
+            let id = self.select(f, false, false);
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+}
+
+/// Fills empty style slots: bold italic → bold → regular, italic → regular, bold → regular.
+fn resolve_slots(filled: &[[Option<FontId>; 4]; 3]) -> [[FontId; 4]; 3] {
+    let mut out = [[FontId(0); 4]; 3];
+    for f in 0..3 {
+        let regular = filled[f][0].or(filled[0][0]).unwrap_or(FontId(0));
+        let italic = filled[f][1].unwrap_or(regular);
+        let bold = filled[f][2].unwrap_or(regular);
+        let bold_italic = filled[f][3].unwrap_or(bold);
+        out[f] = [regular, italic, bold, bold_italic];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_matches_the_manifest() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("styles/fonts");
+        let from_dir = FontSet::from_dir(&dir).expect("styles/fonts loads");
+        let builtin = FontSet::builtin();
+        for family in [Family::Body, Family::Heading, Family::Mono] {
+            for (bold, italic) in [(false, false), (false, true), (true, false), (true, true)] {
+                let a = builtin.face(builtin.select(family, bold, italic));
+                let b = from_dir.face(from_dir.select(family, bold, italic));
+                assert_eq!(a.name, b.name, "{family:?} bold={bold} italic={italic}");
+            }
+        }
+        assert_eq!(builtin.len(), 8);
+    }
+
+    #[test]
+    fn names_and_metrics() {
+        let set = FontSet::builtin();
+        let body = set.face(set.select(Family::Body, false, false));
+        assert_eq!(body.name, "NotoSerif-Regular");
+        assert_eq!(body.units_per_em, 1000);
+        assert!(body.hyphen.is_some());
+        assert_eq!(
+            set.face(set.select(Family::Mono, true, true)).name,
+            "NotoSansMono-Regular"
+        );
+        assert_eq!(
+            set.face(set.select(Family::Heading, true, true)).name,
+            "NotoSans-Bold"
+        );
+    }
+
+    #[test]
+    fn missing_folder_is_an_error() {
+        let err = FontSet::from_dir(Path::new("/nonexistent/style")).unwrap_err();
+        assert!(err.to_string().contains("fonts.yaml"));
+    }
+}

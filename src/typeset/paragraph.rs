@@ -1,0 +1,1202 @@
+//! Setting one paragraph: inline content → shaped, hyphenated, justified lines.
+//!
+//! The steps, in order:
+//! 1. *collect*: flatten nested inline styles into text pieces with a resolved style
+//!    (face, size, colour, link, footnote);
+//! 2. *words*: split into words and spaces; a word may span several styles;
+//! 3. *items*: shape every word fragment once (cached), find its break points, and turn
+//!    it into boxes and penalties whose widths come from the shaped glyphs;
+//! 4. *break*: Knuth–Plass over the items (`linebreak`);
+//! 5. *finalize*: for each line, reshape only the parts that a break changed ("co-",
+//!    "ordinatie"), justify the spaces and emit positioned glyph runs.
+
+use std::rc::Rc;
+
+use crate::typeset::context::{Ctx, PendingFootnote};
+use crate::typeset::document::{Glyph, GlyphRun, Item, TextLine};
+use crate::typeset::flow::{Align, Cmyk, Family, Inline, Lang, Look, Source, Target};
+use crate::typeset::fonts::FontId;
+use crate::typeset::frag::{Frag, FragLink};
+use crate::typeset::hyphenate::{self, BreakKind};
+use crate::typeset::linebreak::{self, INFINITY, Item as Kp, Measure};
+use crate::typeset::report::WarningKind;
+use crate::typeset::shape::{Features, Shaped};
+
+/// Relative size of superscripts (footnote markers) and how far they are raised, in em
+/// of the surrounding text. Close to the proportions of real superior figures.
+const SUPERSCRIPT_SCALE: f64 = 0.65;
+const SUPERSCRIPT_RISE: f64 = 0.36;
+/// Inline code is set slightly smaller: the mono face has a large x-height.
+const INLINE_CODE_SCALE: f64 = 0.9;
+/// Word-space stretch and shrink as fractions of the space width (TeX's proportions for
+/// Computer Modern: 1/2 and 1/3).
+const SPACE_STRETCH: f64 = 0.5;
+const SPACE_SHRINK: f64 = 1.0 / 3.0;
+/// Stretch of the invisible glue that ragged lines end with (TeX's `\raggedright` uses
+/// 2em): enough for the breaker to prefer even lines without forcing them.
+const RAGGED_STRETCH_EM: f64 = 3.0;
+/// Where the baseline sits in a line box, as a fraction of the leading (a TeX strut:
+/// 70% above the baseline, 30% below).
+pub(crate) const BASELINE_RATIO: f64 = 0.7;
+/// Overfull by less than this (pt) is invisible and not reported.
+const OVERFULL_SLACK: f64 = 0.5;
+/// Width of a narrow no-break space (U+202F) in em.
+const NARROW_SPACE_EM: f64 = 0.17;
+
+/// A label hung before the first line (list bullet, heading number, footnote marker).
+#[derive(Clone, Debug)]
+pub(crate) struct Label {
+    pub text: String,
+    pub look: Look,
+    /// Position of the label's left edge, relative to the paragraph's left edge.
+    pub x: f64,
+    /// Raise above the baseline (to centre a small bullet on the x-height).
+    pub rise: f64,
+}
+
+/// How to set a paragraph.
+#[derive(Clone, Debug)]
+pub(crate) struct ParSpec {
+    pub look: Look,
+    pub align: Align,
+    /// Width of the frag the lines are placed in.
+    pub measure: f64,
+    /// Left indent of every line.
+    pub left: f64,
+    /// Right indent of every line.
+    pub right: f64,
+    /// Additional indent of the first line.
+    pub indent: f64,
+    pub label: Option<Label>,
+    pub lang: Lang,
+    pub hyphenate: bool,
+    pub source: Option<Source>,
+}
+
+#[cfg(test)]
+impl ParSpec {
+    pub fn new(look: Look, measure: f64) -> ParSpec {
+        ParSpec {
+            look,
+            align: Align::Justify,
+            measure,
+            left: 0.0,
+            right: 0.0,
+            indent: 0.0,
+            label: None,
+            lang: Lang::Nl,
+            hyphenate: true,
+            source: None,
+        }
+    }
+}
+
+/// One set line.
+#[derive(Clone, Debug)]
+pub(crate) struct LineBox {
+    /// Width = measure, height = leading; baseline at `BASELINE_RATIO · leading`.
+    pub frag: Frag,
+    /// Footnotes whose markers are on this line (indices into the chapter's footnotes).
+    pub footnotes: Vec<usize>,
+    /// Right edge of the text (for TOC leaders).
+    pub content_end: f64,
+}
+
+/// A resolved inline style.
+#[derive(Clone, Debug, PartialEq)]
+struct RunStyle {
+    font: FontId,
+    size: f64,
+    color: Cmyk,
+    rise: f64,
+    features: Features,
+    link: Option<Target>,
+    footnote: Option<usize>,
+    hyphenate: bool,
+}
+
+/// The nested style while walking inlines.
+#[derive(Clone, Debug)]
+struct Walk {
+    family: Family,
+    bold: bool,
+    italic: bool,
+    small_caps: bool,
+    size: f64,
+    rise: f64,
+    color: Cmyk,
+    link: Option<Target>,
+    hyphenate: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Piece {
+    Text(String, usize),
+    Anchor(String),
+    Break,
+}
+
+/// Flattens inlines into pieces with resolved styles.
+struct Collector<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    styles: Vec<RunStyle>,
+    pieces: Vec<Piece>,
+    source: Option<Source>,
+}
+
+impl Collector<'_, '_> {
+    fn style(&mut self, w: &Walk, footnote: Option<usize>) -> usize {
+        let font = self.ctx.fonts.select(w.family, w.bold, w.italic);
+        let st = RunStyle {
+            font,
+            size: w.size,
+            color: w.color,
+            rise: w.rise,
+            features: Features {
+                small_caps: w.small_caps,
+            },
+            link: w.link.clone(),
+            footnote,
+            hyphenate: w.hyphenate,
+        };
+        match self.styles.iter().position(|s| *s == st) {
+            Some(i) => i,
+            None => {
+                self.styles.push(st);
+                self.styles.len() - 1
+            }
+        }
+    }
+
+    fn walk(&mut self, inlines: &[Inline], w: &Walk) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) => {
+                    let s = self.style(w, None);
+                    self.pieces.push(Piece::Text(t.clone(), s));
+                }
+                Inline::Emph(c) => {
+                    let mut w2 = w.clone();
+                    w2.italic = !w.italic;
+                    self.walk(c, &w2);
+                }
+                Inline::Strong(c) => {
+                    let mut w2 = w.clone();
+                    w2.bold = true;
+                    self.walk(c, &w2);
+                }
+                Inline::SmallCaps(c) => {
+                    let mut w2 = w.clone();
+                    w2.small_caps = true;
+                    self.walk(c, &w2);
+                }
+                Inline::Superscript(c) => {
+                    let mut w2 = w.clone();
+                    w2.rise += w.size * SUPERSCRIPT_RISE;
+                    w2.size *= SUPERSCRIPT_SCALE;
+                    w2.hyphenate = false;
+                    self.walk(c, &w2);
+                }
+                Inline::Code(t) => {
+                    let mut w2 = w.clone();
+                    w2.family = Family::Mono;
+                    w2.bold = false;
+                    w2.italic = false;
+                    w2.size *= INLINE_CODE_SCALE;
+                    w2.hyphenate = false;
+                    let s = self.style(&w2, None);
+                    self.pieces.push(Piece::Text(t.clone(), s));
+                }
+                Inline::Link { target, content } => {
+                    if let Target::Anchor(a) = target
+                        && !self.ctx.refs.anchors.contains(a)
+                    {
+                        let src = self.source.clone();
+                        self.ctx.warn(
+                            WarningKind::UnknownAnchor,
+                            src.as_ref(),
+                            format!("link to unknown anchor '{a}'"),
+                        );
+                    }
+                    let mut w2 = w.clone();
+                    w2.link = Some(target.clone());
+                    if matches!(target, Target::Url(_)) {
+                        // URLs break after slashes, never by hyphenation.
+                        w2.hyphenate = false;
+                    }
+                    self.walk(content, &w2);
+                }
+                Inline::Footnote(f) => {
+                    if self.ctx.in_footnote {
+                        // A footnote inside a footnote has nowhere to go; keep its text.
+                        let s = self.style(w, None);
+                        self.pieces.push(Piece::Text(" (".into(), s));
+                        for b in &f.content {
+                            if let crate::typeset::flow::Block::Paragraph(p) = b {
+                                self.walk(&p.content, w);
+                            }
+                        }
+                        self.pieces.push(Piece::Text(")".into(), s));
+                        continue;
+                    }
+                    let marker = match &f.marker {
+                        Some(m) => m.clone(),
+                        None => {
+                            let n = self.ctx.next_footnote;
+                            self.ctx.next_footnote += 1;
+                            n.to_string()
+                        }
+                    };
+                    let id = self.ctx.footnotes.len();
+                    let anchor = format!("druk-fn-{}-{}", self.ctx.chapter, id + 1);
+                    self.ctx.footnotes.push(PendingFootnote {
+                        marker: marker.clone(),
+                        content: f.content.clone(),
+                        anchor: anchor.clone(),
+                        source: self.source.clone(),
+                    });
+                    let mut w2 = w.clone();
+                    w2.rise += w.size * SUPERSCRIPT_RISE;
+                    w2.size *= SUPERSCRIPT_SCALE;
+                    w2.hyphenate = false;
+                    w2.bold = false;
+                    w2.italic = false;
+                    w2.link = Some(Target::Anchor(anchor));
+                    let s = self.style(&w2, Some(id));
+                    self.pieces.push(Piece::Text(marker, s));
+                }
+                Inline::Anchor(a) => self.pieces.push(Piece::Anchor(a.clone())),
+                Inline::PageRef(a) => {
+                    let text = match self.ctx.refs.folios.get(a) {
+                        Some(f) => f.clone(),
+                        None => {
+                            if !self.ctx.refs.anchors.contains(a) {
+                                let src = self.source.clone();
+                                self.ctx.warn(
+                                    WarningKind::UnknownAnchor,
+                                    src.as_ref(),
+                                    format!("page reference to unknown anchor '{a}'"),
+                                );
+                            }
+                            // Before the first pass has placed the anchor: a typical width.
+                            "00".to_string()
+                        }
+                    };
+                    self.ctx.used_refs.insert(a.clone(), text.clone());
+                    let mut w2 = w.clone();
+                    w2.link = Some(Target::Anchor(a.clone()));
+                    let s = self.style(&w2, None);
+                    self.pieces.push(Piece::Text(text, s));
+                }
+                Inline::LineBreak => self.pieces.push(Piece::Break),
+            }
+        }
+    }
+}
+
+/// A fragment of a word in one style.
+#[derive(Clone, Debug)]
+struct WordFrag {
+    style: usize,
+    /// Text without soft hyphens.
+    text: String,
+    shaped: Rc<Shaped>,
+}
+
+/// What an item of the breaker stands for.
+#[derive(Clone, Debug)]
+enum Src {
+    /// First-line indent.
+    Indent,
+    /// Bytes `from..to` of fragment `frag` of word `word`.
+    Chunk {
+        word: usize,
+        frag: usize,
+        from: usize,
+        to: usize,
+    },
+    /// An inter-word space in the given style.
+    Space {
+        style: usize,
+        width: f64,
+    },
+    /// A break inside a word, after byte `at` of fragment `frag`.
+    WordBreak {
+        word: usize,
+        frag: usize,
+        at: usize,
+        kind: BreakKind,
+    },
+    /// Glue or penalties that only shape the rag or end the paragraph.
+    Structural,
+    Anchor(String),
+}
+
+/// Sets a paragraph into lines.
+pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -> Vec<LineBox> {
+    let base = Walk {
+        family: spec.look.family,
+        bold: spec.look.bold,
+        italic: spec.look.italic,
+        small_caps: false,
+        size: spec.look.size,
+        rise: 0.0,
+        color: spec.look.color,
+        link: None,
+        hyphenate: spec.hyphenate,
+    };
+    let mut col = Collector {
+        ctx,
+        styles: Vec::new(),
+        pieces: Vec::new(),
+        source: spec.source.clone(),
+    };
+    col.walk(inlines, &base);
+    let Collector {
+        ctx,
+        styles,
+        pieces,
+        ..
+    } = col;
+    if pieces.is_empty() {
+        return Vec::new();
+    }
+    let built = build_items(ctx, &styles, &pieces, spec);
+    let target = (spec.measure - spec.left - spec.right).max(1.0);
+    let ragged = spec.align != Align::Justify;
+    let measure = Measure {
+        widths: &[target],
+        last_line_min: if ragged { 0.0 } else { ctx.style.last_line_min },
+        emergency_stretch: ctx.style.justification.emergency_stretch * spec.look.size,
+    };
+    let mut costs = ctx.style.justification.clone();
+    if ragged {
+        // Ragged text is never hyphenated by patterns, so skip straight to tolerance.
+        costs.pretolerance = costs.tolerance;
+    }
+    let breaks = linebreak::break_lines(&built.items, &measure, &costs);
+    ctx.stats.paragraphs += 1;
+    if breaks.pass >= linebreak::PassKind::Emergency {
+        ctx.stats.loose_paragraphs += 1;
+    }
+    finalize(ctx, &styles, &built, &breaks.positions, spec, target)
+}
+
+struct Built {
+    items: Vec<Kp>,
+    srcs: Vec<Src>,
+    words: Vec<Vec<WordFrag>>,
+}
+
+fn is_breaking_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn is_fixed_space(c: char) -> bool {
+    matches!(c, '\u{A0}' | '\u{202F}' | '\u{2007}')
+}
+
+enum Tok {
+    Frag(String, usize),
+    Space(usize),
+    FixedSpace(char, usize),
+    Anchor(String),
+    Break,
+}
+
+fn tokenize(pieces: &[Piece]) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    for p in pieces {
+        match p {
+            Piece::Text(t, s) => {
+                let mut cur = String::new();
+                for c in t.chars() {
+                    if is_breaking_space(c) || is_fixed_space(c) {
+                        if !cur.is_empty() {
+                            toks.push(Tok::Frag(std::mem::take(&mut cur), *s));
+                        }
+                        if is_breaking_space(c) {
+                            toks.push(Tok::Space(*s));
+                        } else {
+                            toks.push(Tok::FixedSpace(c, *s));
+                        }
+                    } else {
+                        cur.push(c);
+                    }
+                }
+                if !cur.is_empty() {
+                    toks.push(Tok::Frag(cur, *s));
+                }
+            }
+            Piece::Anchor(a) => toks.push(Tok::Anchor(a.clone())),
+            Piece::Break => toks.push(Tok::Break),
+        }
+    }
+    // Collapse runs of spaces, drop spaces at the start, the end and around breaks.
+    let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+    for t in toks {
+        if let Tok::Space(_) = t {
+            match out.last() {
+                None | Some(Tok::Space(_)) | Some(Tok::Break) | Some(Tok::FixedSpace(..)) => {
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if let Tok::Break = t {
+            while matches!(out.last(), Some(Tok::Space(_))) {
+                out.pop();
+            }
+        }
+        out.push(t);
+    }
+    while matches!(out.last(), Some(Tok::Space(_))) {
+        out.pop();
+    }
+    out
+}
+
+fn space_width(ctx: &mut Ctx, st: &RunStyle, lang: Lang) -> f64 {
+    ctx.shaper
+        .shape(" ", st.font, Features::default(), lang)
+        .width
+        * st.size
+}
+
+fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParSpec) -> Built {
+    let toks = tokenize(pieces);
+    let j = ctx.style.justification.clone();
+    let ragged = spec.align != Align::Justify;
+    let rag = RAGGED_STRETCH_EM * spec.look.size;
+    let mut items = Vec::new();
+    let mut srcs = Vec::new();
+    let mut words: Vec<Vec<WordFrag>> = Vec::new();
+
+    if spec.indent > 0.0 {
+        items.push(Kp::Box { width: spec.indent });
+        srcs.push(Src::Indent);
+    }
+
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Frag(..) => {
+                // A word: consecutive fragments, possibly in several styles.
+                let mut raw: Vec<(String, usize)> = Vec::new();
+                while let Some(Tok::Frag(t, s)) = toks.get(i) {
+                    raw.push((t.clone(), *s));
+                    i += 1;
+                }
+                push_word(
+                    ctx, styles, spec, &j, &raw, &mut items, &mut srcs, &mut words,
+                );
+                continue;
+            }
+            Tok::Space(s) => {
+                let st = &styles[*s];
+                let w = space_width(ctx, st, spec.lang);
+                if ragged {
+                    // Knuth–Plass ragged right: the break glue carries the rag stretch,
+                    // which the following negative stretch cancels when no break is taken.
+                    items.push(Kp::glue(0.0, rag, 0.0));
+                    srcs.push(Src::Structural);
+                    items.push(Kp::penalty(0.0, 0.0, false));
+                    srcs.push(Src::Structural);
+                    items.push(Kp::glue(w, -rag, 0.0));
+                    srcs.push(Src::Space {
+                        style: *s,
+                        width: w,
+                    });
+                } else {
+                    items.push(Kp::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK));
+                    srcs.push(Src::Space {
+                        style: *s,
+                        width: w,
+                    });
+                }
+            }
+            Tok::FixedSpace(c, s) => {
+                let st = &styles[*s];
+                let (w, stretch, shrink) = if *c == '\u{202F}' {
+                    (NARROW_SPACE_EM * st.size, 0.0, 0.0)
+                } else {
+                    let w = space_width(ctx, st, spec.lang);
+                    if ragged {
+                        (w, 0.0, 0.0)
+                    } else {
+                        (w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+                    }
+                };
+                items.push(Kp::penalty(0.0, INFINITY, false));
+                srcs.push(Src::Structural);
+                items.push(Kp::glue(w, stretch, shrink));
+                srcs.push(Src::Space {
+                    style: *s,
+                    width: w,
+                });
+            }
+            Tok::Anchor(a) => {
+                items.push(Kp::Box { width: 0.0 });
+                srcs.push(Src::Anchor(a.clone()));
+            }
+            Tok::Break => {
+                items.push(Kp::Glue {
+                    width: 0.0,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fil: 1.0,
+                });
+                srcs.push(Src::Structural);
+                items.push(Kp::penalty(0.0, -INFINITY, false));
+                srcs.push(Src::Structural);
+            }
+        }
+        i += 1;
+    }
+    items.push(Kp::penalty(0.0, INFINITY, false));
+    srcs.push(Src::Structural);
+    items.push(Kp::Glue {
+        width: 0.0,
+        stretch: 0.0,
+        shrink: 0.0,
+        fil: 1.0,
+    });
+    srcs.push(Src::Structural);
+    items.push(Kp::penalty(0.0, -INFINITY, false));
+    srcs.push(Src::Structural);
+    Built { items, srcs, words }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_word(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    spec: &ParSpec,
+    j: &crate::typeset::flow::Justification,
+    raw: &[(String, usize)],
+    items: &mut Vec<Kp>,
+    srcs: &mut Vec<Src>,
+    words: &mut Vec<Vec<WordFrag>>,
+) {
+    let word_idx = words.len();
+    let whole: String = raw.iter().map(|(t, _)| t.as_str()).collect();
+    let patterns =
+        spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
+    let analysed = hyphenate::analyse(&whole, spec.lang, patterns);
+    let url_like = raw
+        .iter()
+        .any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));
+
+    // Clean fragments and their offsets in the cleaned word.
+    let mut frags = Vec::with_capacity(raw.len());
+    let mut offsets = Vec::with_capacity(raw.len());
+    let mut off = 0;
+    for (t, s) in raw {
+        let text: String = t.chars().filter(|&c| c != hyphenate::SOFT_HYPHEN).collect();
+        let st = &styles[*s];
+        let shaped = ctx.shaper.shape(&text, st.font, st.features, spec.lang);
+        offsets.push(off);
+        off += text.len();
+        frags.push(WordFrag {
+            style: *s,
+            text,
+            shaped,
+        });
+    }
+
+    for (fi, f) in frags.iter().enumerate() {
+        let st = &styles[f.style];
+        let start = offsets[fi];
+        let end = start + f.text.len();
+        // Break points inside this fragment, plus an explicit break at its end.
+        let mut cuts: Vec<(usize, BreakKind)> = analysed
+            .breaks
+            .iter()
+            .filter(|b| {
+                b.offset > start && b.offset <= end && !(b.offset == end && fi + 1 == frags.len())
+            })
+            .filter(|b| b.offset < end || b.kind == BreakKind::After)
+            .map(|b| (b.offset - start, b.kind))
+            .filter(|(at, _)| *at == f.text.len() || !f.shaped.splits_cluster(*at, &f.text))
+            .collect();
+        if url_like && st.link.is_some() {
+            // Long URLs may break after a slash or before a dot, without a hyphen.
+            for (i, c) in f.text.char_indices() {
+                if c == '/' && i + 1 < f.text.len() && !cuts.iter().any(|(a, _)| *a == i + 1) {
+                    cuts.push((i + 1, BreakKind::After));
+                }
+            }
+            cuts.sort_by_key(|c| c.0);
+        }
+        let mut from = 0;
+        for (at, kind) in cuts {
+            if at > from {
+                items.push(Kp::Box {
+                    width: f.shaped.width_of(from, at) * st.size,
+                });
+                srcs.push(Src::Chunk {
+                    word: word_idx,
+                    frag: fi,
+                    from,
+                    to: at,
+                });
+            }
+            let (width, cost, hyph) = match kind {
+                BreakKind::Hyphen => {
+                    let h = ctx.shaper.shape("-", st.font, st.features, spec.lang).width * st.size;
+                    (h, j.hyphen_penalty, true)
+                }
+                BreakKind::After => (0.0, j.explicit_hyphen_penalty, false),
+            };
+            items.push(Kp::Penalty {
+                width,
+                cost,
+                flagged: true,
+                hyphenation: hyph,
+            });
+            srcs.push(Src::WordBreak {
+                word: word_idx,
+                frag: fi,
+                at,
+                kind,
+            });
+            from = at;
+        }
+        if from < f.text.len() {
+            items.push(Kp::Box {
+                width: f.shaped.width_of(from, f.text.len()) * st.size,
+            });
+            srcs.push(Src::Chunk {
+                word: word_idx,
+                frag: fi,
+                from,
+                to: f.text.len(),
+            });
+        }
+    }
+    words.push(frags);
+}
+
+/// A piece of a line ready to be placed.
+struct Placed {
+    style: usize,
+    text: String,
+    shaped: Rc<Shaped>,
+    width: f64,
+}
+
+enum LinePart {
+    Text(Placed),
+    Space { style: usize, width: f64 },
+    Indent(f64),
+    Anchor(String),
+}
+
+fn finalize(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    built: &Built,
+    breaks: &[usize],
+    spec: &ParSpec,
+    target: f64,
+) -> Vec<LineBox> {
+    let leading = spec.look.leading;
+    let baseline = leading * BASELINE_RATIO;
+    let ragged = spec.align != Align::Justify;
+    let mut lines = Vec::with_capacity(breaks.len());
+    let mut start = 0;
+    // The break that ended the previous line, if it was inside a word.
+    let mut carried: Option<(usize, usize, usize, BreakKind)> = None;
+    let n_lines = breaks.len();
+
+    for (li, &b) in breaks.iter().enumerate() {
+        // Gather the parts of this line; consecutive pieces of one word fragment merge.
+        enum Raw {
+            Chunk(usize, usize, usize, usize),
+            Space(usize, f64),
+            Indent,
+            Anchor(String),
+        }
+        let mut raw: Vec<Raw> = Vec::new();
+        for i in start..b {
+            match &built.srcs[i] {
+                Src::Chunk {
+                    word,
+                    frag,
+                    from,
+                    to,
+                } => match raw.last_mut() {
+                    Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
+                        *t = *to
+                    }
+                    _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
+                },
+                Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
+                Src::Indent => raw.push(Raw::Indent),
+                Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
+                Src::WordBreak { .. } | Src::Structural => {}
+            }
+        }
+        let ends_with = match &built.srcs[b] {
+            Src::WordBreak {
+                word,
+                frag,
+                at,
+                kind,
+            } => Some((*word, *frag, *at, *kind)),
+            _ => None,
+        };
+        let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
+        let last_chunk = raw.iter().rposition(|r| matches!(r, Raw::Chunk(..)));
+        let hyphenated = ends_with.is_some();
+
+        // Shape the chunks, applying the break rules at both ends of the line: the
+        // diaeresis rule after a hyphenation break, the added hyphen before one.
+        let mut parts: Vec<LinePart> = Vec::with_capacity(raw.len());
+        for (ri, r) in raw.into_iter().enumerate() {
+            match r {
+                Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
+                Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
+                Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
+                Raw::Chunk(word, frag, from, to) => {
+                    let wf = &built.words[word][frag];
+                    let st = &styles[wf.style];
+                    let mut text: String = wf.text[from..to].to_string();
+                    let mut changed = from != 0 || to != wf.text.len();
+                    if Some(ri) == first_chunk
+                        && let Some((cw, cf, at, kind)) = carried
+                        && (cw, cf, at) == (word, frag, from)
+                        && let std::borrow::Cow::Owned(s) =
+                            hyphenate::after_break(&text, kind, spec.lang)
+                    {
+                        text = s;
+                        changed = true;
+                    }
+                    if Some(ri) == last_chunk
+                        && let Some((ew, ef, at, BreakKind::Hyphen)) = ends_with
+                        && (ew, ef, at) == (word, frag, to)
+                    {
+                        text.push('-');
+                        changed = true;
+                    }
+                    let shaped = if changed {
+                        ctx.shaper.shape(&text, st.font, st.features, spec.lang)
+                    } else {
+                        wf.shaped.clone()
+                    };
+                    let width = shaped.width * st.size;
+                    parts.push(LinePart::Text(Placed {
+                        style: wf.style,
+                        text,
+                        shaped,
+                        width,
+                    }));
+                }
+            }
+        }
+        carried = ends_with;
+
+        // Justify.
+        let last_line = li + 1 == n_lines;
+        let forced_end =
+            matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
+        let mut natural = 0.0;
+        let mut stretch = 0.0;
+        let mut shrink = 0.0;
+        for p in &parts {
+            match p {
+                LinePart::Text(t) => natural += t.width,
+                LinePart::Space { width, .. } => {
+                    natural += width;
+                    if !ragged {
+                        stretch += width * SPACE_STRETCH;
+                        shrink += width * SPACE_SHRINK;
+                    }
+                }
+                LinePart::Indent(w) => natural += w,
+                LinePart::Anchor(_) => {}
+            }
+        }
+        let ratio = if ragged {
+            0.0
+        } else if natural > target {
+            if shrink > 0.0 {
+                -((natural - target) / shrink).min(1.0)
+            } else {
+                0.0
+            }
+        } else if last_line || forced_end {
+            0.0
+        } else if stretch > 0.0 {
+            (target - natural) / stretch
+        } else {
+            0.0
+        };
+        let set_width = natural
+            + if ratio < 0.0 {
+                ratio * shrink
+            } else {
+                ratio * stretch
+            };
+        if set_width > target + OVERFULL_SLACK {
+            ctx.stats.overfull_lines += 1;
+            let text = line_text(&parts);
+            let src = spec.source.clone();
+            ctx.warn(
+                WarningKind::OverfullLine,
+                src.as_ref(),
+                format!(
+                    "overfull line ({:.1}pt too wide): {}",
+                    set_width - target,
+                    text
+                ),
+            );
+        }
+        let x0 = spec.left
+            + match spec.align {
+                Align::Justify | Align::Left => 0.0,
+                Align::Center => ((target - set_width) / 2.0).max(0.0),
+                Align::Right => (target - set_width).max(0.0),
+            };
+
+        // Emit glyph runs.
+        let mut frag = Frag::new(leading);
+        let mut footnotes = Vec::new();
+        let mut x = x0;
+        let mut run: Option<GlyphRun> = None;
+        let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
+        let mut dump = String::new();
+        let mut text_x: Option<f64> = None;
+        if li == 0
+            && let Some(label) = &spec.label
+        {
+            let font = ctx.font(&label.look);
+            let (runs, _) = set_plain_in(
+                ctx,
+                &label.text,
+                font,
+                label.look.size,
+                label.look.color,
+                label.x,
+                baseline - label.rise,
+            );
+            for r in runs {
+                frag.push(Item::Glyphs(r));
+            }
+            dump.push_str(&label.text);
+            dump.push(' ');
+        }
+        for p in &parts {
+            match p {
+                LinePart::Indent(w) => x += w,
+                LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
+                LinePart::Space { style, width } => {
+                    let w = width
+                        + if ratio < 0.0 {
+                            ratio * width * SPACE_SHRINK
+                        } else if !ragged {
+                            ratio * width * SPACE_STRETCH
+                        } else {
+                            0.0
+                        };
+                    let st = &styles[*style];
+                    // The space is a real glyph so that text extraction sees the gap.
+                    if let Some(r) = run
+                        .as_mut()
+                        .filter(|r| r.font == st.font && r.size == st.size)
+                    {
+                        let sp = ctx
+                            .shaper
+                            .shape(" ", st.font, Features::default(), spec.lang);
+                        if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
+                            let start = r.text.len() as u32;
+                            r.text.push(' ');
+                            r.glyphs.push(Glyph {
+                                id: g.id,
+                                x: x - r.x,
+                                start,
+                                len: 1,
+                            });
+                        }
+                    }
+                    dump.push(' ');
+                    x += w;
+                }
+                LinePart::Text(t) => {
+                    let st = &styles[t.style];
+                    text_x.get_or_insert(x);
+                    if let Some(id) = st.footnote
+                        && !footnotes.contains(&id)
+                    {
+                        footnotes.push(id);
+                    }
+                    // Links: extend over the space in between when the target continues.
+                    match (&mut link_open, &st.link) {
+                        (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
+                        (open, l) => {
+                            if let Some((tg, a, b)) = open.take() {
+                                frag.links.push(FragLink {
+                                    x: a,
+                                    y: 0.0,
+                                    width: b - a,
+                                    height: leading,
+                                    target: tg,
+                                });
+                            }
+                            if let Some(l) = l {
+                                *open = Some((l.clone(), x, x + t.width));
+                            }
+                        }
+                    }
+                    let ranges = t.shaped.segment_ranges(t.text.len());
+                    for (seg, range) in t.shaped.segments.iter().zip(ranges) {
+                        let same = run.as_ref().is_some_and(|r| {
+                            r.font == seg.font
+                                && r.size == st.size
+                                && r.color == st.color
+                                && r.y == baseline - st.rise
+                        });
+                        if !same {
+                            if let Some(r) = run.take()
+                                && !r.glyphs.is_empty()
+                            {
+                                frag.push(Item::Glyphs(r));
+                            }
+                            run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
+                        }
+                        if let Some(r) = run.as_mut() {
+                            x = append_segment(r, seg, &t.text, range, x, st.size);
+                        }
+                    }
+                    dump.push_str(&t.text);
+                }
+            }
+        }
+        if let Some(r) = run.take()
+            && !r.glyphs.is_empty()
+        {
+            frag.push(Item::Glyphs(r));
+        }
+        if let Some((tg, a, b)) = link_open.take() {
+            frag.links.push(FragLink {
+                x: a,
+                y: 0.0,
+                width: b - a,
+                height: leading,
+                target: tg,
+            });
+        }
+        let line_x = spec
+            .label
+            .as_ref()
+            .filter(|_| li == 0)
+            .map_or(text_x.unwrap_or(x0), |l| l.x);
+        frag.lines.push(TextLine {
+            x: line_x,
+            y: baseline,
+            text: dump.trim_end().to_string(),
+        });
+        ctx.stats.lines += 1;
+        if hyphenated {
+            ctx.stats.hyphenated_lines += 1;
+        }
+        lines.push(LineBox {
+            frag,
+            footnotes,
+            content_end: x,
+        });
+        start = linebreak_line_start(&built.items, b);
+    }
+    lines
+}
+
+/// Sets `text` as it is (no breaking, spaces kept) in one look, starting at `x` on the
+/// baseline `y`. Returns the runs and the width. Used for code, running heads and folios.
+pub(crate) fn set_plain(
+    ctx: &mut Ctx,
+    text: &str,
+    look: &Look,
+    x: f64,
+    y: f64,
+) -> (Vec<GlyphRun>, f64) {
+    let font = ctx.font(look);
+    set_plain_in(ctx, text, font, look.size, look.color, x, y)
+}
+
+/// [`set_plain`] with an explicit face.
+pub(crate) fn set_plain_in(
+    ctx: &mut Ctx,
+    text: &str,
+    font: FontId,
+    size: f64,
+    color: Cmyk,
+    x: f64,
+    y: f64,
+) -> (Vec<GlyphRun>, f64) {
+    let shaped = ctx.shaper.shape(text, font, Features::default(), Lang::Nl);
+    let mut runs = Vec::new();
+    let mut cx = x;
+    for (seg, range) in shaped
+        .segments
+        .iter()
+        .zip(shaped.segment_ranges(text.len()))
+    {
+        let mut run = new_run(seg.font, size, color, cx, y);
+        cx = append_segment(&mut run, seg, text, range, cx, size);
+        if !run.glyphs.is_empty() {
+            runs.push(run);
+        }
+    }
+    (runs, cx - x)
+}
+
+/// Index of the first item of the line after a break at `b`.
+fn linebreak_line_start(items: &[Kp], b: usize) -> usize {
+    let mut i = b + 1;
+    while i < items.len() {
+        match items[i] {
+            Kp::Glue { .. } => i += 1,
+            Kp::Penalty { cost, .. } if cost > -INFINITY => i += 1,
+            _ => break,
+        }
+    }
+    i
+}
+
+fn line_text(parts: &[LinePart]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            LinePart::Text(t) => s.push_str(&t.text),
+            LinePart::Space { .. } => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
+    GlyphRun {
+        font,
+        size,
+        color,
+        x,
+        y,
+        text: String::new(),
+        glyphs: Vec::new(),
+    }
+}
+
+/// Appends one segment's glyphs at absolute x (in the run's coordinate frame), returning
+/// the x after it. `range` is the part of `text` the segment shows; it is copied into the
+/// run's text so every glyph can name its characters (ToUnicode).
+pub(crate) fn append_segment(
+    run: &mut GlyphRun,
+    seg: &crate::typeset::shape::Segment,
+    text: &str,
+    range: (usize, usize),
+    x: f64,
+    size: f64,
+) -> f64 {
+    if seg.glyphs.is_empty() {
+        return x;
+    }
+    let (seg_start, seg_end) = range;
+    let mut starts: Vec<u32> = seg.glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let base = run.text.len() as u32;
+    run.text
+        .push_str(text.get(seg_start..seg_end).unwrap_or(""));
+    let mut seen: Vec<u32> = Vec::new();
+    let mut x = x;
+    for g in &seg.glyphs {
+        let idx = starts.binary_search(&g.cluster).unwrap_or(0);
+        let next = starts.get(idx + 1).map_or(seg_end as u32, |n| *n);
+        let start = base + g.cluster.saturating_sub(seg_start as u32);
+        let len = if seen.contains(&g.cluster) {
+            0
+        } else {
+            seen.push(g.cluster);
+            next.saturating_sub(g.cluster)
+        };
+        run.glyphs.push(Glyph {
+            id: g.id,
+            x: x - run.x + g.x_offset * size,
+            start,
+            len,
+        });
+        x += g.advance * size;
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::context::RefTable;
+    use crate::typeset::flow::PageStyle;
+    use crate::typeset::fonts::FontSet;
+
+    const TEXT: &str = "Opvoedingsondersteuning is een bijzondere vorm van preventie. Het gaat om \
+        de coördinatie van steun aan ouders die geïnteresseerd zijn in de ontwikkeling van hun \
+        kinderen, in de wijk, bij het consultatiebureau en op school. Professionals uit de \
+        jeugdgezondheidszorg en afgestudeerden van hbo-opleidingen werken samen aan het jeugd- \
+        en gezinsbeleid van de gemeente, met aandacht voor officiële richtlijnen en effectieve \
+        programma's.";
+
+    fn set(measure: f64, text: &str) -> (Vec<LineBox>, Vec<String>) {
+        let fonts = FontSet::builtin();
+        let style = PageStyle::default();
+        let refs = RefTable::default();
+        let mut ctx = Ctx::new(&style, &fonts, &refs, &[], 0);
+        let spec = ParSpec::new(style.body.clone(), measure);
+        let lines = set_paragraph(&mut ctx, &[Inline::text(text)], &spec);
+        let texts = lines.iter().map(|l| l.frag.lines[0].text.clone()).collect();
+        (lines, texts)
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure() {
+        let (lines, texts) = set(340.0, TEXT);
+        assert!(lines.len() >= 4, "{texts:?}");
+        for l in &lines[..lines.len() - 1] {
+            assert!(
+                (l.content_end - 340.0).abs() < 0.01,
+                "{} {texts:?}",
+                l.content_end
+            );
+        }
+        assert!(lines.last().unwrap().content_end < 340.0);
+        assert!(lines.last().unwrap().content_end >= 24.0);
+    }
+
+    fn width(text: &str) -> f64 {
+        let fonts = FontSet::builtin();
+        let style = PageStyle::default();
+        let refs = RefTable::default();
+        let mut ctx = Ctx::new(&style, &fonts, &refs, &[], 0);
+        ctx.text_width(text, &style.body)
+    }
+
+    #[test]
+    fn the_diaeresis_goes_at_the_break() {
+        // The measure fits "goede co-" exactly, so the break must come after "co".
+        let (_, texts) = set(
+            width("goede co-"),
+            "goede coördinatie van zorg en onderwijs",
+        );
+        assert_eq!(texts[0], "goede co-");
+        assert!(texts[1].starts_with("ordinatie"), "{texts:?}");
+        let (_, texts) = set(width("zeer ge-"), "zeer geïnteresseerd in het onderwerp");
+        assert_eq!(texts[0], "zeer ge-");
+        assert!(texts[1].starts_with("interes"), "{texts:?}");
+    }
+
+    #[test]
+    fn explicit_hyphen_is_not_doubled() {
+        let (_, texts) = set(60.0, "de hbo-opleidingen");
+        let joined = texts.join("|");
+        assert!(!joined.contains("--"), "{joined}");
+    }
+}

@@ -1,0 +1,79 @@
+//! What the engine tells its caller about the pages it made.
+
+use std::fmt;
+
+use crate::typeset::flow::Source;
+
+/// Counts and warnings of one layout run. A clean book has zeros in the defect counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayoutReport {
+    pub pages: usize,
+    pub blank_pages: usize,
+    pub paragraphs: usize,
+    pub lines: usize,
+    pub hyphenated_lines: usize,
+    /// Lines that needed the emergency-stretch pass.
+    pub loose_paragraphs: usize,
+    pub overfull_lines: usize,
+    /// Last line of a paragraph alone at the top of a page.
+    pub widows: usize,
+    /// First line of a paragraph alone at the foot of a page.
+    pub orphans: usize,
+    /// Headings that ended up last on a page.
+    pub headings_at_foot: usize,
+    /// Footnotes that had to continue on the next page.
+    pub split_footnotes: usize,
+    /// Layout passes needed to settle page references (1 when there are none).
+    pub passes: usize,
+    pub warnings: Vec<Warning>,
+}
+
+/// What a warning is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WarningKind {
+    OverfullLine,
+    Widow,
+    Orphan,
+    HeadingAtFoot,
+    OversizedBlock,
+    SplitFootnote,
+    MissingGlyph,
+    BadImage,
+    UnknownAnchor,
+    DuplicateAnchor,
+    UnsettledReferences,
+}
+
+/// A problem in the layout, pointing at the manuscript where possible.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub source: Option<Source>,
+    /// Folio of the page concerned, when known.
+    pub page: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, source: Option<Source>, message: impl Into<String>) -> Warning {
+        Warning {
+            kind,
+            source,
+            page: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.source {
+            write!(f, "{s}: ")?;
+        }
+        write!(f, "warning: {}", self.message)?;
+        if let Some(p) = &self.page {
+            write!(f, " (page {p})")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,344 @@
+//! Text shaping with rustybuzz: kerning and ligatures, with a cache of shaped words.
+//!
+//! A book repeats its words endlessly, so each (face, features, text) is shaped once per
+//! chapter and reused. Results are kept in em units, independent of the size, so one
+//! entry serves every size of a face. Characters a face lacks are taken from the
+//! fallback faces of the set (■ comes from the mono face); when no face has them the
+//! glyph is `.notdef` and a warning is recorded.
+
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::str::FromStr;
+
+use rustybuzz::{Direction, Face, Feature, Language, ShapePlan, UnicodeBuffer, script};
+
+use crate::typeset::flow::Lang;
+use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::hyphenate::SOFT_HYPHEN;
+
+/// One glyph of a shaped text, positions in em.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    /// Byte offset in the shaped text of the first character this glyph shows.
+    pub cluster: u32,
+    /// Horizontal advance, kerning included.
+    pub advance: f64,
+    pub x_offset: f64,
+    pub y_offset: f64,
+}
+
+/// A run of glyphs from one face.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub font: FontId,
+    pub glyphs: Vec<ShapedGlyph>,
+}
+
+/// The result of shaping a text: one or more segments (several when fallback faces help).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shaped {
+    pub segments: Vec<Segment>,
+    /// Total advance in em.
+    pub width: f64,
+}
+
+impl Shaped {
+    /// Advance of the glyphs whose clusters start in `range` (byte offsets), in em.
+    /// Ligatures belong to the cluster where they start.
+    pub fn width_of(&self, from: usize, to: usize) -> f64 {
+        let mut w = 0.0;
+        for seg in &self.segments {
+            for g in &seg.glyphs {
+                let c = g.cluster as usize;
+                if c >= from && c < to {
+                    w += g.advance;
+                }
+            }
+        }
+        w
+    }
+
+    /// The byte range of the text each segment shows (segments follow each other).
+    pub fn segment_ranges(&self, text_len: usize) -> Vec<(usize, usize)> {
+        let starts: Vec<usize> = self
+            .segments
+            .iter()
+            .map(|s| {
+                s.glyphs
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .min()
+                    .unwrap_or(text_len)
+            })
+            .collect();
+        (0..starts.len())
+            .map(|i| {
+                let end = starts[i + 1..]
+                    .iter()
+                    .copied()
+                    .find(|&s| s > starts[i])
+                    .unwrap_or(text_len);
+                (starts[i].min(end), end)
+            })
+            .collect()
+    }
+
+    /// Whether a break at byte offset `at` would split a glyph cluster (a ligature or a
+    /// base letter with a mark), which the line breaker must not do.
+    pub fn splits_cluster(&self, at: usize, text: &str) -> bool {
+        if at == 0 || at >= text.len() {
+            return false;
+        }
+        // A cluster boundary exists at `at` if some glyph's cluster starts exactly there.
+        !self
+            .segments
+            .iter()
+            .any(|s| s.glyphs.iter().any(|g| g.cluster as usize == at))
+    }
+}
+
+/// Typographic features a run asks for beyond the defaults (kern, liga).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Features {
+    pub small_caps: bool,
+}
+
+type PlanKey = (FontId, Features, Lang);
+
+/// A per-thread shaper with its cache; create one per chapter.
+pub struct Shaper<'a> {
+    fonts: &'a FontSet,
+    faces: Vec<Option<Face<'a>>>,
+    plans: HashMap<PlanKey, Rc<ShapePlan>>,
+    cache: HashMap<PlanKey, HashMap<String, Rc<Shaped>>>,
+    fallbacks: Vec<FontId>,
+    /// Characters no face could show.
+    pub missing: BTreeSet<char>,
+}
+
+/// Characters that never need a glyph of their own from a fallback face.
+fn is_invisible(c: char) -> bool {
+    c == SOFT_HYPHEN
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(fonts: &'a FontSet) -> Shaper<'a> {
+        let faces = fonts
+            .faces()
+            .map(|(_, f)| Face::from_slice(f.data(), 0))
+            .collect();
+        Shaper {
+            fonts,
+            faces,
+            plans: HashMap::new(),
+            cache: HashMap::new(),
+            fallbacks: fonts.fallbacks(),
+            missing: BTreeSet::new(),
+        }
+    }
+
+    pub fn fonts(&self) -> &'a FontSet {
+        self.fonts
+    }
+
+    fn covers(&self, font: FontId, c: char) -> bool {
+        match &self.faces[font.0 as usize] {
+            Some(face) => face.glyph_index(c).is_some(),
+            None => false,
+        }
+    }
+
+    /// Shapes `text` in `font`, from the cache when possible.
+    pub fn shape(
+        &mut self,
+        text: &str,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Rc<Shaped> {
+        let key = (font, features, lang);
+        if let Some(hit) = self.cache.get(&key).and_then(|m| m.get(text)) {
+            return hit.clone();
+        }
+        let shaped = Rc::new(self.shape_uncached(text, font, features, lang));
+        self.cache
+            .entry(key)
+            .or_default()
+            .insert(text.to_string(), shaped.clone());
+        shaped
+    }
+
+    fn shape_uncached(
+        &mut self,
+        text: &str,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Shaped {
+        // Split into runs by the face that can show each character.
+        let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
+        for (i, c) in text.char_indices() {
+            let mut chosen = font;
+            if !is_invisible(c) && !self.covers(font, c) {
+                match self.fallbacks.iter().copied().find(|&f| self.covers(f, c)) {
+                    Some(f) => chosen = f,
+                    None => {
+                        self.missing.insert(c);
+                    }
+                }
+            }
+            match runs.last_mut() {
+                Some((f, _, end)) if *f == chosen => *end = i + c.len_utf8(),
+                _ => runs.push((chosen, i, i + c.len_utf8())),
+            }
+        }
+        let mut segments = Vec::with_capacity(runs.len());
+        let mut width = 0.0;
+        for (f, start, end) in runs {
+            let seg = self.shape_run(&text[start..end], start, f, features, lang);
+            width += seg.glyphs.iter().map(|g| g.advance).sum::<f64>();
+            segments.push(seg);
+        }
+        Shaped { segments, width }
+    }
+
+    fn plan(&mut self, font: FontId, features: Features, lang: Lang) -> Option<Rc<ShapePlan>> {
+        let key = (font, features, lang);
+        if let Some(p) = self.plans.get(&key) {
+            return Some(p.clone());
+        }
+        let face = self.faces[font.0 as usize].as_ref()?;
+        let language = lang_tag(lang);
+        let feats = feature_list(features);
+        let plan = Rc::new(ShapePlan::new(
+            face,
+            Direction::LeftToRight,
+            Some(script::LATIN),
+            language.as_ref(),
+            &feats,
+        ));
+        self.plans.insert(key, plan.clone());
+        Some(plan)
+    }
+
+    fn shape_run(
+        &mut self,
+        text: &str,
+        base: usize,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+    ) -> Segment {
+        let Some(plan) = self.plan(font, features, lang) else {
+            return Segment {
+                font,
+                glyphs: Vec::new(),
+            };
+        };
+        let Some(face) = self.faces[font.0 as usize].as_ref() else {
+            return Segment {
+                font,
+                glyphs: Vec::new(),
+            };
+        };
+        let upem = self.fonts.face(font).units_per_em.max(1) as f64;
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.set_script(script::LATIN);
+        if let Some(l) = lang_tag(lang) {
+            buffer.set_language(l);
+        }
+        let out = rustybuzz::shape_with_plan(face, &plan, buffer);
+        let glyphs = out
+            .glyph_infos()
+            .iter()
+            .zip(out.glyph_positions())
+            .filter(|(info, _)| {
+                // A soft hyphen shows nothing unless the line breaks there (handled by the
+                // caller), so drop any glyph it produced.
+                let c = text[info.cluster as usize..].chars().next();
+                !(c == Some(SOFT_HYPHEN)
+                    && text[info.cluster as usize..].len() == SOFT_HYPHEN.len_utf8())
+            })
+            .map(|(info, pos)| ShapedGlyph {
+                id: info.glyph_id as u16,
+                cluster: info.cluster + base as u32,
+                advance: pos.x_advance as f64 / upem,
+                x_offset: pos.x_offset as f64 / upem,
+                y_offset: pos.y_offset as f64 / upem,
+            })
+            .collect();
+        Segment { font, glyphs }
+    }
+}
+
+fn lang_tag(lang: Lang) -> Option<Language> {
+    Language::from_str(match lang {
+        Lang::Nl => "nl",
+        Lang::En => "en",
+    })
+    .ok()
+}
+
+fn feature_list(features: Features) -> Vec<Feature> {
+    let mut out = Vec::new();
+    if features.small_caps
+        && let Ok(f) = Feature::from_str("smcp")
+    {
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::flow::Family;
+
+    #[test]
+    fn ligatures_and_kerning() {
+        let fonts = FontSet::builtin();
+        let mut shaper = Shaper::new(&fonts);
+        let body = fonts.select(Family::Body, false, false);
+        let s = shaper.shape("officiële", body, Features::default(), Lang::Nl);
+        let glyphs: usize = s.segments.iter().map(|s| s.glyphs.len()).sum();
+        assert!(
+            glyphs < "officiële".chars().count(),
+            "ffi should be one glyph"
+        );
+        // The ligature cannot be split, the boundary after it can.
+        assert!(s.splits_cluster(2, "officiële"));
+        let av = shaper.shape("AV", body, Features::default(), Lang::Nl);
+        let a = shaper.shape("A", body, Features::default(), Lang::Nl);
+        let v = shaper.shape("V", body, Features::default(), Lang::Nl);
+        assert!(av.width < a.width + v.width, "AV is kerned");
+    }
+
+    #[test]
+    fn fallback_face_for_missing_characters() {
+        let fonts = FontSet::builtin();
+        let mut shaper = Shaper::new(&fonts);
+        let body = fonts.select(Family::Body, false, false);
+        let s = shaper.shape("■", body, Features::default(), Lang::Nl);
+        assert_eq!(s.segments.len(), 1);
+        assert_ne!(s.segments[0].font, body);
+        assert!(shaper.missing.is_empty());
+        let s = shaper.shape("x\u{10FFFD}", body, Features::default(), Lang::Nl);
+        assert_eq!(s.segments[0].glyphs.len(), 2);
+        assert!(shaper.missing.contains(&'\u{10FFFD}'));
+    }
+
+    #[test]
+    fn cache_returns_the_same_result() {
+        let fonts = FontSet::builtin();
+        let mut shaper = Shaper::new(&fonts);
+        let body = fonts.select(Family::Body, false, false);
+        let a = shaper.shape("opvoeding", body, Features::default(), Lang::Nl);
+        let b = shaper.shape("opvoeding", body, Features::default(), Lang::Nl);
+        assert!(Rc::ptr_eq(&a, &b));
+    }
+}
