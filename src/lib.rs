@@ -31,11 +31,13 @@ pub enum Format {
     Epub,
     /// static web book in OUT/html/
     Html,
+    /// print-ready PDF
+    Pdf,
 }
 
 impl Format {
     pub fn all() -> Vec<Format> {
-        vec![Format::Epub, Format::Html]
+        vec![Format::Epub, Format::Html, Format::Pdf]
     }
 
     fn file_name(self, slug: &str, chapter: Option<(u32, lang::Lang)>) -> String {
@@ -46,12 +48,15 @@ impl Format {
         match self {
             Format::Epub => format!("{slug}{suffix}.epub"),
             Format::Html => "html".into(),
+            Format::Pdf => format!("{slug}{suffix}.pdf"),
         }
     }
 }
 
-/// What a renderer produced: one file, a folder of files, or files to add to a folder.
+/// What a renderer produced: one file, a folder of files, or files to add to a folder; with
+/// the warnings that only rendering can find (a widow on page 12).
 enum Output {
+    Printed(Vec<u8>, Vec<Diagnostic>),
     File(Vec<u8>),
     Dir(Vec<render::html::SiteFile>),
     IntoDir(Vec<render::html::SiteFile>),
@@ -222,6 +227,8 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                                 render::html::render_part(book, project, i).map(Output::IntoDir)
                             }
                         },
+                        Format::Pdf => render::print::render(book, project, &stamp, only)
+                            .map(|p| Output::Printed(p.bytes, p.warnings)),
                     },
                 )
             })
@@ -231,9 +238,19 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     let mut failed = Vec::new();
     for (f, r) in rendered {
         match r {
-            Ok(bytes) => outputs.push((f, bytes)),
+            Ok(Output::Printed(bytes, warnings)) => {
+                compiled.diags.extend(warnings);
+                outputs.push((f, Output::File(bytes)));
+            }
+            Ok(out) => outputs.push((f, out)),
             Err(d) => failed.extend(d),
         }
+    }
+    if opts.deny_warnings && compiled.warnings() > 0 {
+        return Built {
+            compiled,
+            written: Vec::new(),
+        };
     }
     // All or nothing: one failing format must not leave the outputs of a mixed build behind.
     if !failed.is_empty() {
@@ -249,7 +266,9 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         let chapter = opts.chapter.map(|n| (n, book.meta.lang));
         let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
         let result = match &out {
-            Output::File(bytes) => output::write_atomic(&path, bytes).map(|_| bytes.len()),
+            Output::File(bytes) | Output::Printed(bytes, _) => {
+                output::write_atomic(&path, bytes).map(|_| bytes.len())
+            }
             Output::Dir(files) => output::write_dir_atomic(&path, files)
                 .map(|_| files.iter().map(|f| f.1.len()).sum()),
             Output::IntoDir(files) => files

@@ -225,6 +225,7 @@ fn summary(built: &druk::Built, chapter: Option<u32>, took: std::time::Duration)
         .map(|(f, _, _)| match f {
             Format::Epub => "EPUB",
             Format::Html => "web",
+            Format::Pdf => "PDF",
         })
         .collect();
     let (one, many) = match book.meta.lang {

@@ -2,4 +2,5 @@
 
 pub mod epub;
 pub mod html;
+pub mod print;
 pub mod xhtml;

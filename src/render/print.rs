@@ -1,0 +1,603 @@
+//! render::print: the resolved book as a [`typeset::Flow`] for the print engine, then laid out
+//! and written as PDF.
+//!
+//! This is the only place that knows both the book model and the engine's input: the engine
+//! sees styled blocks, never labels or citations. Anchors are `p<part>-<id>` because element ids
+//! are unique per part (file), while a PDF has one namespace.
+
+use crate::diag::Diagnostic;
+use crate::lang::{Lang, RefKind, capitalize};
+use crate::load::Project;
+use crate::model::{self, Block, Inline, PartKind, Style, Target};
+use crate::parse::plain_text;
+use crate::resolve::Book;
+use crate::source::Span;
+use crate::typeset::document::Position;
+use crate::typeset::flow as f;
+use crate::typeset::{Document, FontSet, LayoutReport, LinkTarget};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The PDF, and the layout's own findings as diagnostics (overfull lines, widows, …).
+pub struct Printed {
+    pub bytes: Vec<u8>,
+    pub report: LayoutReport,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Lays the book out and writes the print PDF. With `only`, the whole book is laid out (so
+/// page numbers and page references are those of the full edition) and only that part's
+/// pages are written.
+pub fn render(
+    book: &Book,
+    project: &Project,
+    stamp: &crate::time::Stamp,
+    only: Option<usize>,
+) -> Result<Printed, Vec<Diagnostic>> {
+    let flow = flow(book, project)?;
+    let fonts = fonts(project)?;
+    let (mut doc, report) = crate::typeset::layout(&flow, &fonts);
+    if let Some(i) = only {
+        doc = keep_part(doc, book, i);
+    }
+    let m = &book.meta;
+    let opts = crate::pdf::PdfOptions {
+        title: match &m.subtitle {
+            Some(s) => format!("{}: {s}", m.title),
+            None => m.title.clone(),
+        },
+        author: m.authors.join(", "),
+        subject: m.subtitle.clone().unwrap_or_default(),
+        keywords: Vec::new(),
+        creator: "druk".into(),
+        timestamp: stamp.epoch,
+        lang: Some(m.lang_tag.clone()),
+    };
+    let out = crate::pdf::write_pdf(&doc, &fonts, &opts)
+        .map_err(|e| vec![Diagnostic::error("pdf", e.to_string())])?;
+    let mut warnings: Vec<Diagnostic> = report
+        .warnings
+        .iter()
+        .map(|w| layout_warning(w, project))
+        .collect();
+    warnings.extend(
+        out.warnings
+            .iter()
+            .map(|w| Diagnostic::warning("pdf", w.clone())),
+    );
+    Ok(Printed {
+        bytes: out.bytes,
+        report,
+        warnings,
+    })
+}
+
+/// Keeps the pages of part `i`, from its opening to the page before the next part's opening.
+/// Links to pages that are gone are dropped; the rest are renumbered.
+fn keep_part(mut doc: Document, book: &Book, i: usize) -> Document {
+    let start_of = |k: usize| {
+        book.parts.get(k).and_then(|p| {
+            doc.destinations
+                .get(&anchor(&Target {
+                    part: k,
+                    id: p.title.id.clone(),
+                }))
+                .map(|pos| pos.page)
+        })
+    };
+    let Some(first) = start_of(i) else { return doc };
+    let end = ((i + 1)..book.parts.len())
+        .find_map(start_of)
+        .unwrap_or(doc.pages.len());
+    // A blank verso before the next chapter belongs to neither.
+    let mut last = end;
+    while last > first + 1 && doc.pages[last - 1].blank {
+        last -= 1;
+    }
+    let keep = first..last;
+    let shift = |pos: &mut Position| -> bool {
+        if keep.contains(&pos.page) {
+            pos.page -= first;
+            true
+        } else {
+            false
+        }
+    };
+    doc.pages = doc.pages.drain(keep.clone()).collect();
+    for page in &mut doc.pages {
+        page.links.retain_mut(|l| match &mut l.target {
+            LinkTarget::Internal(pos) => shift(pos),
+            LinkTarget::External(_) => true,
+        });
+    }
+    doc.outline.retain_mut(|e| shift(&mut e.dest));
+    doc.destinations.retain(|_, pos| shift(pos));
+    doc
+}
+
+/// The fonts of the house style: `styles/fonts` when the style folder has them, else built in.
+fn fonts(project: &Project) -> Result<FontSet, Vec<Diagnostic>> {
+    match project
+        .styles
+        .dir
+        .as_ref()
+        .map(|d| d.join("fonts"))
+        .filter(|d| d.is_dir())
+    {
+        Some(dir) => FontSet::from_dir(&dir).map_err(|e| {
+            vec![
+                Diagnostic::error("fonts", format!("cannot load the house fonts: {e}"))
+                    .in_file(dir.display().to_string()),
+            ]
+        }),
+        None => Ok(FontSet::builtin()),
+    }
+}
+
+/// A layout warning at its manuscript line, when the engine knows it.
+fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic {
+    use crate::typeset::WarningKind as K;
+    let code = match w.kind {
+        K::OverfullLine => "overfull-line",
+        K::Widow => "widow",
+        K::Orphan => "orphan",
+        K::HeadingAtFoot => "heading-at-foot",
+        K::OversizedBlock => "oversized-block",
+        K::SplitFootnote => "split-footnote",
+        K::MissingGlyph => "missing-glyph",
+        K::BadImage => "bad-image",
+        K::UnknownAnchor => "unknown-anchor",
+        K::DuplicateAnchor => "duplicate-anchor",
+        K::UnsettledReferences => "unsettled-references",
+    };
+    let mut msg = w.message.clone();
+    if let Some(p) = &w.page {
+        msg = format!("{msg} (page {p})");
+    }
+    let mut d = Diagnostic::warning(code, msg);
+    if let Some(src) = &w.source {
+        let found = project
+            .sources
+            .files()
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.rel == src.file);
+        match found {
+            Some((i, s)) => {
+                let id = crate::source::FileId(i as u32);
+                let at = s.offset(src.line as usize, 1);
+                d = d.at(Span::new(id, at, at));
+            }
+            None => d = d.in_file(src.to_string()),
+        }
+    }
+    d
+}
+
+/// The print house style: the engine's defaults with the book's trim and bleed. Margins stay
+/// as they are; the bottom margin takes what is left over, so the text area holds a whole
+/// number of lines and facing pages keep their baselines on one grid.
+fn page_style(project: &Project) -> f::PageStyle {
+    let mut s = f::PageStyle::default();
+    let min_bottom = s.margin_bottom;
+    let (w, h) = project.print.trim_mm;
+    s.trim_width = f::mm(w);
+    s.trim_height = f::mm(h);
+    s.bleed = f::mm(project.print.bleed_mm);
+    let lines = ((s.trim_height - s.margin_top - min_bottom) / s.body.leading).floor();
+    s.margin_bottom = s.trim_height - s.margin_top - lines * s.body.leading;
+    s.lang = match project.meta.lang {
+        Lang::Nl => f::Lang::Nl,
+        Lang::En => f::Lang::En,
+    };
+    s
+}
+
+/// The book as the print engine's input.
+pub fn flow(book: &Book, project: &Project) -> Result<f::Flow, Vec<Diagnostic>> {
+    let style = page_style(project);
+    let mut conv = Converter {
+        book,
+        project,
+        images: HashMap::new(),
+        diags: Vec::new(),
+        part: 0,
+        note_seen: Vec::new(),
+    };
+    let mut chapters = vec![title_page(book, &style), colophon(book, &style), toc(book)];
+    for (i, part) in book.parts.iter().enumerate() {
+        conv.part = i;
+        conv.note_seen = vec![false; part.footnotes.len()];
+        chapters.push(conv.chapter(part));
+    }
+    if conv.diags.is_empty() {
+        Ok(f::Flow { style, chapters })
+    } else {
+        Err(conv.diags)
+    }
+}
+
+fn para(text: impl Into<String>) -> f::Paragraph {
+    f::Paragraph::new(vec![f::Inline::text(text)])
+}
+
+fn title_page(book: &Book, style: &f::PageStyle) -> f::Chapter {
+    let m = &book.meta;
+    let title_look = f::Look::new(f::Family::Heading, 24.0, 30.0).bold();
+    let sub_look = f::Look::new(f::Family::Heading, 13.0, 18.0);
+    let mut blocks = vec![f::Block::Space(96.0)];
+    if !m.authors.is_empty() {
+        blocks.push(f::Block::Paragraph(
+            para(m.authors.join(", "))
+                .align(f::Align::Center)
+                .look(style.chapter_author.clone()),
+        ));
+        blocks.push(f::Block::Space(36.0));
+    }
+    blocks.push(f::Block::Paragraph(
+        para(m.title.clone())
+            .align(f::Align::Center)
+            .look(title_look),
+    ));
+    if let Some(s) = &m.subtitle {
+        blocks.push(f::Block::Space(12.0));
+        blocks.push(f::Block::Paragraph(
+            para(s.clone()).align(f::Align::Center).look(sub_look),
+        ));
+    }
+    blocks.push(f::Block::Fill);
+    if let Some(p) = &m.publisher {
+        blocks.push(f::Block::Paragraph(para(p.clone()).align(f::Align::Center)));
+    }
+    f::Chapter {
+        matter: f::Matter::Front,
+        start: f::Start::Recto,
+        opening: None,
+        running_head: None,
+        folios: false,
+        blocks,
+    }
+}
+
+/// The colophon on the back of the title page, with the print ISBN.
+fn colophon(book: &Book, style: &f::PageStyle) -> f::Chapter {
+    let mut blocks = vec![f::Block::Fill];
+    for line in super::epub::colophon_lines(book, book.meta.isbn_print.as_deref(), false) {
+        blocks.push(f::Block::Paragraph(
+            para(line).look(style.small.clone()).align(f::Align::Left),
+        ));
+        blocks.push(f::Block::Space(4.0));
+    }
+    f::Chapter {
+        matter: f::Matter::Front,
+        start: f::Start::NextPage,
+        opening: None,
+        running_head: None,
+        folios: false,
+        blocks,
+    }
+}
+
+fn toc(book: &Book) -> f::Chapter {
+    f::Chapter {
+        matter: f::Matter::Front,
+        start: f::Start::Recto,
+        opening: Some(f::Opening {
+            number: None,
+            title: vec![f::Inline::text(book.meta.lang.contents())],
+            author: None,
+            anchor: Some("inhoud".into()),
+            in_toc: false,
+            in_outline: true,
+        }),
+        running_head: None,
+        folios: true,
+        blocks: vec![f::Block::Toc(f::Toc { depth: 2 })],
+    }
+}
+
+struct Converter<'a> {
+    book: &'a Book,
+    project: &'a Project,
+    /// Image bytes by path, read once even when a figure is used twice.
+    images: HashMap<String, Arc<[u8]>>,
+    diags: Vec<Diagnostic>,
+    part: usize,
+    /// Which footnotes have had their text placed (a second reference only repeats the mark).
+    note_seen: Vec<bool>,
+}
+
+fn anchor(t: &Target) -> String {
+    format!("p{}-{}", t.part, t.id)
+}
+
+impl Converter<'_> {
+    fn lang(&self) -> Lang {
+        self.book.meta.lang
+    }
+
+    fn here(&self, id: &str) -> String {
+        anchor(&Target {
+            part: self.part,
+            id: id.to_string(),
+        })
+    }
+
+    fn source(&self, span: Span) -> Option<f::Source> {
+        let file = self.project.sources.get(span.file);
+        let (line, _) = file.line_col(span.start as usize);
+        Some(f::Source::new(file.rel.clone(), line as u32))
+    }
+
+    fn chapter(&mut self, part: &model::Part) -> f::Chapter {
+        let matter = match part.kind {
+            PartKind::Front => f::Matter::Front,
+            PartKind::Chapter => f::Matter::Main,
+            PartKind::Back | PartKind::Bibliography => f::Matter::Back,
+        };
+        let title = self.inlines(&part.title.content);
+        let opening = f::Opening {
+            number: part.title.number.clone(),
+            title,
+            author: part.author.clone(),
+            anchor: Some(self.here(&part.title.id)),
+            in_toc: true,
+            in_outline: true,
+        };
+        let blocks = self.blocks(&part.blocks, 0);
+        f::Chapter {
+            matter,
+            start: f::Start::Recto,
+            opening: Some(opening),
+            running_head: Some(plain_text(&part.title.content)),
+            folios: true,
+            blocks,
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[Block], list_depth: usize) -> Vec<f::Block> {
+        let mut out = Vec::new();
+        for b in blocks {
+            self.block(b, list_depth, &mut out);
+        }
+        out
+    }
+
+    fn block(&mut self, b: &Block, list_depth: usize, out: &mut Vec<f::Block>) {
+        match b {
+            Block::Heading(h) => out.push(f::Block::Heading(f::Heading {
+                level: h.level.clamp(2, 4),
+                number: h.number.clone(),
+                title: self.inlines(&h.content),
+                anchor: Some(self.here(&h.id)),
+                in_toc: h.level <= 2,
+                in_outline: h.level <= 3,
+                source: self.source(h.span),
+            })),
+            Block::Paragraph(inl, span) => {
+                let mut p = f::Paragraph::new(self.inlines(inl));
+                p.source = self.source(*span);
+                out.push(f::Block::Paragraph(p));
+            }
+            Block::List(l) => {
+                let marker = match l.ordered {
+                    Some(start) => f::ListMarker::Numbered { start },
+                    // House style: ■ on the first level, – on the second, • deeper.
+                    None => f::ListMarker::Bullet(match list_depth {
+                        0 => "■".into(),
+                        1 => "–".into(),
+                        _ => "•".into(),
+                    }),
+                };
+                let items = l
+                    .items
+                    .iter()
+                    .map(|it| self.blocks(it, list_depth + 1))
+                    .collect();
+                out.push(f::Block::List(f::List { marker, items }));
+            }
+            Block::Quote(bs) => out.push(f::Block::Quote(self.blocks(bs, list_depth))),
+            Block::Div(d) => {
+                for b in &d.blocks {
+                    self.block(b, list_depth, out);
+                }
+            }
+            Block::Kader(k) => {
+                let label = k
+                    .number
+                    .as_ref()
+                    .map(|n| format!("{} {n}", capitalize(self.lang().term(RefKind::Kader))));
+                out.push(f::Block::Kader(f::Kader {
+                    label,
+                    title: k
+                        .title
+                        .as_deref()
+                        .map(|t| self.inlines(t))
+                        .unwrap_or_default(),
+                    anchor: k.label.as_ref().map(|l| self.here(&l.name)),
+                    blocks: self.blocks(&k.blocks, 0),
+                    fill: None,
+                    source: self.source(k.span),
+                }))
+            }
+            Block::Table(t) => {
+                let columns = t
+                    .align
+                    .iter()
+                    .map(|a| match a {
+                        model::Align::Right => f::Align::Right,
+                        model::Align::Center => f::Align::Center,
+                        _ => f::Align::Left,
+                    })
+                    .collect();
+                let caption = (t.caption.is_some() || t.number.is_some()).then(|| f::Caption {
+                    label: t
+                        .number
+                        .as_ref()
+                        .map(|n| format!("{} {n}", capitalize(self.lang().term(RefKind::Table)))),
+                    text: t
+                        .caption
+                        .as_deref()
+                        .map(|c| self.inlines(c))
+                        .unwrap_or_default(),
+                });
+                out.push(f::Block::Table(f::Table {
+                    columns,
+                    header: t.header.iter().map(|c| self.inlines(c)).collect(),
+                    rows: t
+                        .rows
+                        .iter()
+                        .map(|r| r.iter().map(|c| self.inlines(c)).collect())
+                        .collect(),
+                    caption,
+                    anchor: t.label.as_ref().map(|l| self.here(&l.name)),
+                    source: self.source(t.span),
+                }))
+            }
+            Block::Figure(fig) => {
+                let Some(image) = self.image(&fig.src, fig.span) else {
+                    return;
+                };
+                let caption =
+                    (!fig.caption.is_empty() || fig.number.is_some()).then(|| f::Caption {
+                        label: fig.number.as_ref().map(|n| {
+                            format!("{} {n}", capitalize(self.lang().term(RefKind::Figure)))
+                        }),
+                        text: self.inlines(&fig.caption),
+                    });
+                out.push(f::Block::Figure(f::Figure {
+                    image,
+                    caption,
+                    anchor: fig.label.as_ref().map(|l| self.here(&l.name)),
+                    width: None,
+                    source: self.source(fig.span),
+                }))
+            }
+            Block::Code(c) => out.push(f::Block::Code(f::Code {
+                text: c.text.trim_end_matches('\n').to_string(),
+                source: None,
+            })),
+            // A thematic break is a blank line in print.
+            Block::Rule => out.push(f::Block::Space(13.5)),
+            Block::Html(h, span) => {
+                // Print has no HTML: its text is kept, the markup dropped.
+                let text = html_text(h);
+                if !text.trim().is_empty() {
+                    let mut p = para(text);
+                    p.source = self.source(*span);
+                    out.push(f::Block::Paragraph(p));
+                }
+            }
+            Block::References(refs) => {
+                for r in refs {
+                    let mut content = vec![f::Inline::Anchor(self.here(&r.id))];
+                    content.extend(self.inlines(&r.content));
+                    let mut p = f::Paragraph::new(content).align(f::Align::Left);
+                    p.indent = Some(false);
+                    out.push(f::Block::Paragraph(p));
+                    out.push(f::Block::Space(3.0));
+                }
+            }
+        }
+    }
+
+    fn image(&mut self, src: &str, span: Span) -> Option<Arc<[u8]>> {
+        if let Some(b) = self.images.get(src) {
+            return Some(b.clone());
+        }
+        match std::fs::read(self.project.root.join(src)) {
+            Ok(bytes) => {
+                let b: Arc<[u8]> = bytes.into();
+                self.images.insert(src.to_string(), b.clone());
+                Some(b)
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error("image", format!("cannot read image `{src}`: {e}")).at(span),
+                );
+                None
+            }
+        }
+    }
+
+    fn inlines(&mut self, v: &[Inline]) -> Vec<f::Inline> {
+        let mut out = Vec::with_capacity(v.len());
+        for i in v {
+            match i {
+                Inline::Text(t) => out.push(f::Inline::Text(t.clone())),
+                Inline::LineBreak => out.push(f::Inline::LineBreak),
+                Inline::Styled(s, c) => {
+                    let inner = self.inlines(c);
+                    match s {
+                        Style::Emph => out.push(f::Inline::Emph(inner)),
+                        Style::Strong => out.push(f::Inline::Strong(inner)),
+                        Style::Superscript => out.push(f::Inline::Superscript(inner)),
+                        Style::Strike | Style::Subscript => out.extend(inner),
+                    }
+                }
+                Inline::Code(c) => out.push(f::Inline::Code(c.clone())),
+                Inline::Link { url, content } => {
+                    let content = self.inlines(content);
+                    let target = match url.strip_prefix('#').and_then(|l| self.book.labels.get(l)) {
+                        Some(t) => f::Target::Anchor(anchor(&t.target)),
+                        None => f::Target::Url(url.clone()),
+                    };
+                    out.push(f::Inline::Link { target, content });
+                }
+                Inline::Image { alt, .. } => out.push(f::Inline::Text(alt.clone())),
+                Inline::FootnoteRef(ix) => {
+                    let part = &self.book.parts[self.part];
+                    let n = ix + 1;
+                    if self.note_seen.get(*ix).copied().unwrap_or(true) {
+                        out.push(f::Inline::Superscript(vec![f::Inline::Text(n.to_string())]));
+                    } else {
+                        self.note_seen[*ix] = true;
+                        let content = self.blocks(&part.footnotes[*ix].blocks.clone(), 0);
+                        out.push(f::Inline::Footnote(f::Footnote {
+                            marker: Some(n.to_string()),
+                            content,
+                        }));
+                    }
+                }
+                Inline::CrossRef(r) => match (&r.resolved, &r.target) {
+                    (Some(res), _) => out.push(f::Inline::Link {
+                        target: f::Target::Anchor(anchor(&res.target)),
+                        content: vec![f::Inline::Text(res.text.clone())],
+                    }),
+                    (None, model::RefTarget::Spelled { text, .. }) => {
+                        out.push(f::Inline::Text(text.clone()))
+                    }
+                    (None, model::RefTarget::Label { name, .. }) => {
+                        out.push(f::Inline::Text(format!("@{name}")))
+                    }
+                },
+                Inline::Citation(c) => match &c.rendered {
+                    Some(r) => out.extend(self.inlines(r)),
+                    None => out.push(f::Inline::Text(super::xhtml::raw_citation(c))),
+                },
+                Inline::Internal { target, content } => {
+                    let content = self.inlines(content);
+                    out.push(f::Inline::Link {
+                        target: f::Target::Anchor(anchor(target)),
+                        content,
+                    });
+                }
+                Inline::Html(_) => {}
+            }
+        }
+        out
+    }
+}
+
+/// The text of well-formed XHTML (checked at parse time), for print.
+fn html_text(h: &str) -> String {
+    let wrapped = format!("<div>{h}</div>");
+    match roxmltree::Document::parse(&wrapped) {
+        Ok(doc) => doc
+            .descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect(),
+        Err(_) => String::new(),
+    }
+}
