@@ -8,3 +8,4 @@ mod epubcheck;
 mod errors;
 mod fixtures;
 mod html;
+mod print;
