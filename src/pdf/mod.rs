@@ -339,6 +339,16 @@ pub fn write_pdf(
         }
     }
     post::fix(&mut lo, doc, opts, &tags);
+    // printpdf marks image streams as not compressible; raw RGB pixels are 20–50 times larger
+    // than their Flate-compressed form, so let `compress` deflate them too.
+    for obj in lo.objects.values_mut() {
+        if let lopdf::Object::Stream(s) = obj
+            && s.dict.get(b"Subtype").ok().and_then(|v| v.as_name().ok()) == Some(b"Image".as_slice())
+            && s.dict.get(b"Filter").is_err()
+        {
+            s.allows_compression = true;
+        }
+    }
     lo.compress();
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
