@@ -106,6 +106,7 @@ pub fn compile_with(
     opts: &CompileOptions,
     cache: &mut parse::ParseCache,
 ) -> Compiled {
+    cite::prefetch();
     let (project, mut diags) = match load::load(book_dir, opts.styles.as_deref()) {
         Ok(ok) => ok,
         Err((sources, mut diags)) => {

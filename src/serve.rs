@@ -56,6 +56,8 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         opts: &opts,
         cache: ParseCache::default(),
         written: HashMap::new(),
+        fingerprints: HashMap::new(),
+        rendered: 0,
     };
     let t = Instant::now();
     session.rebuild(&state, &html_dir);
@@ -107,10 +109,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         let t = Instant::now();
         session.rebuild(&state, &html_dir);
         eprintln!(
-            "rebuilt in {:.0} ms ({} file{} parsed)",
+            "rebuilt in {:.0} ms: {} file{} parsed, {} page{} rendered",
             t.elapsed().as_secs_f64() * 1000.0,
             session.cache.parsed,
-            if session.cache.parsed == 1 { "" } else { "s" }
+            if session.cache.parsed == 1 { "" } else { "s" },
+            session.rendered,
+            if session.rendered == 1 { "" } else { "s" }
         );
     }
 }
@@ -138,6 +142,10 @@ struct Session<'a> {
     cache: ParseCache,
     /// What each site file held when last written, to write only what changed.
     written: HashMap<String, u64>,
+    /// What each page was rendered from; a page is rendered again only when this changes.
+    fingerprints: HashMap<String, u64>,
+    /// Pages rendered by the last rebuild, for the terminal.
+    rendered: usize,
 }
 
 impl Session<'_> {
@@ -156,8 +164,18 @@ impl Session<'_> {
         if compiled.errors() == 0
             && let Some((project, book)) = &compiled.book
         {
-            match html::render(book, project, PageOptions { live_reload: true }) {
-                Ok(files) => changed = self.write_changed(html_dir, &files, &mut diags),
+            let prints = fingerprints(book, project);
+            let stale = |p: html::Page| {
+                let key = page_key(p);
+                self.fingerprints.get(&key) != prints.get(&key)
+                    || !html_dir.join(page_file(book, project, p)).exists()
+            };
+            match html::render_pages(book, project, PageOptions { live_reload: true }, &stale) {
+                Ok(files) => {
+                    self.rendered = files.iter().filter(|f| f.0.ends_with(".html")).count();
+                    changed = self.write_changed(html_dir, &files, &mut diags);
+                    self.fingerprints = prints;
+                }
                 Err(d) => diags.extend(d),
             }
         } else {
@@ -199,6 +217,107 @@ impl Session<'_> {
         }
         changed
     }
+}
+
+fn page_key(p: html::Page) -> String {
+    match p {
+        html::Page::Index => "index".into(),
+        html::Page::Part(i) => format!("part-{i}"),
+    }
+}
+
+fn page_file(book: &crate::resolve::Book, project: &crate::load::Project, p: html::Page) -> String {
+    match p {
+        html::Page::Index => "index.html".into(),
+        html::Page::Part(i) => html::layout(book, &project.sources).part_files[i].clone(),
+    }
+}
+
+/// What each page depends on: its own source text and part number, the texts and targets of the
+/// references and citations in it, and the book-wide contents shown in every sidebar. An edit
+/// to one chapter changes its own fingerprint, and others' only where its labels, numbers or
+/// headings show up there.
+fn fingerprints(
+    book: &crate::resolve::Book,
+    project: &crate::load::Project,
+) -> HashMap<String, u64> {
+    use crate::model::{Block, Inline};
+    use std::hash::{Hash, Hasher};
+    let mut shared = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}", book.meta).hash(&mut shared);
+    for p in &book.parts {
+        (
+            &p.title.number,
+            crate::parse::plain_text(&p.title.content),
+            &p.title.id,
+        )
+            .hash(&mut shared);
+        for b in &p.blocks {
+            if let Block::Heading(h) = b
+                && h.level <= 2
+            {
+                (&h.number, crate::parse::plain_text(&h.content), &h.id).hash(&mut shared);
+            }
+        }
+    }
+    let shared = shared.finish();
+    fn refs(v: &[Inline], h: &mut std::collections::hash_map::DefaultHasher) {
+        for i in v {
+            match i {
+                Inline::CrossRef(r) => format!("{:?}", r.resolved).hash(h),
+                Inline::Citation(c) => format!("{:?}", c.rendered).hash(h),
+                Inline::Styled(_, c)
+                | Inline::Link { content: c, .. }
+                | Inline::Internal { content: c, .. } => refs(c, h),
+                _ => {}
+            }
+        }
+    }
+    fn blocks(bs: &[Block], h: &mut std::collections::hash_map::DefaultHasher) {
+        for b in bs {
+            match b {
+                Block::Heading(x) => {
+                    x.number.hash(h);
+                    refs(&x.content, h)
+                }
+                Block::Paragraph(i, _) => refs(i, h),
+                Block::List(l) => l.items.iter().for_each(|it| blocks(it, h)),
+                Block::Quote(q) => blocks(q, h),
+                Block::Div(d) => blocks(&d.blocks, h),
+                Block::Kader(k) => {
+                    k.number.hash(h);
+                    blocks(&k.blocks, h)
+                }
+                Block::Table(t) => {
+                    t.number.hash(h);
+                    t.rows.iter().flatten().for_each(|c| refs(c, h));
+                    if let Some(c) = &t.caption {
+                        refs(c, h);
+                    }
+                }
+                Block::Figure(f) => {
+                    f.number.hash(h);
+                    refs(&f.caption, h)
+                }
+                Block::References(r) => format!("{r:?}").hash(h),
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    out.insert(page_key(html::Page::Index), shared);
+    for (i, p) in book.parts.iter().enumerate() {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        shared.hash(&mut h);
+        project.sources.get(p.file).text.hash(&mut h);
+        (i, p.number, &p.author).hash(&mut h);
+        blocks(&p.blocks, &mut h);
+        for n in &p.footnotes {
+            blocks(&n.blocks, &mut h);
+        }
+        out.insert(page_key(html::Page::Part(i)), h.finish());
+    }
+    out
 }
 
 fn hash(b: &[u8]) -> u64 {

@@ -343,7 +343,8 @@ pub fn write_pdf(
     // than their Flate-compressed form, so let `compress` deflate them too.
     for obj in lo.objects.values_mut() {
         if let lopdf::Object::Stream(s) = obj
-            && s.dict.get(b"Subtype").ok().and_then(|v| v.as_name().ok()) == Some(b"Image".as_slice())
+            && s.dict.get(b"Subtype").ok().and_then(|v| v.as_name().ok())
+                == Some(b"Image".as_slice())
             && s.dict.get(b"Filter").is_err()
         {
             s.allows_compression = true;

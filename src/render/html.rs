@@ -39,10 +39,29 @@ pub fn render(
     project: &crate::load::Project,
     opts: PageOptions,
 ) -> Result<Vec<SiteFile>, Vec<Diagnostic>> {
+    render_pages(book, project, opts, &|_| true)
+}
+
+/// A page of the site: the index (title page and contents) or a part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Index,
+    Part(usize),
+}
+
+/// Renders the pages `want` selects, plus the style, script and images; `druk serve` uses it
+/// to render again only what an edit changed.
+pub fn render_pages(
+    book: &Book,
+    project: &crate::load::Project,
+    opts: PageOptions,
+    want: &(dyn Fn(Page) -> bool + Sync),
+) -> Result<Vec<SiteFile>, Vec<Diagnostic>> {
     use rayon::prelude::*;
     let layout = layout(book, &project.sources);
     let mut files: Vec<SiteFile> = (0..book.parts.len())
         .into_par_iter()
+        .filter(|&i| want(Page::Part(i)))
         .map(|i| {
             (
                 layout.part_files[i].clone(),
@@ -50,13 +69,15 @@ pub fn render(
             )
         })
         .collect();
-    files.insert(
-        0,
-        (
-            "index.html".into(),
-            index_page(book, &layout, opts).into_bytes(),
-        ),
-    );
+    if want(Page::Index) {
+        files.insert(
+            0,
+            (
+                "index.html".into(),
+                index_page(book, &layout, opts).into_bytes(),
+            ),
+        );
+    }
     files.push((
         "css/druk.css".into(),
         project.styles.css.clone().into_bytes(),
