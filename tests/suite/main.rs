@@ -9,3 +9,4 @@ mod errors;
 mod fixtures;
 mod html;
 mod print;
+mod robust;
