@@ -108,7 +108,7 @@ fn random_manuscripts_never_panic() {
         ] {
             let n = 1 + rng.next() % 40;
             // Most rounds start well, so that the later stages get to run too.
-            let mut text = if rng.next() % 4 == 0 {
+            let mut text = if rng.next().is_multiple_of(4) {
                 String::new()
             } else {
                 title.to_string()
