@@ -259,3 +259,40 @@ fn sample_book_pdf_passes_the_tools() {
     let (_, _, again) = build();
     assert!(bytes == again, "two builds differ");
 }
+
+/// Timing of a book of about 300 pages. Run in release:
+/// `cargo test --release --test typeset_pdf -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn book_300_timing() {
+    let flow = common::long_book(20);
+    let fonts = FontSet::builtin();
+    let mut times = Vec::new();
+    let mut pages = 0;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let (doc, report) = layout(&flow, &fonts);
+        times.push(t.elapsed());
+        pages = doc.pages.len();
+        assert_eq!(
+            (
+                report.widows,
+                report.orphans,
+                report.overfull_lines,
+                report.headings_at_foot
+            ),
+            (0, 0, 0, 0)
+        );
+    }
+    times.sort();
+    let (doc, _) = layout(&flow, &fonts);
+    let t = std::time::Instant::now();
+    let pdf = write_pdf(&doc, &fonts, &PdfOptions::default()).unwrap();
+    let write = t.elapsed();
+    eprintln!(
+        "{pages} pages: layout median {:?}, PDF {:?} ({} KB)",
+        times[2],
+        write,
+        pdf.bytes.len() / 1024
+    );
+}

@@ -89,6 +89,8 @@ pub(crate) struct Builder<'c, 'a> {
     prev: Prev,
     pending: f64,
     width: f64,
+    /// Lines still to come before a page may break: a heading keeps two lines with it.
+    keep: u32,
 }
 
 impl<'c, 'a> Builder<'c, 'a> {
@@ -102,6 +104,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             prev: Prev::Start,
             pending: 0.0,
             width,
+            keep: 0,
         }
     }
 
@@ -111,6 +114,14 @@ impl<'c, 'a> Builder<'c, 'a> {
             right: 0.0,
             look: self.ctx.style.body.clone(),
             list_depth: 0,
+        }
+    }
+
+    /// A place where the page may break with the given cost, unless a heading above still
+    /// needs its two lines.
+    fn breakpoint(&mut self, cost: f64) {
+        if self.keep == 0 {
+            self.out.items.push(VItem::Penalty(cost));
         }
     }
 
@@ -131,7 +142,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             return;
         }
         if self.prev != Prev::Heading {
-            self.out.items.push(VItem::Penalty(penalty));
+            self.breakpoint(penalty);
         }
         let space = self.pending.max(before);
         if space > 0.0 {
@@ -195,17 +206,17 @@ impl<'c, 'a> Builder<'c, 'a> {
                 for entry in lines {
                     if !first {
                         if entry.chapter_level {
-                            self.out.items.push(VItem::Penalty(-50.0));
+                            self.breakpoint(-50.0);
                             self.glue(self.ctx.style.body.leading * 0.5);
                         } else if !entry.keep_with_previous {
-                            self.out.items.push(VItem::Penalty(0.0));
+                            self.breakpoint(0.0);
                         }
                     }
                     first = false;
                     let n = entry.lines.len();
                     for (k, frag) in entry.lines.into_iter().enumerate() {
                         if k > 0 && breakable_after_line(k - 1, n) {
-                            self.out.items.push(VItem::Penalty(0.0));
+                            self.breakpoint(0.0);
                         }
                         let height = frag.height;
                         self.out.items.push(VItem::Box {
@@ -237,6 +248,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             Block::PageBreak => {
                 self.out.items.push(VItem::Penalty(-FORBID));
+                self.keep = 0;
                 self.prev = Prev::Start;
                 self.pending = 0.0;
             }
@@ -249,11 +261,13 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.par_no += 1;
         for (k, line) in lines.into_iter().enumerate() {
             if k > 0 && !kind_heading && breakable_after_line(k - 1, n) {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
             }
             let kind = if kind_heading {
+                self.keep = 2;
                 BoxKind::Heading
             } else {
+                self.keep = self.keep.saturating_sub(1);
                 BoxKind::Line {
                     par: self.par_no,
                     line: k as u32,
@@ -275,7 +289,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let follows_paragraph = self.prev == Prev::Paragraph;
         match (self.prev, style.paragraph) {
             (Prev::Paragraph, ParagraphSeparation::Indent(_)) => {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
                 // Paragraphs sit on the grid; a point of stretch lets a page fill up.
                 self.out.items.push(VItem::Glue {
                     height: 0.0,
@@ -285,7 +299,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 });
             }
             (Prev::Paragraph, ParagraphSeparation::Spacing(s)) => {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
                 self.glue(s);
             }
             _ => self.open(0.0, 0.0),
@@ -331,9 +345,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.heading_no += 1;
         if self.prev != Prev::Start {
             if self.prev != Prev::Heading {
-                self.out
-                    .items
-                    .push(VItem::Penalty(HEADING_PENALTY[level - 1]));
+                self.breakpoint(HEADING_PENALTY[level - 1]);
             }
             let space = self.pending.max(hs.space_before);
             self.out.items.push(VItem::Glue {
@@ -430,7 +442,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         for (i, item) in l.items.iter().enumerate() {
             if i > 0 {
-                self.out.items.push(VItem::Penalty(LIST_PENALTY));
+                self.breakpoint(LIST_PENALTY);
                 self.out.items.push(VItem::Glue {
                     height: 0.0,
                     stretch: 1.0,
@@ -591,8 +603,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.par_no += 1;
         for (k, f) in frags.into_iter().enumerate() {
             if k > 0 && breakable_after_line(k - 1, n) {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
             }
+            self.keep = self.keep.saturating_sub(1);
             let kind = BoxKind::Line {
                 par: self.par_no,
                 line: k as u32,
@@ -612,7 +625,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     /// A figure or table: it may float to the top of the next page.
     fn float(&mut self, mut frag: Frag) {
         if self.prev != Prev::Start && self.prev != Prev::Heading {
-            self.out.items.push(VItem::Penalty(0.0));
+            self.breakpoint(0.0);
         }
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
         let mut padded = Frag::new(frag.height + 2.0 * pad);

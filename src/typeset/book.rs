@@ -370,6 +370,7 @@ fn assemble(
         report.hyphenated_lines += l.stats.hyphenated_lines;
         report.overfull_lines += l.stats.overfull_lines;
         report.loose_paragraphs += l.stats.loose_paragraphs;
+        report.loose_lines += l.stats.loose_lines;
         report.widows += l.widows;
         report.orphans += l.orphans;
         report.headings_at_foot += l.headings_at_foot;

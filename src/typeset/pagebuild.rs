@@ -577,13 +577,22 @@ pub(crate) fn audit<P>(
             })
             .collect();
         let last_page = pi + 1 == pages.len();
-        if let Some(&(_, kind)) = boxes.last()
-            && !last_page
-        {
-            match kind {
-                BoxKind::Heading => heads.push(pi),
-                BoxKind::Line { line: 0, of, .. } if of > 1 => orphans.push(pi),
-                _ => {}
+        if !last_page {
+            // A heading must be followed by at least two lines on its page.
+            if let Some(h) = boxes.iter().rposition(|(_, k)| *k == BoxKind::Heading) {
+                let lines_after = boxes[h + 1..]
+                    .iter()
+                    .filter(|(_, k)| matches!(k, BoxKind::Line { .. }))
+                    .count();
+                let more_after = boxes[h + 1..].iter().any(|(_, k)| *k == BoxKind::Block);
+                if lines_after < 2 && !more_after {
+                    heads.push(pi);
+                }
+            }
+            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = boxes.last()
+                && of > 1
+            {
+                orphans.push(pi);
             }
         }
         if let Some(&(_, BoxKind::Line { line, of, .. })) = boxes.first()
@@ -770,6 +779,64 @@ mod tests {
                 ..
             }
         )));
+    }
+
+    #[test]
+    fn heading_keeps_two_lines_of_a_list_of_short_items() {
+        // 7 lines, a heading, then one-line list items: the heading may not end the page
+        // with only one item below it. The list builder suppresses the breaks; the audit
+        // catches it if they were not.
+        let mut items = paragraphs(&[7]);
+        items.push(VItem::Penalty(-300.0));
+        items.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
+        for k in 0..6u32 {
+            if k >= 2 {
+                items.push(VItem::Penalty(-50.0));
+            }
+            items.push(VItem::Box {
+                height: LINE,
+                footnotes: vec![],
+                kind: BoxKind::Line {
+                    par: 10 + k,
+                    line: 0,
+                    of: 1,
+                },
+                payload: (),
+            });
+        }
+        let (pages, _) = build_pages(&items, &[], &params(10.0));
+        let (_, _, h) = audit(&items, &pages);
+        assert!(h.is_empty(), "{pages:?}");
+        // With a break allowed right after the first item the audit reports it.
+        let mut bad = paragraphs(&[8]);
+        bad.push(VItem::Penalty(-300.0));
+        bad.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
+        for k in 0..4u32 {
+            bad.push(VItem::Box {
+                height: LINE,
+                footnotes: vec![],
+                kind: BoxKind::Line {
+                    par: 10 + k,
+                    line: 0,
+                    of: 1,
+                },
+                payload: (),
+            });
+            bad.push(VItem::Penalty(-50.0));
+        }
+        let (pages, _) = build_pages(&bad, &[], &params(10.0));
+        let (_, _, h) = audit(&bad, &pages);
+        assert_eq!(h, vec![0]);
     }
 
     #[test]

@@ -12,8 +12,10 @@ pub struct LayoutReport {
     pub paragraphs: usize,
     pub lines: usize,
     pub hyphenated_lines: usize,
-    /// Lines that needed the emergency-stretch pass.
+    /// Paragraphs that needed the emergency-stretch pass.
     pub loose_paragraphs: usize,
+    /// Lines whose spaces stretch beyond their stretchability (adjustment ratio > 1).
+    pub loose_lines: usize,
     pub overfull_lines: usize,
     /// Last line of a paragraph alone at the top of a page.
     pub widows: usize,
