@@ -416,33 +416,61 @@ mod tests {
     use crate::typeset::*;
 
     fn p(s: &str) -> Block {
-        Block::Paragraph(Paragraph::new(vec![Inline::text(s)]).with_source(Source::new("rand.md", 7)))
+        Block::Paragraph(
+            Paragraph::new(vec![Inline::text(s)]).with_source(Source::new("rand.md", 7)),
+        )
     }
 
     /// Input the engine must survive: empty things, broken images, unknown anchors,
     /// unknown characters, blocks taller than a page, deep nesting.
     fn hostile() -> Flow {
         let long_word = "a".repeat(400);
-        let mut nested = Block::List(List { marker: ListMarker::Bullet("■".into()), items: vec![vec![p(&long_word)]] });
+        let mut nested = Block::List(List {
+            marker: ListMarker::Bullet("■".into()),
+            items: vec![vec![p(&long_word)]],
+        });
         for _ in 0..8 {
-            nested = Block::Kader(Kader { blocks: vec![nested], ..Default::default() });
+            nested = Block::Kader(Kader {
+                blocks: vec![nested],
+                ..Default::default()
+            });
         }
         let big_table = Table {
             columns: vec![],
             header: vec![],
-            rows: (0..80).map(|i| vec![vec![Inline::text(format!("rij {i}"))], vec![], vec![Inline::text("x")]]).collect(),
+            rows: (0..80)
+                .map(|i| {
+                    vec![
+                        vec![Inline::text(format!("rij {i}"))],
+                        vec![],
+                        vec![Inline::text("x")],
+                    ]
+                })
+                .collect(),
             caption: None,
             anchor: Some("dup".into()),
             source: None,
         };
-        let long_note = Footnote { marker: None, content: (0..60).map(|_| p("Een lange voetnoot die maar doorgaat.")).collect() };
+        let long_note = Footnote {
+            marker: None,
+            content: (0..60)
+                .map(|_| p("Een lange voetnoot die maar doorgaat."))
+                .collect(),
+        };
         Flow {
             style: PageStyle::default(),
             chapters: vec![
                 Chapter::default(),
-                Chapter { opening: Some(Opening::default()), ..Default::default() },
                 Chapter {
-                    opening: Some(Opening { number: Some("9".into()), title: vec![], ..Default::default() }),
+                    opening: Some(Opening::default()),
+                    ..Default::default()
+                },
+                Chapter {
+                    opening: Some(Opening {
+                        number: Some("9".into()),
+                        title: vec![],
+                        ..Default::default()
+                    }),
                     folios: true,
                     blocks: vec![
                         Block::PageBreak,
@@ -450,30 +478,59 @@ mod tests {
                         Block::Paragraph(Paragraph::default()),
                         p("   "),
                         Block::Paragraph(Paragraph::new(vec![Inline::Anchor("dup".into())])),
-                        Block::Paragraph(Paragraph::new(vec![Inline::Footnote(Footnote::default())])),
-                        Block::Heading(Heading { level: 0, title: vec![], ..Default::default() }),
-                        Block::Heading(Heading { level: 9, title: vec![Inline::text("x")], ..Default::default() }),
+                        Block::Paragraph(Paragraph::new(vec![Inline::Footnote(
+                            Footnote::default(),
+                        )])),
+                        Block::Heading(Heading {
+                            level: 0,
+                            title: vec![],
+                            ..Default::default()
+                        }),
+                        Block::Heading(Heading {
+                            level: 9,
+                            title: vec![Inline::text("x")],
+                            ..Default::default()
+                        }),
                         nested,
-                        Block::Figure(Figure { image: Arc::from(&b"not an image"[..]), ..Default::default() }),
-                        Block::Figure(Figure { image: Arc::from(&b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10"[..]), ..Default::default() }),
+                        Block::Figure(Figure {
+                            image: Arc::from(&b"not an image"[..]),
+                            ..Default::default()
+                        }),
+                        Block::Figure(Figure {
+                            image: Arc::from(
+                                &b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10"[..],
+                            ),
+                            ..Default::default()
+                        }),
                         Block::Table(big_table),
                         Block::Table(Table::default()),
-                        Block::Code(Code { text: format!("\t\n\n{}\n", "x".repeat(300)), source: None }),
+                        Block::Code(Code {
+                            text: format!("\t\n\n{}\n", "x".repeat(300)),
+                            source: None,
+                        }),
                         Block::Paragraph(Paragraph::new(vec![
                             Inline::text("tekens \u{1}\u{7} \u{10FFFD} \u{AD}\u{AD} zie "),
                             Inline::PageRef("nergens".into()),
-                            Inline::Link { target: Target::Anchor("nergens".into()), content: vec![Inline::text("link")] },
+                            Inline::Link {
+                                target: Target::Anchor("nergens".into()),
+                                content: vec![Inline::text("link")],
+                            },
                             Inline::Footnote(long_note),
                             Inline::LineBreak,
                             Inline::LineBreak,
-                            Inline::Superscript(vec![Inline::SmallCaps(vec![Inline::Code(String::new())])]),
+                            Inline::Superscript(vec![Inline::SmallCaps(vec![Inline::Code(
+                                String::new(),
+                            )])]),
                         ])),
                         Block::Toc(Toc { depth: 0 }),
                         Block::Space(-50.0),
                         Block::Space(5000.0),
                         Block::Fill,
                         Block::Quote(vec![]),
-                        Block::List(List { marker: ListMarker::Numbered { start: 0 }, items: vec![vec![], vec![Block::Fill]] }),
+                        Block::List(List {
+                            marker: ListMarker::Numbered { start: 0 },
+                            items: vec![vec![], vec![Block::Fill]],
+                        }),
                     ],
                     ..Default::default()
                 },
@@ -495,7 +552,11 @@ mod tests {
         ] {
             assert!(kinds.contains(&k), "{k:?} in {kinds:?}");
         }
-        let overfull = report.warnings.iter().find(|w| w.kind == WarningKind::OverfullLine).unwrap();
+        let overfull = report
+            .warnings
+            .iter()
+            .find(|w| w.kind == WarningKind::OverfullLine)
+            .unwrap();
         assert_eq!(overfull.source, Some(Source::new("rand.md", 7)));
         assert!(report.split_footnotes >= 1);
         let out = write_pdf(&doc, &fonts, &PdfOptions::default()).unwrap();

@@ -11,6 +11,7 @@
 //! * **Info.** printpdf always writes an empty `GTS_PDFXVersion`, which makes tools
 //!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build.
 //! * **Subset tags** `ABCDEF+` on fonts we subset, and a deterministic trailer `/ID`.
+//! * **Images** compressed with Flate (printpdf leaves raw pixels in debug builds).
 
 use std::collections::BTreeMap;
 
@@ -91,6 +92,17 @@ pub(crate) fn fix(
     tags: &BTreeMap<String, String>,
 ) {
     lo.version = "1.6".to_string();
+
+    // printpdf leaves image pixels uncompressed in debug builds and marks the stream as
+    // not to be compressed; Flate is lossless, so compress them here.
+    for obj in lo.objects.values_mut() {
+        if let Object::Stream(st) = obj
+            && matches!(st.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image")
+            && st.dict.get(b"Filter").is_err()
+        {
+            let _ = st.compress();
+        }
+    }
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
 
     // Page boxes.

@@ -665,7 +665,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
         let mut frag = Frag::new(0.0);
-        let (w, h) = match image::dimensions(&f.image) {
+        let (x, w, h) = match image::dimensions(&f.image) {
             Some((pw, ph)) => {
                 let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
                 let mut h = w * ph as f64 / pw as f64;
@@ -683,7 +683,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                     width: w,
                     height: h,
                 }));
-                (w, h)
+                (x, w, h)
             }
             None => {
                 self.ctx.warn(
@@ -709,17 +709,27 @@ impl<'c, 'a> Builder<'c, 'a> {
                         color: self.ctx.style.rule_color,
                     }));
                 }
-                (w, h)
+                (x, w, h)
             }
         };
-        let _ = w;
+        // The caption hangs under the image, aligned with its left edge, unless the
+        // image is so narrow that the caption would become a column of short lines.
+        let cap_env = if w >= measure * 0.5 {
+            Env {
+                left: x,
+                right: self.width - x - w,
+                ..env.clone()
+            }
+        } else {
+            env.clone()
+        };
         if let Some(a) = &f.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
         let mut y = h;
         if let Some(cap) = &f.caption {
             y += self.ctx.style.caption.leading * 0.5;
-            for line in self.caption(cap, env, f.source.as_ref()) {
+            for line in self.caption(cap, &cap_env, f.source.as_ref()) {
                 frag.place(&line.frag, 0.0, y);
                 y += line.frag.height;
             }
