@@ -44,6 +44,9 @@ const RULE_SEP: f64 = 3.0;
 const COLUMN_GAP_EM: f64 = 1.2;
 /// A figure is never taller than this share of the text height.
 const FIGURE_MAX_HEIGHT: f64 = 0.6;
+/// Below this resolution at the printed size a raster image looks soft in offset print
+/// (300 ppi is ideal, 150 the usual lower bound for photos and diagrams).
+const MIN_PPI: f64 = 150.0;
 /// Bullets that are geometric shapes are drawn smaller and raised to the x-height.
 const BULLET_SCALE: f64 = 0.6;
 
@@ -191,12 +194,14 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             Block::Kader(k) => self.kader(k, env),
             Block::Table(t) => {
-                let frag = self.table(t, env);
-                self.float(frag);
+                let mut notes = Vec::new();
+                let frag = self.table(t, env, &mut notes);
+                self.float(frag, notes);
             }
             Block::Figure(f) => {
-                let frag = self.figure(f, env);
-                self.float(frag);
+                let mut notes = Vec::new();
+                let frag = self.figure(f, env, &mut notes);
+                self.float(frag, notes);
             }
             Block::Code(c) => self.code(c, env),
             Block::Toc(t) => {
@@ -623,7 +628,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// A figure or table: it may float to the top of the next page.
-    fn float(&mut self, mut frag: Frag) {
+    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>) {
         if self.prev != Prev::Start && self.prev != Prev::Heading {
             self.breakpoint(0.0);
         }
@@ -633,6 +638,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag = padded;
         self.out.items.push(VItem::Float {
             height: frag.height,
+            footnotes,
             payload: frag,
         });
         if self.prev == Prev::Start {
@@ -661,7 +667,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         set_paragraph(self.ctx, &content, &spec)
     }
 
-    fn figure(&mut self, f: &Figure, env: &Env) -> Frag {
+    fn figure(&mut self, f: &Figure, env: &Env, notes: &mut Vec<usize>) -> Frag {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
         let mut frag = Frag::new(0.0);
@@ -672,6 +678,14 @@ impl<'c, 'a> Builder<'c, 'a> {
                 if h > max_h {
                     w *= max_h / h;
                     h = max_h;
+                }
+                let ppi = pw as f64 / (w / 72.0);
+                if ppi < MIN_PPI {
+                    self.ctx.warn(
+                        WarningKind::LowResolution,
+                        f.source.as_ref(),
+                        format!("figure image has {ppi:.0} ppi at its printed size; {MIN_PPI:.0} or more prints sharply"),
+                    );
                 }
                 let idx = self.ctx.images.len();
                 self.ctx.images.push(f.image.clone());
@@ -730,6 +744,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         if let Some(cap) = &f.caption {
             y += self.ctx.style.caption.leading * 0.5;
             for line in self.caption(cap, &cap_env, f.source.as_ref()) {
+                notes.extend(line.footnotes.iter().copied());
                 frag.place(&line.frag, 0.0, y);
                 y += line.frag.height;
             }
@@ -738,7 +753,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag
     }
 
-    fn table(&mut self, t: &Table, env: &Env) -> Frag {
+    fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
         let style = self.ctx.style;
         let look = style.small.clone();
         let head_look = look.clone().bold();
@@ -756,6 +771,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut y = 0.0;
         if let Some(cap) = &t.caption {
             for line in self.caption(cap, env, t.source.as_ref()) {
+                notes.extend(line.footnotes.iter().copied());
                 frag.place(&line.frag, 0.0, y);
                 y += line.frag.height;
             }
@@ -864,6 +880,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             for (j, lines) in cells {
                 let mut cy = y;
                 for l in lines {
+                    notes.extend(l.footnotes.iter().copied());
                     frag.place(&l.frag, xs[j], cy);
                     cy += l.frag.height;
                 }
@@ -880,8 +897,6 @@ impl<'c, 'a> Builder<'c, 'a> {
         y += RULE_SEP - 1.0;
         rule(&mut frag, y, RULE_HEAVY);
         y += RULE_HEAVY;
-        // The footnotes of table cells are not supported at the page foot; their markers
-        // remain in the cells.
         frag.height = y;
         frag
     }
@@ -924,7 +939,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: false,
             source: None,
         };
+        let mut notes = Vec::new();
         for line in set_paragraph(self.ctx, &o.title, &spec) {
+            notes.extend(line.footnotes.iter().copied());
             frag.place(&line.frag, 0.0, y);
             y += line.frag.height;
         }
@@ -949,7 +966,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag.height = (y / lead).ceil() * lead;
         self.out.items.push(VItem::Box {
             height: frag.height,
-            footnotes: vec![],
+            footnotes: notes,
             kind: BoxKind::Block,
             payload: frag,
         });

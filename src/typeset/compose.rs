@@ -188,7 +188,10 @@ fn compose_page(
     let mut rects = Vec::new();
     let mut y = 0.0;
     for &fi in &plan.floats {
-        if let VItem::Float { height, payload } = &items[fi] {
+        if let VItem::Float {
+            height, payload, ..
+        } = &items[fi]
+        {
             // At the top of the page the float's space above is dropped.
             frag.place(payload, 0.0, y - pad);
             y += height - 2.0 * pad + params.float_sep;
@@ -265,7 +268,9 @@ fn compose_page(
                     y += per_fill;
                 }
             }
-            VItem::Float { height, payload } => {
+            VItem::Float {
+                height, payload, ..
+            } => {
                 frag.place(payload, 0.0, y);
                 y += height;
             }

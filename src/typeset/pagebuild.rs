@@ -66,6 +66,8 @@ pub(crate) enum VItem<P> {
     /// A figure or table that may move to the top of the next page.
     Float {
         height: f64,
+        /// Footnotes referenced in the figure or table (captions, cells).
+        footnotes: Vec<usize>,
         payload: P,
     },
     /// Start of frame `id`: padding above its content and below it.
@@ -194,6 +196,23 @@ pub(crate) fn build_pages<P>(
     };
     let fn_height =
         |f: usize, r: Range<usize>| -> f64 { footnotes.get(f).map_or(0.0, |l| l[r].iter().sum()) };
+    // Height the footnotes `fns` add to a page that already has `fh` of footnotes.
+    let notes_height = |fns: &[usize], fh: f64| -> f64 {
+        let mut add = 0.0;
+        for &f in fns {
+            if add == 0.0 && fh == 0.0 {
+                add += params.footnote_sep;
+            }
+            add += footnotes.get(f).map_or(0.0, |l| l.iter().sum::<f64>());
+        }
+        add
+    };
+    let place_notes = |fns: &[usize], page: &mut PagePlan| {
+        for &f in fns {
+            page.footnotes
+                .push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
+        }
+    };
 
     // Guard against a list that can never make progress.
     let mut guard = 0usize;
@@ -238,15 +257,25 @@ pub(crate) fn build_pages<P>(
 
         // Floats waiting from earlier pages.
         while let Some(&fl) = deferred.front() {
-            let VItem::Float { height, .. } = items[fl] else {
+            let VItem::Float {
+                height,
+                footnotes: fns,
+                ..
+            } = &items[fl]
+            else {
                 deferred.pop_front();
                 continue;
             };
-            if page.floats.is_empty() && h == 0.0 || h + height + params.float_sep + fh <= limit {
-                if height + fh > limit {
+            let add = notes_height(fns, fh);
+            if page.floats.is_empty() && h == 0.0
+                || h + height + params.float_sep + fh + add <= limit
+            {
+                if height + fh + add > limit {
                     events.push(Event::Oversized(fl));
                 }
                 h += height + params.float_sep;
+                fh += add;
+                place_notes(fns, &mut page);
                 page.floats.push(fl);
                 deferred.pop_front();
             } else {
@@ -364,10 +393,17 @@ pub(crate) fn build_pages<P>(
                         }
                     }
                 }
-                VItem::Float { height, .. } => {
+                VItem::Float {
+                    height,
+                    footnotes: fns,
+                    ..
+                } => {
                     let close = pad_bottom(&frames);
-                    if deferred.is_empty() && (!has_box || h + height + fh + close <= limit) {
+                    let add = notes_height(fns, fh);
+                    if deferred.is_empty() && (!has_box || h + height + fh + add + close <= limit) {
                         h += height;
+                        fh += add;
+                        place_notes(fns, &mut page);
                         page.body.push(i);
                         has_box = true;
                     } else {
@@ -906,6 +942,7 @@ mod tests {
         items.push(VItem::Penalty(0.0));
         items.push(VItem::Float {
             height: 50.0,
+            footnotes: vec![],
             payload: (),
         });
         items.push(VItem::Penalty(0.0));

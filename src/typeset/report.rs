@@ -41,6 +41,7 @@ pub enum WarningKind {
     SplitFootnote,
     MissingGlyph,
     BadImage,
+    LowResolution,
     UnknownAnchor,
     DuplicateAnchor,
     UnsettledReferences,

@@ -252,7 +252,10 @@ fn chapter(n: usize) -> Chapter {
                 vec![
                     vec![t("Geïndiceerd")],
                     vec![t("Gezinnen met eerste signalen")],
-                    vec![t("Video-feedback")],
+                    vec![
+                        t("Video-feedback"),
+                        footnote("Ook wel video-hometraining genoemd."),
+                    ],
                 ],
             ],
             caption: Some(Caption {
@@ -279,7 +282,7 @@ fn chapter(n: usize) -> Chapter {
     blocks.push(par(vec![t(PROSE[(n + 6) % 10])], 35));
     if n == 3 {
         blocks.push(Block::Figure(Figure {
-            image: Arc::from(png(320, 180)),
+            image: Arc::from(png(960, 540)),
             caption: Some(Caption {
                 label: Some("Figuur 3.1".into()),
                 text: vec![t("Het balansmodel")],
