@@ -265,7 +265,7 @@ fn sample_book_pdf_passes_the_tools() {
 #[test]
 #[ignore]
 fn book_300_timing() {
-    let flow = common::long_book(20);
+    let flow = common::long_book(29);
     let fonts = FontSet::builtin();
     let mut times = Vec::new();
     let mut pages = 0;

@@ -22,6 +22,7 @@ use printpdf::{
     LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
     Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectId, XObjectTransform,
 };
+use rayon::prelude::*;
 use rustybuzz::ttf_parser;
 
 use crate::typeset::{Cmyk, Document, FontId, FontSet, Item, LinkTarget};
@@ -154,175 +155,12 @@ pub fn write_pdf(
         }
     }
 
-    // 3. Pages.
-    let b = doc.bleed;
-    let media_w = doc.trim_width + 2.0 * b;
-    let media_h = doc.trim_height + 2.0 * b;
-    let px = |x: f64| (b + x) as f32;
-    let py = |y: f64| (b + doc.trim_height - y) as f32;
-    let mut pages = Vec::with_capacity(doc.pages.len());
-    for page in &doc.pages {
-        let mut ops = Vec::new();
-        let mut in_text = false;
-        for item in &page.items {
-            let is_text = matches!(item, Item::Glyphs(_));
-            if is_text && !in_text {
-                ops.push(Op::StartTextSection);
-                in_text = true;
-            } else if !is_text && in_text {
-                ops.push(Op::EndTextSection);
-                in_text = false;
-            }
-            match item {
-                Item::Glyphs(run) => {
-                    let Some(font) = embedded.get(&run.font) else {
-                        continue;
-                    };
-                    if run.glyphs.is_empty() {
-                        continue;
-                    }
-                    let size = run.size as f32;
-                    let x0 = run.x + run.glyphs[0].x;
-                    let mut cps = Vec::with_capacity(run.glyphs.len());
-                    for (i, g) in run.glyphs.iter().enumerate() {
-                        let gid = font.remap.get(&g.id).copied().unwrap_or(0);
-                        let w = font.widths.get(&gid).copied().unwrap_or(0) as f64;
-                        // TJ adjustment after this glyph: the viewer advances by the /W
-                        // width; move back by the difference to where the next glyph sits.
-                        let offset = match run.glyphs.get(i + 1) {
-                            Some(next) => (w - (next.x - g.x) * 1000.0 / run.size) as f32,
-                            None => 0.0,
-                        };
-                        let text = font.text.get(&g.id).cloned().unwrap_or_default();
-                        cps.push(Codepoint {
-                            gid,
-                            offset,
-                            cid: Some(text),
-                        });
-                    }
-                    ops.push(Op::SetFont {
-                        font: PdfFontHandle::External(font.id.clone()),
-                        size: Pt(size),
-                    });
-                    ops.push(Op::SetFillColor {
-                        col: cmyk(run.color),
-                    });
-                    ops.push(Op::SetTextMatrix {
-                        matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.y))),
-                    });
-                    ops.push(Op::ShowText {
-                        items: vec![TextItem::GlyphIds(cps)],
-                    });
-                }
-                Item::Rule(r) => {
-                    ops.push(Op::SetOutlineColor { col: cmyk(r.color) });
-                    ops.push(Op::SetOutlineThickness {
-                        pt: Pt(r.thickness as f32),
-                    });
-                    ops.push(Op::SetLineCapStyle {
-                        cap: LineCapStyle::Butt,
-                    });
-                    ops.push(Op::DrawLine {
-                        line: Line {
-                            points: vec![
-                                LinePoint {
-                                    p: Point {
-                                        x: Pt(px(r.x0)),
-                                        y: Pt(py(r.y0)),
-                                    },
-                                    bezier: false,
-                                },
-                                LinePoint {
-                                    p: Point {
-                                        x: Pt(px(r.x1)),
-                                        y: Pt(py(r.y1)),
-                                    },
-                                    bezier: false,
-                                },
-                            ],
-                            is_closed: false,
-                        },
-                    });
-                }
-                Item::Rect(r) => {
-                    ops.push(Op::SetFillColor { col: cmyk(r.color) });
-                    ops.push(Op::DrawRectangle {
-                        rectangle: Rect {
-                            x: Pt(px(r.x)),
-                            y: Pt(py(r.y + r.height)),
-                            width: Pt(r.width as f32),
-                            height: Pt(r.height as f32),
-                            mode: Some(PaintMode::Fill),
-                            winding_order: None,
-                        },
-                    });
-                }
-                Item::Image(img) => {
-                    let Some(Some((id, pw, ph))) = images.get(img.image) else {
-                        continue;
-                    };
-                    ops.push(Op::UseXobject {
-                        id: id.clone(),
-                        transform: XObjectTransform {
-                            translate_x: Some(Pt(px(img.x))),
-                            translate_y: Some(Pt(py(img.y + img.height))),
-                            rotate: None,
-                            // At 72 dpi one pixel is one point; scale to the placed size.
-                            scale_x: Some((img.width / *pw as f64) as f32),
-                            scale_y: Some((img.height / *ph as f64) as f32),
-                            dpi: Some(72.0),
-                            no_auto_scale: false,
-                        },
-                    });
-                }
-            }
-        }
-        if in_text {
-            ops.push(Op::EndTextSection);
-        }
-        for link in &page.links {
-            let rect = Rect {
-                x: Pt(px(link.x)),
-                y: Pt(py(link.y + link.height)),
-                width: Pt(link.width as f32),
-                height: Pt(link.height as f32),
-                mode: None,
-                winding_order: None,
-            };
-            let actions = match &link.target {
-                LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
-                    page: pos.page + 1,
-                    left: Some(px(pos.x)),
-                    top: Some(py(pos.y)),
-                    zoom: None,
-                }),
-                LinkTarget::External(url) => Actions::Uri(url.clone()),
-            };
-            ops.push(Op::LinkAnnotation {
-                link: LinkAnnotation::new(
-                    rect,
-                    actions,
-                    Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                    Some(ColorArray::Transparent),
-                    None,
-                ),
-            });
-        }
-        let mut p = PdfPage::new(printpdf::Mm(0.0), printpdf::Mm(0.0), ops);
-        // The boxes are rewritten in the post-pass (printpdf writes [x y w h]).
-        let full = Rect {
-            x: Pt(0.0),
-            y: Pt(0.0),
-            width: Pt(media_w as f32),
-            height: Pt(media_h as f32),
-            mode: None,
-            winding_order: None,
-        };
-        p.media_box = full.clone();
-        p.trim_box = full.clone();
-        p.crop_box = full;
-        pages.push(p);
-    }
+    // 3. Pages, built in parallel (order is kept by the collect).
+    let pages: Vec<PdfPage> = doc
+        .pages
+        .par_iter()
+        .map(|page| page_ops(page, doc, &embedded, &images))
+        .collect();
     pdf.with_pages(pages);
 
     let save = PdfSaveOptions {
@@ -339,11 +177,196 @@ pub fn write_pdf(
         }
     }
     post::fix(&mut lo, doc, opts, &tags);
-    lo.compress();
+    // Flate every stream that may be compressed, in parallel (lopdf's own pass is serial).
+    let mut streams: Vec<&mut lopdf::Stream> = lo
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            lopdf::Object::Stream(s) if s.allows_compression => Some(s),
+            _ => None,
+        })
+        .collect();
+    streams.par_iter_mut().for_each(|s| {
+        let _ = s.compress();
+    });
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(PdfOutput { bytes, warnings })
+}
+
+/// The content of one page as printpdf ops.
+fn page_ops(
+    page: &crate::typeset::Page,
+    doc: &Document,
+    embedded: &BTreeMap<FontId, Embedded>,
+    images: &[Option<(XObjectId, usize, usize)>],
+) -> PdfPage {
+    let b = doc.bleed;
+    let media_w = doc.trim_width + 2.0 * b;
+    let media_h = doc.trim_height + 2.0 * b;
+    let px = |x: f64| (b + x) as f32;
+    let py = |y: f64| (b + doc.trim_height - y) as f32;
+    let mut ops = Vec::new();
+    let mut in_text = false;
+    for item in &page.items {
+        let is_text = matches!(item, Item::Glyphs(_));
+        if is_text && !in_text {
+            ops.push(Op::StartTextSection);
+            in_text = true;
+        } else if !is_text && in_text {
+            ops.push(Op::EndTextSection);
+            in_text = false;
+        }
+        match item {
+            Item::Glyphs(run) => {
+                let Some(font) = embedded.get(&run.font) else {
+                    continue;
+                };
+                if run.glyphs.is_empty() {
+                    continue;
+                }
+                let size = run.size as f32;
+                let x0 = run.x + run.glyphs[0].x;
+                let mut cps = Vec::with_capacity(run.glyphs.len());
+                for (i, g) in run.glyphs.iter().enumerate() {
+                    let gid = font.remap.get(&g.id).copied().unwrap_or(0);
+                    let w = font.widths.get(&gid).copied().unwrap_or(0) as f64;
+                    // TJ adjustment after this glyph: the viewer advances by the /W
+                    // width; move back by the difference to where the next glyph sits.
+                    let offset = match run.glyphs.get(i + 1) {
+                        Some(next) => (w - (next.x - g.x) * 1000.0 / run.size) as f32,
+                        None => 0.0,
+                    };
+                    let text = font.text.get(&g.id).cloned().unwrap_or_default();
+                    cps.push(Codepoint {
+                        gid,
+                        offset,
+                        cid: Some(text),
+                    });
+                }
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(font.id.clone()),
+                    size: Pt(size),
+                });
+                ops.push(Op::SetFillColor {
+                    col: cmyk(run.color),
+                });
+                ops.push(Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.y))),
+                });
+                ops.push(Op::ShowText {
+                    items: vec![TextItem::GlyphIds(cps)],
+                });
+            }
+            Item::Rule(r) => {
+                ops.push(Op::SetOutlineColor { col: cmyk(r.color) });
+                ops.push(Op::SetOutlineThickness {
+                    pt: Pt(r.thickness as f32),
+                });
+                ops.push(Op::SetLineCapStyle {
+                    cap: LineCapStyle::Butt,
+                });
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: vec![
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(px(r.x0)),
+                                    y: Pt(py(r.y0)),
+                                },
+                                bezier: false,
+                            },
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(px(r.x1)),
+                                    y: Pt(py(r.y1)),
+                                },
+                                bezier: false,
+                            },
+                        ],
+                        is_closed: false,
+                    },
+                });
+            }
+            Item::Rect(r) => {
+                ops.push(Op::SetFillColor { col: cmyk(r.color) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: Pt(px(r.x)),
+                        y: Pt(py(r.y + r.height)),
+                        width: Pt(r.width as f32),
+                        height: Pt(r.height as f32),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: None,
+                    },
+                });
+            }
+            Item::Image(img) => {
+                let Some(Some((id, pw, ph))) = images.get(img.image) else {
+                    continue;
+                };
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt(px(img.x))),
+                        translate_y: Some(Pt(py(img.y + img.height))),
+                        rotate: None,
+                        // At 72 dpi one pixel is one point; scale to the placed size.
+                        scale_x: Some((img.width / *pw as f64) as f32),
+                        scale_y: Some((img.height / *ph as f64) as f32),
+                        dpi: Some(72.0),
+                        no_auto_scale: false,
+                    },
+                });
+            }
+        }
+    }
+    if in_text {
+        ops.push(Op::EndTextSection);
+    }
+    for link in &page.links {
+        let rect = Rect {
+            x: Pt(px(link.x)),
+            y: Pt(py(link.y + link.height)),
+            width: Pt(link.width as f32),
+            height: Pt(link.height as f32),
+            mode: None,
+            winding_order: None,
+        };
+        let actions = match &link.target {
+            LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
+                page: pos.page + 1,
+                left: Some(px(pos.x)),
+                top: Some(py(pos.y)),
+                zoom: None,
+            }),
+            LinkTarget::External(url) => Actions::Uri(url.clone()),
+        };
+        ops.push(Op::LinkAnnotation {
+            link: LinkAnnotation::new(
+                rect,
+                actions,
+                Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+                Some(ColorArray::Transparent),
+                None,
+            ),
+        });
+    }
+    let mut p = PdfPage::new(printpdf::Mm(0.0), printpdf::Mm(0.0), ops);
+    // The boxes are rewritten in the post-pass (printpdf writes [x y w h]).
+    let full = Rect {
+        x: Pt(0.0),
+        y: Pt(0.0),
+        width: Pt(media_w as f32),
+        height: Pt(media_h as f32),
+        mode: None,
+        winding_order: None,
+    };
+    p.media_box = full.clone();
+    p.trim_box = full.clone();
+    p.crop_box = full;
+    p
 }
 
 fn cmyk(c: Cmyk) -> Color {

@@ -235,6 +235,14 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.prev = Prev::Other;
             }
             Block::Space(h) => {
+                // Like LaTeX's `\vspace*`: an empty box in front keeps the space even at
+                // the top of a page (title pages start with one).
+                self.out.items.push(VItem::Box {
+                    height: 0.0,
+                    footnotes: vec![],
+                    kind: BoxKind::Block,
+                    payload: Frag::new(0.0),
+                });
                 self.out.items.push(VItem::Glue {
                     height: *h,
                     stretch: 0.0,
