@@ -350,7 +350,7 @@ pub enum Start {
 
 /// A unit that starts on a new page: a chapter, the voorwoord, the title page, the TOC.
 /// Chapters are laid out independently (and in parallel).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Chapter {
     pub matter: Matter,
     pub start: Start,
@@ -361,6 +361,20 @@ pub struct Chapter {
     /// Whether pages carry running heads and folios (false for the title page and colophon).
     pub folios: bool,
     pub blocks: Vec<Block>,
+}
+
+impl Default for Chapter {
+    /// A main-matter chapter on a recto with running heads and folios.
+    fn default() -> Self {
+        Chapter {
+            matter: Matter::Main,
+            start: Start::Recto,
+            opening: None,
+            running_head: None,
+            folios: true,
+            blocks: Vec::new(),
+        }
+    }
 }
 
 /// A chapter opening: number, title and author, set lower on the page.
