@@ -690,7 +690,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let ppi = pw as f64 / (w / 72.0);
                 if ppi < MIN_PPI {
                     self.ctx.warn(
-                        WarningKind::LowResolution,
+                        WarningKind::BadImage,
                         f.source.as_ref(),
                         format!("figure image has {ppi:.0} ppi at its printed size; {MIN_PPI:.0} or more prints sharply"),
                     );

@@ -40,8 +40,8 @@ pub enum WarningKind {
     OversizedBlock,
     SplitFootnote,
     MissingGlyph,
+    /// An image that cannot be read, or whose resolution is too low for print.
     BadImage,
-    LowResolution,
     UnknownAnchor,
     DuplicateAnchor,
     UnsettledReferences,
