@@ -40,6 +40,10 @@ const HEADING_NUMBER_GAP_EM: f64 = 0.8;
 const RULE_HEAVY: f64 = 0.8;
 const RULE_LIGHT: f64 = 0.5;
 const RULE_SEP: f64 = 3.0;
+/// Space between table rows: a point when every row is one line, about half a line when
+/// cells wrap, so that the rows of a table with multi-line cells stay apart.
+const ROW_GAP: f64 = 1.0;
+const ROW_GAP_WRAPPED: f64 = 0.45;
 /// Gap between table columns, in em of the table text size.
 const COLUMN_GAP_EM: f64 = 1.2;
 /// A figure is never taller than this share of the text height.
@@ -328,11 +332,17 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             _ => 0.0,
         };
+        // A hanging indent moves every line in and the first one back out.
+        let (left, indent) = if p.hanging > 0.0 && label.is_none() {
+            (env.left + p.hanging, -p.hanging)
+        } else {
+            (env.left, indent)
+        };
         let spec = ParSpec {
             look,
             align: p.align,
             measure: self.width,
-            left: env.left,
+            left,
             right: env.right,
             indent,
             label,
@@ -860,7 +870,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         rule(&mut frag, y, RULE_HEAVY);
         y += RULE_HEAVY + RULE_SEP;
-        for (ri, (row, head)) in rows.iter().enumerate() {
+        // Set every cell first: whether any row wraps decides the space between rows.
+        let mut set_rows = Vec::with_capacity(rows.len());
+        for (row, head) in &rows {
             let lk = if *head { &head_look } else { &look };
             let mut row_h: f64 = lk.leading;
             let mut cells = Vec::new();
@@ -885,6 +897,18 @@ impl<'c, 'a> Builder<'c, 'a> {
                 row_h = row_h.max(lines.len() as f64 * lk.leading);
                 cells.push((j, lines));
             }
+            set_rows.push((*head, row_h, lk.leading, cells));
+        }
+        let wraps = set_rows
+            .iter()
+            .any(|(head, h, lead, _)| !head && *h > lead + 0.01);
+        let row_gap = if wraps {
+            look.leading * ROW_GAP_WRAPPED
+        } else {
+            ROW_GAP
+        };
+        let n = set_rows.len();
+        for (ri, (head, row_h, _, cells)) in set_rows.into_iter().enumerate() {
             for (j, lines) in cells {
                 let mut cy = y;
                 for l in lines {
@@ -894,12 +918,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 }
             }
             y += row_h;
-            if *head {
+            if head {
                 y += RULE_SEP - 1.0;
                 rule(&mut frag, y, RULE_LIGHT);
                 y += RULE_LIGHT + RULE_SEP;
-            } else if ri + 1 < rows.len() {
-                y += 1.0;
+            } else if ri + 1 < n {
+                y += row_gap;
             }
         }
         y += RULE_SEP - 1.0;

@@ -458,6 +458,9 @@ pub struct Paragraph {
     pub lang: Option<Lang>,
     /// A different look (title pages); `None` is running text.
     pub look: Option<Look>,
+    /// Hanging indent in pt: every line but the first is indented by this much (entries of
+    /// a reference list). Replaces the first-line indent.
+    pub hanging: f64,
 }
 
 impl Paragraph {
@@ -480,6 +483,11 @@ impl Paragraph {
 
     pub fn look(mut self, look: Look) -> Paragraph {
         self.look = Some(look);
+        self
+    }
+
+    pub fn hanging(mut self, indent: f64) -> Paragraph {
+        self.hanging = indent;
         self
     }
 }

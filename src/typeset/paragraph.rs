@@ -472,7 +472,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
     let mut srcs = Vec::new();
     let mut words: Vec<Vec<WordFrag>> = Vec::new();
 
-    if spec.indent > 0.0 {
+    if spec.indent != 0.0 {
+        // Negative for a hanging indent: the first line starts left of the others.
         items.push(Kp::Box { width: spec.indent });
         srcs.push(Src::Indent);
     }
