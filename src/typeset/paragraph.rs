@@ -28,10 +28,23 @@ const SUPERSCRIPT_SCALE: f64 = 0.65;
 const SUPERSCRIPT_RISE: f64 = 0.36;
 /// Inline code is set slightly smaller: the mono face has a large x-height.
 const INLINE_CODE_SCALE: f64 = 0.9;
-/// Word-space stretch and shrink as fractions of the space width (TeX's proportions for
-/// Computer Modern: 1/2 and 1/3).
+/// Word-space stretch and shrink as fractions of the space width: TeX's proportions for
+/// Computer Modern (1/2 and 1/3 of the space)…
 const SPACE_STRETCH: f64 = 0.5;
 const SPACE_SHRINK: f64 = 1.0 / 3.0;
+/// …but never less stretch than Computer Modern has in absolute terms (1/6 em). Noto
+/// Serif's space is narrow (0.26 em against 0.33 em), and with half of it as stretch one
+/// paragraph in seven needed the emergency pass, which concentrates the looseness in a
+/// few very wide lines; with 1/6 em it is one in eleven, with half as many wide lines.
+const MIN_STRETCH_EM: f64 = 1.0 / 6.0;
+
+/// Stretch and shrink of a word space of `width` in text of `size`.
+fn space_flex(width: f64, size: f64) -> (f64, f64) {
+    (
+        (width * SPACE_STRETCH).max(size * MIN_STRETCH_EM),
+        width * SPACE_SHRINK,
+    )
+}
 /// Stretch of the invisible glue that ragged lines end with (TeX's `\raggedright` uses
 /// 2em): enough for the breaker to prefer even lines without forcing them.
 const RAGGED_STRETCH_EM: f64 = 3.0;
@@ -509,7 +522,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                         width: w,
                     });
                 } else {
-                    items.push(Kp::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK));
+                    let (stretch, shrink) = space_flex(w, st.size);
+                    items.push(Kp::glue(w, stretch, shrink));
                     srcs.push(Src::Space {
                         style: *s,
                         width: w,
@@ -525,7 +539,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                     if ragged {
                         (w, 0.0, 0.0)
                     } else {
-                        (w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+                        let (stretch, shrink) = space_flex(w, st.size);
+                        (w, stretch, shrink)
                     }
                 };
                 items.push(Kp::penalty(0.0, INFINITY, false));
@@ -807,11 +822,12 @@ fn finalize(
         for p in &parts {
             match p {
                 LinePart::Text(t) => natural += t.width,
-                LinePart::Space { width, .. } => {
+                LinePart::Space { width, style } => {
                     natural += width;
                     if !ragged {
-                        stretch += width * SPACE_STRETCH;
-                        shrink += width * SPACE_SHRINK;
+                        let (st, sh) = space_flex(*width, styles[*style].size);
+                        stretch += st;
+                        shrink += sh;
                     }
                 }
                 LinePart::Indent(w) => natural += w,
@@ -898,11 +914,12 @@ fn finalize(
                 LinePart::Indent(w) => x += w,
                 LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
                 LinePart::Space { style, width } => {
+                    let (st, sh) = space_flex(*width, styles[*style].size);
                     let w = width
                         + if ratio < 0.0 {
-                            ratio * width * SPACE_SHRINK
+                            ratio * sh
                         } else if !ragged {
-                            ratio * width * SPACE_STRETCH
+                            ratio * st
                         } else {
                             0.0
                         };
