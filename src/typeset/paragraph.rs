@@ -851,9 +851,6 @@ fn finalize(
         };
         if ratio > 1.0 {
             ctx.stats.loose_lines += 1;
-            if std::env::var_os("DRUK_DEBUG_LOOSE").is_some() {
-                eprintln!("loose {ratio:.2}: {}", line_text(&parts));
-            }
         }
         let set_width = natural
             + if ratio < 0.0 {
