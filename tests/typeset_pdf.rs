@@ -148,6 +148,70 @@ fn sample_book_pdf_passes_the_tools() {
         "{info}"
     );
 
+    // The outline nests chapter › section › subsection, in reading order, and opens with
+    // the document.
+    let out = Command::new("qpdf")
+        .args(["--json", "--json-key=outlines"])
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("qpdf JSON");
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<(usize, String)>) {
+        for it in items.as_array().into_iter().flatten() {
+            out.push((depth, it["title"].as_str().unwrap_or("").to_string()));
+            walk(&it["kids"], depth + 1, out);
+        }
+    }
+    let mut outline = Vec::new();
+    walk(&json["outlines"], 0, &mut outline);
+    let at = |t: &str| {
+        outline
+            .iter()
+            .position(|(_, x)| x == t)
+            .unwrap_or_else(|| panic!("{t} in {outline:?}"))
+    };
+    let (chapter, section, sub, next) = (
+        at("1 Opvoedingsondersteuning en preventie"),
+        at("1.3 Preventie in drie niveaus"),
+        at("1.3.1 Universele preventie"),
+        at("2 Het werkveld in deze tijd"),
+    );
+    assert!(
+        chapter < section && section < sub && sub < next,
+        "reading order: {outline:?}"
+    );
+    assert_eq!(
+        (
+            outline[chapter].0,
+            outline[section].0,
+            outline[sub].0,
+            outline[next].0
+        ),
+        (0, 1, 2, 0)
+    );
+    let catalog = Command::new("qpdf")
+        .args(["--show-object=trailer"])
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let root = String::from_utf8_lossy(&catalog.stdout);
+    let root_id = root
+        .split("/Root ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("/Root")
+        .to_string();
+    let cat = Command::new("qpdf")
+        .arg(format!("--show-object={root_id}"))
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let cat = String::from_utf8_lossy(&cat.stdout);
+    assert!(
+        cat.contains("/PageMode /UseOutlines") && cat.contains("/PageLabels"),
+        "{cat}"
+    );
+
     // The text comes back: ligatures (ffi, ff) and Dutch words, exactly.
     let out = Command::new("pdftotext")
         .arg(&file)
