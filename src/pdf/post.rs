@@ -11,7 +11,6 @@
 //! * **Info.** printpdf always writes an empty `GTS_PDFXVersion`, which makes tools
 //!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build.
 //! * **Subset tags** `ABCDEF+` on fonts we subset, and a deterministic trailer `/ID`.
-//! * **Images** compressed with Flate (printpdf leaves raw pixels in debug builds).
 
 use std::collections::BTreeMap;
 
@@ -93,16 +92,6 @@ pub(crate) fn fix(
 ) {
     lo.version = "1.6".to_string();
 
-    // printpdf leaves image pixels uncompressed in debug builds and marks the stream as
-    // not to be compressed; Flate is lossless, so compress them here.
-    for obj in lo.objects.values_mut() {
-        if let Object::Stream(st) = obj
-            && matches!(st.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image")
-            && st.dict.get(b"Filter").is_err()
-        {
-            let _ = st.compress();
-        }
-    }
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
 
     // Page boxes.
