@@ -25,16 +25,19 @@ use crate::typeset::toc;
 /// Space above and below a figure or table set in the text, as a fraction of the
 /// body leading; at the top of a page the space above is dropped.
 pub(crate) const FLOAT_PAD_LINES: f64 = 0.75;
-/// Space around lists, quotes, code and kaders, in lines.
+/// Space around lists, quotes, code and kaders, in lines: half a line sets them off
+/// without breaking the rhythm of the page (LaTeX's `\topsep` is about the same).
 const DISPLAY_SPACE_LINES: f64 = 0.5;
 /// Page-break penalties (LaTeX's `\@secpenalty` and `\@itempenalty`): breaking before
 /// a heading is encouraged, between list items slightly so.
 const HEADING_PENALTY: [f64; 4] = [-500.0, -300.0, -200.0, -100.0];
 const LIST_PENALTY: f64 = -50.0;
-/// Indents of lists and quotes, in em of the body size.
+/// Indents of lists and quotes, in em of the body size: wide enough for a bullet and its
+/// gap, narrow enough that nested lists keep a useful measure.
 const LIST_HANG_EM: f64 = 1.4;
 const QUOTE_INDENT_EM: f64 = 1.5;
-/// Gap between a heading number and its title, in em.
+/// Gap between a heading number and its title, in em: clearly more than a word space,
+/// so the number reads as a label.
 const HEADING_NUMBER_GAP_EM: f64 = 0.8;
 /// Booktabs rule weights (heavy 0.08em, light 0.05em at 10pt) and the space around rules.
 const RULE_HEAVY: f64 = 0.8;
@@ -44,9 +47,11 @@ const RULE_SEP: f64 = 3.0;
 /// cells wrap, so that the rows of a table with multi-line cells stay apart.
 const ROW_GAP: f64 = 1.0;
 const ROW_GAP_WRAPPED: f64 = 0.45;
-/// Gap between table columns, in em of the table text size.
+/// Gap between table columns, in em of the table text size: without vertical rules the
+/// white space alone must separate the columns (booktabs uses about 1 em).
 const COLUMN_GAP_EM: f64 = 1.2;
-/// A figure is never taller than this share of the text height.
+/// A figure is never taller than this share of the text height, so that it can share a
+/// page with text and its caption instead of forcing a page of its own.
 const FIGURE_MAX_HEIGHT: f64 = 0.6;
 /// Below this resolution at the printed size a raster image looks soft in offset print
 /// (300 ppi is ideal, 150 the usual lower bound for photos and diagrams).

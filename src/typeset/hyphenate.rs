@@ -19,7 +19,8 @@ use std::borrow::Cow;
 
 use crate::typeset::flow::Lang;
 
-/// Minimum letters before a hyphenation break.
+/// Minimum letters before a hyphenation break: a single letter before a hyphen ("e-")
+/// saves too little to be worth the interruption.
 pub const LEFT_MIN: usize = 2;
 /// Minimum letters after a hyphenation break (one more than hypher's default, the
 /// usual book setting: a line starting with a two-letter fragment looks like a typo).

@@ -389,7 +389,9 @@ fn run_pass(
 
             let mut feasible = !overfull && badness <= pass.threshold;
             let streak = if flagged { node.streak + 1 } else { 0 };
-            if streak > costs.max_consecutive_hyphens && !pass.last_resort {
+            // The hyphen limit holds in every pass; if it leaves no way through, the
+            // artificial break below still ends the paragraph.
+            if streak > costs.max_consecutive_hyphens {
                 feasible = false;
             }
             if feasible && is_last && node.line > 0 && !pass.last_resort {

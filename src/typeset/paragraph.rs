@@ -38,6 +38,19 @@ const SPACE_SHRINK: f64 = 1.0 / 3.0;
 /// few very wide lines; with 1/6 em it is one in eleven, with half as many wide lines.
 const MIN_STRETCH_EM: f64 = 1.0 / 6.0;
 
+/// Stretch of the invisible glue that ragged lines end with, in em: more generous than
+/// TeX's `\raggedright` (2 em), so that short ragged texts (headings, captions, cells)
+/// find acceptable breaks without hyphens; the rag stays a preference, not a rule.
+const RAGGED_STRETCH_EM: f64 = 3.0;
+/// Where the baseline sits in a line box, as a fraction of the leading (a TeX strut:
+/// 70% above the baseline, 30% below).
+pub(crate) const BASELINE_RATIO: f64 = 0.7;
+/// Overfull by less than this (pt) is invisible and not reported.
+const OVERFULL_SLACK: f64 = 0.5;
+/// Width of a narrow no-break space (U+202F) in em: the usual thin space (1/6 em) that
+/// separates "z. d." or a number from its unit.
+const NARROW_SPACE_EM: f64 = 0.17;
+
 /// Stretch and shrink of a word space of `width` in text of `size`.
 fn space_flex(width: f64, size: f64) -> (f64, f64) {
     (
@@ -45,16 +58,6 @@ fn space_flex(width: f64, size: f64) -> (f64, f64) {
         width * SPACE_SHRINK,
     )
 }
-/// Stretch of the invisible glue that ragged lines end with (TeX's `\raggedright` uses
-/// 2em): enough for the breaker to prefer even lines without forcing them.
-const RAGGED_STRETCH_EM: f64 = 3.0;
-/// Where the baseline sits in a line box, as a fraction of the leading (a TeX strut:
-/// 70% above the baseline, 30% below).
-pub(crate) const BASELINE_RATIO: f64 = 0.7;
-/// Overfull by less than this (pt) is invisible and not reported.
-const OVERFULL_SLACK: f64 = 0.5;
-/// Width of a narrow no-break space (U+202F) in em.
-const NARROW_SPACE_EM: f64 = 0.17;
 
 /// A label hung before the first line (list bullet, heading number, footnote marker).
 #[derive(Clone, Debug)]
