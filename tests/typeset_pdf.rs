@@ -84,6 +84,12 @@ fn sample_book_pdf_passes_the_tools() {
         doc.pages.len()
     );
 
+    // Never more than two hyphenated lines in a row.
+    for page in &doc.pages {
+        let ends: Vec<bool> = page.lines.iter().map(|l| l.text.ends_with('-')).collect();
+        assert!(!ends.windows(3).any(|w| w.iter().all(|&e| e)), "three hyphens in a row: {:#?}", page.lines);
+    }
+
     // Every font is embedded and subset, with a subset tag.
     let fonts = tool("pdffonts", &[], &file);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
