@@ -11,7 +11,7 @@
 //!    ran before in the process), so the output is byte-identical across runs;
 //! 3. emits pages as printpdf ops, glyphs through `TextItem::GlyphIds` with the text of
 //!    each glyph, so the ToUnicode map gives ligatures back as "fi";
-//! 4. hands the lopdf document to [`post`] for the fixes printpdf cannot make, and
+//! 4. hands the lopdf document to `post` for the fixes printpdf cannot make, and
 //!    compresses every stream (printpdf leaves image pixels raw in debug builds).
 
 mod post;
