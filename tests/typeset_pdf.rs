@@ -87,7 +87,11 @@ fn sample_book_pdf_passes_the_tools() {
     // Never more than two hyphenated lines in a row.
     for page in &doc.pages {
         let ends: Vec<bool> = page.lines.iter().map(|l| l.text.ends_with('-')).collect();
-        assert!(!ends.windows(3).any(|w| w.iter().all(|&e| e)), "three hyphens in a row: {:#?}", page.lines);
+        assert!(
+            !ends.windows(3).any(|w| w.iter().all(|&e| e)),
+            "three hyphens in a row: {:#?}",
+            page.lines
+        );
     }
 
     // Every font is embedded and subset, with a subset tag.

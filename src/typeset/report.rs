@@ -80,3 +80,22 @@ impl fmt::Display for Warning {
         Ok(())
     }
 }
+
+impl fmt::Display for LayoutReport {
+    /// One line for a build summary: "72 pages (4 blank), 2170 lines, 0 overfull, …".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} pages ({} blank), {} lines, {} hyphenated, {} loose, {} overfull, {} widows, {} orphans, {} headings at a page foot",
+            self.pages,
+            self.blank_pages,
+            self.lines,
+            self.hyphenated_lines,
+            self.loose_lines,
+            self.overfull_lines,
+            self.widows,
+            self.orphans,
+            self.headings_at_foot
+        )
+    }
+}
