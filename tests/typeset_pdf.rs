@@ -84,6 +84,16 @@ fn sample_book_pdf_passes_the_tools() {
         doc.pages.len()
     );
 
+    // Never more than two hyphenated lines in a row.
+    for page in &doc.pages {
+        let ends: Vec<bool> = page.lines.iter().map(|l| l.text.ends_with('-')).collect();
+        assert!(
+            !ends.windows(3).any(|w| w.iter().all(|&e| e)),
+            "three hyphens in a row: {:#?}",
+            page.lines
+        );
+    }
+
     // Every font is embedded and subset, with a subset tag.
     let fonts = tool("pdffonts", &[], &file);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
@@ -146,6 +156,70 @@ fn sample_book_pdf_passes_the_tools() {
     assert!(
         info.contains("CreationDate:    Thu Jan  1 00:00:00 2026 UTC"),
         "{info}"
+    );
+
+    // The outline nests chapter › section › subsection, in reading order, and opens with
+    // the document.
+    let out = Command::new("qpdf")
+        .args(["--json", "--json-key=outlines"])
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("qpdf JSON");
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<(usize, String)>) {
+        for it in items.as_array().into_iter().flatten() {
+            out.push((depth, it["title"].as_str().unwrap_or("").to_string()));
+            walk(&it["kids"], depth + 1, out);
+        }
+    }
+    let mut outline = Vec::new();
+    walk(&json["outlines"], 0, &mut outline);
+    let at = |t: &str| {
+        outline
+            .iter()
+            .position(|(_, x)| x == t)
+            .unwrap_or_else(|| panic!("{t} in {outline:?}"))
+    };
+    let (chapter, section, sub, next) = (
+        at("1 Opvoedingsondersteuning en preventie"),
+        at("1.3 Preventie in drie niveaus"),
+        at("1.3.1 Universele preventie"),
+        at("2 Het werkveld in deze tijd"),
+    );
+    assert!(
+        chapter < section && section < sub && sub < next,
+        "reading order: {outline:?}"
+    );
+    assert_eq!(
+        (
+            outline[chapter].0,
+            outline[section].0,
+            outline[sub].0,
+            outline[next].0
+        ),
+        (0, 1, 2, 0)
+    );
+    let catalog = Command::new("qpdf")
+        .args(["--show-object=trailer"])
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let root = String::from_utf8_lossy(&catalog.stdout);
+    let root_id = root
+        .split("/Root ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("/Root")
+        .to_string();
+    let cat = Command::new("qpdf")
+        .arg(format!("--show-object={root_id}"))
+        .arg(&file)
+        .output()
+        .expect("qpdf");
+    let cat = String::from_utf8_lossy(&cat.stdout);
+    assert!(
+        cat.contains("/PageMode /UseOutlines") && cat.contains("/PageLabels"),
+        "{cat}"
     );
 
     // The text comes back: ligatures (ffi, ff) and Dutch words, exactly.
@@ -258,4 +332,41 @@ fn sample_book_pdf_passes_the_tools() {
     // A second build gives the same bytes.
     let (_, _, again) = build();
     assert!(bytes == again, "two builds differ");
+}
+
+/// Timing of a book of about 300 pages. Run in release:
+/// `cargo test --release --test typeset_pdf -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn book_300_timing() {
+    let flow = common::long_book(29);
+    let fonts = FontSet::builtin();
+    let mut times = Vec::new();
+    let mut pages = 0;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let (doc, report) = layout(&flow, &fonts);
+        times.push(t.elapsed());
+        pages = doc.pages.len();
+        assert_eq!(
+            (
+                report.widows,
+                report.orphans,
+                report.overfull_lines,
+                report.headings_at_foot
+            ),
+            (0, 0, 0, 0)
+        );
+    }
+    times.sort();
+    let (doc, _) = layout(&flow, &fonts);
+    let t = std::time::Instant::now();
+    let pdf = write_pdf(&doc, &fonts, &PdfOptions::default()).unwrap();
+    let write = t.elapsed();
+    eprintln!(
+        "{pages} pages: layout median {:?}, PDF {:?} ({} KB)",
+        times[2],
+        write,
+        pdf.bytes.len() / 1024
+    );
 }

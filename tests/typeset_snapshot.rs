@@ -82,6 +82,18 @@ fn small_flow() -> Flow {
             }),
             p(2, 30),
             p(6, 31),
+            // A reference-list entry with a hanging indent.
+            Block::Paragraph(
+                Paragraph::new(vec![
+                    t("Bronfenbrenner, U. (1979). "),
+                    Inline::Emph(vec![t(
+                        "The ecology of human development: Experiments by nature and design.",
+                    )]),
+                    t(" Harvard University Press."),
+                ])
+                .hanging(12.0)
+                .align(Align::Left),
+            ),
         ],
     };
     Flow {

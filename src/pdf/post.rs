@@ -91,6 +91,7 @@ pub(crate) fn fix(
     tags: &BTreeMap<String, String>,
 ) {
     lo.version = "1.6".to_string();
+
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
 
     // Page boxes.

@@ -25,25 +25,37 @@ use crate::typeset::toc;
 /// Space above and below a figure or table set in the text, as a fraction of the
 /// body leading; at the top of a page the space above is dropped.
 pub(crate) const FLOAT_PAD_LINES: f64 = 0.75;
-/// Space around lists, quotes, code and kaders, in lines.
+/// Space around lists, quotes, code and kaders, in lines: half a line sets them off
+/// without breaking the rhythm of the page (LaTeX's `\topsep` is about the same).
 const DISPLAY_SPACE_LINES: f64 = 0.5;
 /// Page-break penalties (LaTeX's `\@secpenalty` and `\@itempenalty`): breaking before
 /// a heading is encouraged, between list items slightly so.
 const HEADING_PENALTY: [f64; 4] = [-500.0, -300.0, -200.0, -100.0];
 const LIST_PENALTY: f64 = -50.0;
-/// Indents of lists and quotes, in em of the body size.
+/// Indents of lists and quotes, in em of the body size: wide enough for a bullet and its
+/// gap, narrow enough that nested lists keep a useful measure.
 const LIST_HANG_EM: f64 = 1.4;
 const QUOTE_INDENT_EM: f64 = 1.5;
-/// Gap between a heading number and its title, in em.
+/// Gap between a heading number and its title, in em: clearly more than a word space,
+/// so the number reads as a label.
 const HEADING_NUMBER_GAP_EM: f64 = 0.8;
 /// Booktabs rule weights (heavy 0.08em, light 0.05em at 10pt) and the space around rules.
 const RULE_HEAVY: f64 = 0.8;
 const RULE_LIGHT: f64 = 0.5;
 const RULE_SEP: f64 = 3.0;
-/// Gap between table columns, in em of the table text size.
+/// Space between table rows: a point when every row is one line, about half a line when
+/// cells wrap, so that the rows of a table with multi-line cells stay apart.
+const ROW_GAP: f64 = 1.0;
+const ROW_GAP_WRAPPED: f64 = 0.45;
+/// Gap between table columns, in em of the table text size: without vertical rules the
+/// white space alone must separate the columns (booktabs uses about 1 em).
 const COLUMN_GAP_EM: f64 = 1.2;
-/// A figure is never taller than this share of the text height.
+/// A figure is never taller than this share of the text height, so that it can share a
+/// page with text and its caption instead of forcing a page of its own.
 const FIGURE_MAX_HEIGHT: f64 = 0.6;
+/// Below this resolution at the printed size a raster image looks soft in offset print
+/// (300 ppi is ideal, 150 the usual lower bound for photos and diagrams).
+const MIN_PPI: f64 = 150.0;
 /// Bullets that are geometric shapes are drawn smaller and raised to the x-height.
 const BULLET_SCALE: f64 = 0.6;
 
@@ -89,6 +101,8 @@ pub(crate) struct Builder<'c, 'a> {
     prev: Prev,
     pending: f64,
     width: f64,
+    /// Lines still to come before a page may break: a heading keeps two lines with it.
+    keep: u32,
 }
 
 impl<'c, 'a> Builder<'c, 'a> {
@@ -102,6 +116,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             prev: Prev::Start,
             pending: 0.0,
             width,
+            keep: 0,
         }
     }
 
@@ -111,6 +126,14 @@ impl<'c, 'a> Builder<'c, 'a> {
             right: 0.0,
             look: self.ctx.style.body.clone(),
             list_depth: 0,
+        }
+    }
+
+    /// A place where the page may break with the given cost, unless a heading above still
+    /// needs its two lines.
+    fn breakpoint(&mut self, cost: f64) {
+        if self.keep == 0 {
+            self.out.items.push(VItem::Penalty(cost));
         }
     }
 
@@ -131,7 +154,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             return;
         }
         if self.prev != Prev::Heading {
-            self.out.items.push(VItem::Penalty(penalty));
+            self.breakpoint(penalty);
         }
         let space = self.pending.max(before);
         if space > 0.0 {
@@ -180,12 +203,14 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             Block::Kader(k) => self.kader(k, env),
             Block::Table(t) => {
-                let frag = self.table(t, env);
-                self.float(frag);
+                let mut notes = Vec::new();
+                let frag = self.table(t, env, &mut notes);
+                self.float(frag, notes);
             }
             Block::Figure(f) => {
-                let frag = self.figure(f, env);
-                self.float(frag);
+                let mut notes = Vec::new();
+                let frag = self.figure(f, env, &mut notes);
+                self.float(frag, notes);
             }
             Block::Code(c) => self.code(c, env),
             Block::Toc(t) => {
@@ -195,17 +220,17 @@ impl<'c, 'a> Builder<'c, 'a> {
                 for entry in lines {
                     if !first {
                         if entry.chapter_level {
-                            self.out.items.push(VItem::Penalty(-50.0));
+                            self.breakpoint(-50.0);
                             self.glue(self.ctx.style.body.leading * 0.5);
                         } else if !entry.keep_with_previous {
-                            self.out.items.push(VItem::Penalty(0.0));
+                            self.breakpoint(0.0);
                         }
                     }
                     first = false;
                     let n = entry.lines.len();
                     for (k, frag) in entry.lines.into_iter().enumerate() {
                         if k > 0 && breakable_after_line(k - 1, n) {
-                            self.out.items.push(VItem::Penalty(0.0));
+                            self.breakpoint(0.0);
                         }
                         let height = frag.height;
                         self.out.items.push(VItem::Box {
@@ -219,6 +244,14 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.prev = Prev::Other;
             }
             Block::Space(h) => {
+                // Like LaTeX's `\vspace*`: an empty box in front keeps the space even at
+                // the top of a page (title pages start with one).
+                self.out.items.push(VItem::Box {
+                    height: 0.0,
+                    footnotes: vec![],
+                    kind: BoxKind::Block,
+                    payload: Frag::new(0.0),
+                });
                 self.out.items.push(VItem::Glue {
                     height: *h,
                     stretch: 0.0,
@@ -237,6 +270,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             Block::PageBreak => {
                 self.out.items.push(VItem::Penalty(-FORBID));
+                self.keep = 0;
                 self.prev = Prev::Start;
                 self.pending = 0.0;
             }
@@ -249,11 +283,13 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.par_no += 1;
         for (k, line) in lines.into_iter().enumerate() {
             if k > 0 && !kind_heading && breakable_after_line(k - 1, n) {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
             }
             let kind = if kind_heading {
+                self.keep = 2;
                 BoxKind::Heading
             } else {
+                self.keep = self.keep.saturating_sub(1);
                 BoxKind::Line {
                     par: self.par_no,
                     line: k as u32,
@@ -275,7 +311,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let follows_paragraph = self.prev == Prev::Paragraph;
         match (self.prev, style.paragraph) {
             (Prev::Paragraph, ParagraphSeparation::Indent(_)) => {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
                 // Paragraphs sit on the grid; a point of stretch lets a page fill up.
                 self.out.items.push(VItem::Glue {
                     height: 0.0,
@@ -285,7 +321,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 });
             }
             (Prev::Paragraph, ParagraphSeparation::Spacing(s)) => {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
                 self.glue(s);
             }
             _ => self.open(0.0, 0.0),
@@ -301,11 +337,17 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             _ => 0.0,
         };
+        // A hanging indent moves every line in and the first one back out.
+        let (left, indent) = if p.hanging > 0.0 && label.is_none() {
+            (env.left + p.hanging, -p.hanging)
+        } else {
+            (env.left, indent)
+        };
         let spec = ParSpec {
             look,
             align: p.align,
             measure: self.width,
-            left: env.left,
+            left,
             right: env.right,
             indent,
             label,
@@ -331,9 +373,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.heading_no += 1;
         if self.prev != Prev::Start {
             if self.prev != Prev::Heading {
-                self.out
-                    .items
-                    .push(VItem::Penalty(HEADING_PENALTY[level - 1]));
+                self.breakpoint(HEADING_PENALTY[level - 1]);
             }
             let space = self.pending.max(hs.space_before);
             self.out.items.push(VItem::Glue {
@@ -430,7 +470,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         for (i, item) in l.items.iter().enumerate() {
             if i > 0 {
-                self.out.items.push(VItem::Penalty(LIST_PENALTY));
+                self.breakpoint(LIST_PENALTY);
                 self.out.items.push(VItem::Glue {
                     height: 0.0,
                     stretch: 1.0,
@@ -591,8 +631,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.par_no += 1;
         for (k, f) in frags.into_iter().enumerate() {
             if k > 0 && breakable_after_line(k - 1, n) {
-                self.out.items.push(VItem::Penalty(0.0));
+                self.breakpoint(0.0);
             }
+            self.keep = self.keep.saturating_sub(1);
             let kind = BoxKind::Line {
                 par: self.par_no,
                 line: k as u32,
@@ -610,9 +651,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// A figure or table: it may float to the top of the next page.
-    fn float(&mut self, mut frag: Frag) {
+    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>) {
         if self.prev != Prev::Start && self.prev != Prev::Heading {
-            self.out.items.push(VItem::Penalty(0.0));
+            self.breakpoint(0.0);
         }
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
         let mut padded = Frag::new(frag.height + 2.0 * pad);
@@ -620,6 +661,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag = padded;
         self.out.items.push(VItem::Float {
             height: frag.height,
+            footnotes,
             payload: frag,
         });
         if self.prev == Prev::Start {
@@ -648,17 +690,25 @@ impl<'c, 'a> Builder<'c, 'a> {
         set_paragraph(self.ctx, &content, &spec)
     }
 
-    fn figure(&mut self, f: &Figure, env: &Env) -> Frag {
+    fn figure(&mut self, f: &Figure, env: &Env, notes: &mut Vec<usize>) -> Frag {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
         let mut frag = Frag::new(0.0);
-        let (w, h) = match image::dimensions(&f.image) {
+        let (x, w, h) = match image::dimensions(&f.image) {
             Some((pw, ph)) => {
                 let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
                 let mut h = w * ph as f64 / pw as f64;
                 if h > max_h {
                     w *= max_h / h;
                     h = max_h;
+                }
+                let ppi = pw as f64 / (w / 72.0);
+                if ppi < MIN_PPI {
+                    self.ctx.warn(
+                        WarningKind::BadImage,
+                        f.source.as_ref(),
+                        format!("figure image has {ppi:.0} ppi at its printed size; {MIN_PPI:.0} or more prints sharply"),
+                    );
                 }
                 let idx = self.ctx.images.len();
                 self.ctx.images.push(f.image.clone());
@@ -670,7 +720,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                     width: w,
                     height: h,
                 }));
-                (w, h)
+                (x, w, h)
             }
             None => {
                 self.ctx.warn(
@@ -696,17 +746,28 @@ impl<'c, 'a> Builder<'c, 'a> {
                         color: self.ctx.style.rule_color,
                     }));
                 }
-                (w, h)
+                (x, w, h)
             }
         };
-        let _ = w;
+        // The caption hangs under the image, aligned with its left edge, unless the
+        // image is so narrow that the caption would become a column of short lines.
+        let cap_env = if w >= measure * 0.5 {
+            Env {
+                left: x,
+                right: self.width - x - w,
+                ..env.clone()
+            }
+        } else {
+            env.clone()
+        };
         if let Some(a) = &f.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
         let mut y = h;
         if let Some(cap) = &f.caption {
             y += self.ctx.style.caption.leading * 0.5;
-            for line in self.caption(cap, env, f.source.as_ref()) {
+            for line in self.caption(cap, &cap_env, f.source.as_ref()) {
+                notes.extend(line.footnotes.iter().copied());
                 frag.place(&line.frag, 0.0, y);
                 y += line.frag.height;
             }
@@ -715,7 +776,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag
     }
 
-    fn table(&mut self, t: &Table, env: &Env) -> Frag {
+    fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
         let style = self.ctx.style;
         let look = style.small.clone();
         let head_look = look.clone().bold();
@@ -733,6 +794,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut y = 0.0;
         if let Some(cap) = &t.caption {
             for line in self.caption(cap, env, t.source.as_ref()) {
+                notes.extend(line.footnotes.iter().copied());
                 frag.place(&line.frag, 0.0, y);
                 y += line.frag.height;
             }
@@ -813,7 +875,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         rule(&mut frag, y, RULE_HEAVY);
         y += RULE_HEAVY + RULE_SEP;
-        for (ri, (row, head)) in rows.iter().enumerate() {
+        // Set every cell first: whether any row wraps decides the space between rows.
+        let mut set_rows = Vec::with_capacity(rows.len());
+        for (row, head) in &rows {
             let lk = if *head { &head_look } else { &look };
             let mut row_h: f64 = lk.leading;
             let mut cells = Vec::new();
@@ -838,27 +902,38 @@ impl<'c, 'a> Builder<'c, 'a> {
                 row_h = row_h.max(lines.len() as f64 * lk.leading);
                 cells.push((j, lines));
             }
+            set_rows.push((*head, row_h, lk.leading, cells));
+        }
+        let wraps = set_rows
+            .iter()
+            .any(|(head, h, lead, _)| !head && *h > lead + 0.01);
+        let row_gap = if wraps {
+            look.leading * ROW_GAP_WRAPPED
+        } else {
+            ROW_GAP
+        };
+        let n = set_rows.len();
+        for (ri, (head, row_h, _, cells)) in set_rows.into_iter().enumerate() {
             for (j, lines) in cells {
                 let mut cy = y;
                 for l in lines {
+                    notes.extend(l.footnotes.iter().copied());
                     frag.place(&l.frag, xs[j], cy);
                     cy += l.frag.height;
                 }
             }
             y += row_h;
-            if *head {
+            if head {
                 y += RULE_SEP - 1.0;
                 rule(&mut frag, y, RULE_LIGHT);
                 y += RULE_LIGHT + RULE_SEP;
-            } else if ri + 1 < rows.len() {
-                y += 1.0;
+            } else if ri + 1 < n {
+                y += row_gap;
             }
         }
         y += RULE_SEP - 1.0;
         rule(&mut frag, y, RULE_HEAVY);
         y += RULE_HEAVY;
-        // The footnotes of table cells are not supported at the page foot; their markers
-        // remain in the cells.
         frag.height = y;
         frag
     }
@@ -901,7 +976,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: false,
             source: None,
         };
+        let mut notes = Vec::new();
         for line in set_paragraph(self.ctx, &o.title, &spec) {
+            notes.extend(line.footnotes.iter().copied());
             frag.place(&line.frag, 0.0, y);
             y += line.frag.height;
         }
@@ -926,7 +1003,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag.height = (y / lead).ceil() * lead;
         self.out.items.push(VItem::Box {
             height: frag.height,
-            footnotes: vec![],
+            footnotes: notes,
             kind: BoxKind::Block,
             payload: frag,
         });

@@ -25,7 +25,8 @@ use crate::typeset::report::{LayoutReport, Warning, WarningKind};
 
 /// Most layout passes for page references; two are nearly always enough.
 const MAX_PASSES: usize = 4;
-/// Distance from the running-head baseline to the top of the text area, in body lines.
+/// Distance from the running-head baseline to the top of the text area, in body lines:
+/// close enough to belong to the page, far enough not to be read as its first line.
 const HEAD_DROP_LINES: f64 = 2.0;
 
 /// Where each physical page comes from.
@@ -370,6 +371,7 @@ fn assemble(
         report.hyphenated_lines += l.stats.hyphenated_lines;
         report.overfull_lines += l.stats.overfull_lines;
         report.loose_paragraphs += l.stats.loose_paragraphs;
+        report.loose_lines += l.stats.loose_lines;
         report.widows += l.widows;
         report.orphans += l.orphans;
         report.headings_at_foot += l.headings_at_foot;

@@ -40,6 +40,25 @@ pub(crate) struct Collected {
     pub duplicates: Vec<String>,
 }
 
+/// A heading title as it is repeated in the TOC: without footnotes (their text belongs
+/// at the heading), anchors (they name the heading's own position) and links (the TOC
+/// entry is a link itself).
+pub(crate) fn for_toc(inlines: &[Inline]) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        match i {
+            Inline::Footnote(_) | Inline::Anchor(_) => {}
+            Inline::Link { content, .. } => out.extend(for_toc(content)),
+            Inline::Emph(c) => out.push(Inline::Emph(for_toc(c))),
+            Inline::Strong(c) => out.push(Inline::Strong(for_toc(c))),
+            Inline::SmallCaps(c) => out.push(Inline::SmallCaps(for_toc(c))),
+            Inline::Superscript(c) => out.push(Inline::Superscript(for_toc(c))),
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
 /// The text of inline content without styling, for outline titles and running heads.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut s = String::new();
@@ -70,7 +89,7 @@ pub(crate) fn collect(flow: &Flow) -> Collected {
             c.entries.push(Entry {
                 level: 1,
                 number: o.number.clone(),
-                title: o.title.clone(),
+                title: for_toc(&o.title),
                 anchor,
                 in_toc: o.in_toc,
                 in_outline: o.in_outline,
@@ -100,7 +119,7 @@ impl Collected {
                     self.entries.push(Entry {
                         level: h.level.clamp(1, 4),
                         number: h.number.clone(),
-                        title: h.title.clone(),
+                        title: for_toc(&h.title),
                         anchor,
                         in_toc: h.in_toc,
                         in_outline: h.in_outline,

@@ -20,10 +20,12 @@ use crate::typeset::report::{Warning, WarningKind};
 /// Space reserved above the first footnote of a page, in body lines; the separator rule
 /// sits a little below its middle (LaTeX's `\skip\footins` is about one line).
 const FOOTNOTE_SEP_LINES: f64 = 1.0;
-/// Length and weight of the footnote separator.
+/// Length (share of the text width) and weight of the footnote separator: a short, thin
+/// rule as in LaTeX, which marks the notes without boxing them off.
 const FOOTNOTE_RULE_SHARE: f64 = 0.25;
 const FOOTNOTE_RULE_WEIGHT: f64 = 0.4;
-/// Space below a figure or table at the top of a page, in body lines.
+/// Space below a figure or table at the top of a page, in body lines: as much as between
+/// a float and the text in the flow, so both placements look alike.
 const FLOAT_SEP_LINES: f64 = 1.0;
 /// Stretch every page is assumed to have, in body lines (see `PageParams`).
 const VIRTUAL_STRETCH_LINES: f64 = 0.5;
@@ -188,7 +190,10 @@ fn compose_page(
     let mut rects = Vec::new();
     let mut y = 0.0;
     for &fi in &plan.floats {
-        if let VItem::Float { height, payload } = &items[fi] {
+        if let VItem::Float {
+            height, payload, ..
+        } = &items[fi]
+        {
             // At the top of the page the float's space above is dropped.
             frag.place(payload, 0.0, y - pad);
             y += height - 2.0 * pad + params.float_sep;
@@ -265,7 +270,9 @@ fn compose_page(
                     y += per_fill;
                 }
             }
-            VItem::Float { height, payload } => {
+            VItem::Float {
+                height, payload, ..
+            } => {
                 frag.place(payload, 0.0, y);
                 y += height;
             }

@@ -31,6 +31,7 @@ pub(crate) struct Stats {
     pub hyphenated_lines: usize,
     pub overfull_lines: usize,
     pub loose_paragraphs: usize,
+    pub loose_lines: usize,
 }
 
 /// Page numbers known from the previous layout pass, for page references.

@@ -119,7 +119,7 @@ pub struct GlyphRun {
     /// Origin of the first glyph on the baseline.
     pub x: f64,
     pub y: f64,
-    /// The text the glyphs show; [`Glyph::cluster`] indexes into it.
+    /// The text the glyphs show; [`Glyph::start`] and [`Glyph::len`] index into it.
     pub text: String,
     pub glyphs: Vec<Glyph>,
 }

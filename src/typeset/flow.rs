@@ -285,6 +285,28 @@ impl Default for PageStyle {
 }
 
 impl PageStyle {
+    /// The house style on another trim size (book.yaml `print.trim`): the margins scale
+    /// with the page, and the bottom margin is rounded so the text area holds a whole
+    /// number of lines.
+    pub fn for_trim(width: f64, height: f64) -> PageStyle {
+        let base = PageStyle::default();
+        let sx = width / base.trim_width;
+        let sy = height / base.trim_height;
+        let mut s = PageStyle {
+            trim_width: width,
+            trim_height: height,
+            margin_inner: base.margin_inner * sx,
+            margin_outer: base.margin_outer * sx,
+            margin_top: base.margin_top * sy,
+            ..base.clone()
+        };
+        let room = height - s.margin_top - base.margin_bottom * sy;
+        // Round to whole lines (with a little slack for the arithmetic of mm → pt).
+        let lines = ((room + 1e-6) / s.body.leading).floor().max(1.0);
+        s.margin_bottom = height - s.margin_top - lines * s.body.leading;
+        s
+    }
+
     /// Width of the text area.
     pub fn text_width(&self) -> f64 {
         self.trim_width - self.margin_inner - self.margin_outer
@@ -328,7 +350,7 @@ pub enum Start {
 
 /// A unit that starts on a new page: a chapter, the voorwoord, the title page, the TOC.
 /// Chapters are laid out independently (and in parallel).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Chapter {
     pub matter: Matter,
     pub start: Start,
@@ -339,6 +361,20 @@ pub struct Chapter {
     /// Whether pages carry running heads and folios (false for the title page and colophon).
     pub folios: bool,
     pub blocks: Vec<Block>,
+}
+
+impl Default for Chapter {
+    /// A main-matter chapter on a recto with running heads and folios.
+    fn default() -> Self {
+        Chapter {
+            matter: Matter::Main,
+            start: Start::Recto,
+            opening: None,
+            running_head: None,
+            folios: true,
+            blocks: Vec::new(),
+        }
+    }
 }
 
 /// A chapter opening: number, title and author, set lower on the page.
@@ -422,6 +458,9 @@ pub struct Paragraph {
     pub lang: Option<Lang>,
     /// A different look (title pages); `None` is running text.
     pub look: Option<Look>,
+    /// Hanging indent in pt: every line but the first is indented by this much (entries of
+    /// a reference list). Replaces the first-line indent.
+    pub hanging: f64,
 }
 
 impl Paragraph {
@@ -444,6 +483,11 @@ impl Paragraph {
 
     pub fn look(mut self, look: Look) -> Paragraph {
         self.look = Some(look);
+        self
+    }
+
+    pub fn hanging(mut self, indent: f64) -> Paragraph {
+        self.hanging = indent;
         self
     }
 }
@@ -573,5 +617,27 @@ pub enum Inline {
 impl Inline {
     pub fn text(s: impl Into<String>) -> Inline {
         Inline::Text(s.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_text_area_holds_whole_lines() {
+        let s = PageStyle::default();
+        assert!((s.text_height() / s.body.leading - 41.0).abs() < 1e-9);
+        assert!((s.trim_width - 481.89).abs() < 0.01 && (s.trim_height - 680.31).abs() < 0.01);
+    }
+
+    #[test]
+    fn other_trim_sizes_scale_the_margins() {
+        let s = PageStyle::for_trim(mm(155.0), mm(230.0));
+        let lines = s.text_height() / s.body.leading;
+        assert!((lines - lines.round()).abs() < 1e-9, "{lines}");
+        assert!(s.margin_inner < PageStyle::default().margin_inner);
+        let same = PageStyle::for_trim(mm(170.0), mm(240.0));
+        assert!((same.margin_bottom - PageStyle::default().margin_bottom).abs() < 1e-9);
     }
 }

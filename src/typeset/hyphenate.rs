@@ -19,7 +19,8 @@ use std::borrow::Cow;
 
 use crate::typeset::flow::Lang;
 
-/// Minimum letters before a hyphenation break.
+/// Minimum letters before a hyphenation break: a single letter before a hyphen ("e-")
+/// saves too little to be worth the interruption.
 pub const LEFT_MIN: usize = 2;
 /// Minimum letters after a hyphenation break (one more than hypher's default, the
 /// usual book setting: a line starting with a two-letter fragment looks like a typo).
@@ -124,12 +125,22 @@ pub fn analyse(word: &str, lang: Lang, patterns: bool) -> Word {
             let from = chars[start].0;
             let to = chars.get(i).map_or(text.len(), |(at, _)| *at);
             let run = &text[from..to];
-            if i - start < LEFT_MIN + RIGHT_MIN || run.chars().all(|c| !c.is_lowercase()) {
+            // Letters after an apostrophe belong to the word for the minimum after a
+            // break: "pro-gram-ma’s" may break before "ma’s".
+            let tail = match chars.get(i) {
+                Some((_, '\'' | '\u{2019}')) => chars[i + 1..]
+                    .iter()
+                    .take_while(|(_, c)| c.is_alphabetic())
+                    .count(),
+                _ => 0,
+            };
+            let right_min = RIGHT_MIN.saturating_sub(tail).max(LEFT_MIN);
+            if i - start < LEFT_MIN + right_min || run.chars().all(|c| !c.is_lowercase()) {
                 continue;
             }
             let mut offset = from;
             let syllables: Vec<&str> =
-                hypher::hyphenate_bounded(run, hypher_lang(lang), LEFT_MIN, RIGHT_MIN).collect();
+                hypher::hyphenate_bounded(run, hypher_lang(lang), LEFT_MIN, right_min).collect();
             for syllable in &syllables[..syllables.len().saturating_sub(1)] {
                 offset += syllable.len();
                 breaks.push(BreakPoint {
@@ -302,13 +313,16 @@ mod tests {
         assert_eq!(nl("ADHD-diagnose"), "ADHD-|dia-|gnose");
         assert!(analyse("2014", Lang::Nl, true).breaks.is_empty());
         assert!(analyse("CJG", Lang::Nl, true).breaks.is_empty());
-        // Trailing punctuation does not count as letters after a break.
-        let w = analyse("programma's,", Lang::Nl, true);
+        // Trailing punctuation does not count as letters after a break…
+        let w = analyse("programma,", Lang::Nl, true);
         assert!(
             w.breaks
                 .iter()
                 .all(|b| b.offset <= "programma".len() - RIGHT_MIN)
         );
+        // …but the letters after an apostrophe do.
+        assert_eq!(nl("programma’s"), "pro-|gram-|ma’s");
+        assert_eq!(nl("baby's"), "ba-|by's");
     }
 
     #[test]

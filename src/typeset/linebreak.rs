@@ -32,6 +32,10 @@ use crate::typeset::flow::Justification;
 /// "Infinite" penalty: a break here is forbidden (positive) or forced (negative).
 pub const INFINITY: f64 = 10_000.0;
 
+/// Widths are sums of glyph advances; a line that is wider than its measure by less than
+/// this (pt) fits, so rounding in the sums never makes a line overfull.
+const FIT_SLACK: f64 = 1e-6;
+
 /// Badness of a line that cannot stretch at all but is too short.
 const INF_BAD: f64 = 10_000.0;
 
@@ -367,9 +371,9 @@ fn run_pass(
                     let r = (target - natural) / stretch;
                     ((100.0 * r * r * r).min(INF_BAD), r, false)
                 }
-            } else if natural > target {
+            } else if natural > target + FIT_SLACK {
                 let excess = natural - target;
-                if shrink <= 0.0 || excess > shrink + 1e-9 {
+                if shrink <= 0.0 || excess > shrink + FIT_SLACK {
                     (INF_BAD, -f64::INFINITY, true)
                 } else {
                     let r = excess / shrink;
@@ -385,7 +389,9 @@ fn run_pass(
 
             let mut feasible = !overfull && badness <= pass.threshold;
             let streak = if flagged { node.streak + 1 } else { 0 };
-            if streak > costs.max_consecutive_hyphens && !pass.last_resort {
+            // The hyphen limit holds in every pass; if it leaves no way through, the
+            // artificial break below still ends the paragraph.
+            if streak > costs.max_consecutive_hyphens {
                 feasible = false;
             }
             if feasible && is_last && node.line > 0 && !pass.last_resort {
@@ -777,6 +783,37 @@ mod tests {
         c.pretolerance = 10_000.0;
         let loose = break_lines(&items, &m, &c);
         assert_eq!(loose.positions.len(), tight.positions.len() + 1);
+    }
+
+    #[test]
+    fn exact_fit_without_shrink_is_not_overfull() {
+        // A word split by a hyphenation point whose parts add up to the measure, give or
+        // take rounding: it must be set whole in the first pass.
+        let items = vec![
+            Item::Box { width: 0.1 + 0.2 },
+            Item::Penalty {
+                width: 1.0,
+                cost: 50.0,
+                flagged: true,
+                hyphenation: true,
+            },
+            Item::Box { width: 0.3 },
+            Item::Glue {
+                width: 0.0,
+                stretch: 0.0,
+                shrink: 0.0,
+                fil: 1.0,
+            },
+            Item::penalty(0.0, -INFINITY, false),
+        ];
+        let m = Measure {
+            widths: &[0.6],
+            last_line_min: 0.0,
+            emergency_stretch: 0.0,
+        };
+        let b = break_lines(&items, &m, &costs());
+        assert_eq!(b.pass, PassKind::First);
+        assert_eq!(b.positions, vec![4]);
     }
 
     #[test]

@@ -6,6 +6,34 @@
 //! glyph runs, rules, fills, images, links; named destinations; an outline) with a
 //! [`LayoutReport`]. `crate::pdf` writes the document as PDF.
 //!
+//! ```
+//! use druk::pdf::{PdfOptions, write_pdf};
+//! use druk::typeset::*;
+//!
+//! let chapter = Chapter {
+//!     opening: Some(Opening {
+//!         number: Some("1".into()),
+//!         title: vec![Inline::text("Opvoedingsondersteuning en preventie")],
+//!         anchor: Some("sec-preventie".into()),
+//!         in_toc: true,
+//!         in_outline: true,
+//!         ..Default::default()
+//!     }),
+//!     blocks: vec![Block::Paragraph(
+//!         Paragraph::new(vec![Inline::text("Opvoeden doe je samen.")])
+//!             .with_source(Source::new("hoofdstukken/01.md", 3)),
+//!     )],
+//!     ..Default::default()
+//! };
+//! let flow = Flow { style: PageStyle::default(), chapters: vec![chapter] };
+//! let fonts = FontSet::builtin();
+//! let (doc, report) = layout(&flow, &fonts);
+//! assert_eq!(report.overfull_lines, 0);
+//! let opts = PdfOptions { title: "Opvoedingsondersteuning".into(), timestamp: 0, ..Default::default() };
+//! let pdf = write_pdf(&doc, &fonts, &opts).unwrap();
+//! assert!(pdf.bytes.starts_with(b"%PDF-1.6"));
+//! ```
+//!
 //! The stages, each in its own module:
 //! `collect` (anchors, TOC entries) → per chapter, in parallel: `blocks` (vertical list)
 //! using `paragraph` (`shape`, `hyphenate`, `linebreak`) → `pagebuild` (page breaks) →

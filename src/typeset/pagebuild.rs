@@ -66,6 +66,8 @@ pub(crate) enum VItem<P> {
     /// A figure or table that may move to the top of the next page.
     Float {
         height: f64,
+        /// Footnotes referenced in the figure or table (captions, cells).
+        footnotes: Vec<usize>,
         payload: P,
     },
     /// Start of frame `id`: padding above its content and below it.
@@ -194,6 +196,23 @@ pub(crate) fn build_pages<P>(
     };
     let fn_height =
         |f: usize, r: Range<usize>| -> f64 { footnotes.get(f).map_or(0.0, |l| l[r].iter().sum()) };
+    // Height the footnotes `fns` add to a page that already has `fh` of footnotes.
+    let notes_height = |fns: &[usize], fh: f64| -> f64 {
+        let mut add = 0.0;
+        for &f in fns {
+            if add == 0.0 && fh == 0.0 {
+                add += params.footnote_sep;
+            }
+            add += footnotes.get(f).map_or(0.0, |l| l.iter().sum::<f64>());
+        }
+        add
+    };
+    let place_notes = |fns: &[usize], page: &mut PagePlan| {
+        for &f in fns {
+            page.footnotes
+                .push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
+        }
+    };
 
     // Guard against a list that can never make progress.
     let mut guard = 0usize;
@@ -238,15 +257,25 @@ pub(crate) fn build_pages<P>(
 
         // Floats waiting from earlier pages.
         while let Some(&fl) = deferred.front() {
-            let VItem::Float { height, .. } = items[fl] else {
+            let VItem::Float {
+                height,
+                footnotes: fns,
+                ..
+            } = &items[fl]
+            else {
                 deferred.pop_front();
                 continue;
             };
-            if page.floats.is_empty() && h == 0.0 || h + height + params.float_sep + fh <= limit {
-                if height + fh > limit {
+            let add = notes_height(fns, fh);
+            if page.floats.is_empty() && h == 0.0
+                || h + height + params.float_sep + fh + add <= limit
+            {
+                if height + fh + add > limit {
                     events.push(Event::Oversized(fl));
                 }
                 h += height + params.float_sep;
+                fh += add;
+                place_notes(fns, &mut page);
                 page.floats.push(fl);
                 deferred.pop_front();
             } else {
@@ -364,10 +393,17 @@ pub(crate) fn build_pages<P>(
                         }
                     }
                 }
-                VItem::Float { height, .. } => {
+                VItem::Float {
+                    height,
+                    footnotes: fns,
+                    ..
+                } => {
                     let close = pad_bottom(&frames);
-                    if deferred.is_empty() && (!has_box || h + height + fh + close <= limit) {
+                    let add = notes_height(fns, fh);
+                    if deferred.is_empty() && (!has_box || h + height + fh + add + close <= limit) {
                         h += height;
+                        fh += add;
+                        place_notes(fns, &mut page);
                         page.body.push(i);
                         has_box = true;
                     } else {
@@ -577,13 +613,22 @@ pub(crate) fn audit<P>(
             })
             .collect();
         let last_page = pi + 1 == pages.len();
-        if let Some(&(_, kind)) = boxes.last()
-            && !last_page
-        {
-            match kind {
-                BoxKind::Heading => heads.push(pi),
-                BoxKind::Line { line: 0, of, .. } if of > 1 => orphans.push(pi),
-                _ => {}
+        if !last_page {
+            // A heading must be followed by at least two lines on its page.
+            if let Some(h) = boxes.iter().rposition(|(_, k)| *k == BoxKind::Heading) {
+                let lines_after = boxes[h + 1..]
+                    .iter()
+                    .filter(|(_, k)| matches!(k, BoxKind::Line { .. }))
+                    .count();
+                let more_after = boxes[h + 1..].iter().any(|(_, k)| *k == BoxKind::Block);
+                if lines_after < 2 && !more_after {
+                    heads.push(pi);
+                }
+            }
+            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = boxes.last()
+                && of > 1
+            {
+                orphans.push(pi);
             }
         }
         if let Some(&(_, BoxKind::Line { line, of, .. })) = boxes.first()
@@ -773,6 +818,64 @@ mod tests {
     }
 
     #[test]
+    fn heading_keeps_two_lines_of_a_list_of_short_items() {
+        // 7 lines, a heading, then one-line list items: the heading may not end the page
+        // with only one item below it. The list builder suppresses the breaks; the audit
+        // catches it if they were not.
+        let mut items = paragraphs(&[7]);
+        items.push(VItem::Penalty(-300.0));
+        items.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
+        for k in 0..6u32 {
+            if k >= 2 {
+                items.push(VItem::Penalty(-50.0));
+            }
+            items.push(VItem::Box {
+                height: LINE,
+                footnotes: vec![],
+                kind: BoxKind::Line {
+                    par: 10 + k,
+                    line: 0,
+                    of: 1,
+                },
+                payload: (),
+            });
+        }
+        let (pages, _) = build_pages(&items, &[], &params(10.0));
+        let (_, _, h) = audit(&items, &pages);
+        assert!(h.is_empty(), "{pages:?}");
+        // With a break allowed right after the first item the audit reports it.
+        let mut bad = paragraphs(&[8]);
+        bad.push(VItem::Penalty(-300.0));
+        bad.push(VItem::Box {
+            height: LINE,
+            footnotes: vec![],
+            kind: BoxKind::Heading,
+            payload: (),
+        });
+        for k in 0..4u32 {
+            bad.push(VItem::Box {
+                height: LINE,
+                footnotes: vec![],
+                kind: BoxKind::Line {
+                    par: 10 + k,
+                    line: 0,
+                    of: 1,
+                },
+                payload: (),
+            });
+            bad.push(VItem::Penalty(-50.0));
+        }
+        let (pages, _) = build_pages(&bad, &[], &params(10.0));
+        let (_, _, h) = audit(&bad, &pages);
+        assert_eq!(h, vec![0]);
+    }
+
+    #[test]
     fn break_before_heading_is_preferred_when_the_page_is_nearly_full() {
         // 9 lines fill all but one line; the heading cannot come with two lines anyway,
         // and the break before the heading (penalty -300) beats a split.
@@ -839,6 +942,7 @@ mod tests {
         items.push(VItem::Penalty(0.0));
         items.push(VItem::Float {
             height: 50.0,
+            footnotes: vec![],
             payload: (),
         });
         items.push(VItem::Penalty(0.0));

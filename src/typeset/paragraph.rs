@@ -28,20 +28,36 @@ const SUPERSCRIPT_SCALE: f64 = 0.65;
 const SUPERSCRIPT_RISE: f64 = 0.36;
 /// Inline code is set slightly smaller: the mono face has a large x-height.
 const INLINE_CODE_SCALE: f64 = 0.9;
-/// Word-space stretch and shrink as fractions of the space width (TeX's proportions for
-/// Computer Modern: 1/2 and 1/3).
+/// Word-space stretch and shrink as fractions of the space width: TeX's proportions for
+/// Computer Modern (1/2 and 1/3 of the space)…
 const SPACE_STRETCH: f64 = 0.5;
 const SPACE_SHRINK: f64 = 1.0 / 3.0;
-/// Stretch of the invisible glue that ragged lines end with (TeX's `\raggedright` uses
-/// 2em): enough for the breaker to prefer even lines without forcing them.
+/// …but never less stretch than Computer Modern has in absolute terms (1/6 em). Noto
+/// Serif's space is narrow (0.26 em against 0.33 em), and with half of it as stretch one
+/// paragraph in seven needed the emergency pass, which concentrates the looseness in a
+/// few very wide lines; with 1/6 em it is one in eleven, with half as many wide lines.
+const MIN_STRETCH_EM: f64 = 1.0 / 6.0;
+
+/// Stretch of the invisible glue that ragged lines end with, in em: more generous than
+/// TeX's `\raggedright` (2 em), so that short ragged texts (headings, captions, cells)
+/// find acceptable breaks without hyphens; the rag stays a preference, not a rule.
 const RAGGED_STRETCH_EM: f64 = 3.0;
 /// Where the baseline sits in a line box, as a fraction of the leading (a TeX strut:
 /// 70% above the baseline, 30% below).
 pub(crate) const BASELINE_RATIO: f64 = 0.7;
 /// Overfull by less than this (pt) is invisible and not reported.
 const OVERFULL_SLACK: f64 = 0.5;
-/// Width of a narrow no-break space (U+202F) in em.
+/// Width of a narrow no-break space (U+202F) in em: the usual thin space (1/6 em) that
+/// separates "z. d." or a number from its unit.
 const NARROW_SPACE_EM: f64 = 0.17;
+
+/// Stretch and shrink of a word space of `width` in text of `size`.
+fn space_flex(width: f64, size: f64) -> (f64, f64) {
+    (
+        (width * SPACE_STRETCH).max(size * MIN_STRETCH_EM),
+        width * SPACE_SHRINK,
+    )
+}
 
 /// A label hung before the first line (list bullet, heading number, footnote marker).
 #[derive(Clone, Debug)]
@@ -472,7 +488,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
     let mut srcs = Vec::new();
     let mut words: Vec<Vec<WordFrag>> = Vec::new();
 
-    if spec.indent > 0.0 {
+    if spec.indent != 0.0 {
+        // Negative for a hanging indent: the first line starts left of the others.
         items.push(Kp::Box { width: spec.indent });
         srcs.push(Src::Indent);
     }
@@ -508,7 +525,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                         width: w,
                     });
                 } else {
-                    items.push(Kp::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK));
+                    let (stretch, shrink) = space_flex(w, st.size);
+                    items.push(Kp::glue(w, stretch, shrink));
                     srcs.push(Src::Space {
                         style: *s,
                         width: w,
@@ -524,7 +542,8 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                     if ragged {
                         (w, 0.0, 0.0)
                     } else {
-                        (w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+                        let (stretch, shrink) = space_flex(w, st.size);
+                        (w, stretch, shrink)
                     }
                 };
                 items.push(Kp::penalty(0.0, INFINITY, false));
@@ -806,11 +825,12 @@ fn finalize(
         for p in &parts {
             match p {
                 LinePart::Text(t) => natural += t.width,
-                LinePart::Space { width, .. } => {
+                LinePart::Space { width, style } => {
                     natural += width;
                     if !ragged {
-                        stretch += width * SPACE_STRETCH;
-                        shrink += width * SPACE_SHRINK;
+                        let (st, sh) = space_flex(*width, styles[*style].size);
+                        stretch += st;
+                        shrink += sh;
                     }
                 }
                 LinePart::Indent(w) => natural += w,
@@ -832,6 +852,9 @@ fn finalize(
         } else {
             0.0
         };
+        if ratio > 1.0 {
+            ctx.stats.loose_lines += 1;
+        }
         let set_width = natural
             + if ratio < 0.0 {
                 ratio * shrink
@@ -891,11 +914,12 @@ fn finalize(
                 LinePart::Indent(w) => x += w,
                 LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
                 LinePart::Space { style, width } => {
+                    let (st, sh) = space_flex(*width, styles[*style].size);
                     let w = width
                         + if ratio < 0.0 {
-                            ratio * width * SPACE_SHRINK
+                            ratio * sh
                         } else if !ragged {
-                            ratio * width * SPACE_STRETCH
+                            ratio * st
                         } else {
                             0.0
                         };

@@ -12,8 +12,10 @@ pub struct LayoutReport {
     pub paragraphs: usize,
     pub lines: usize,
     pub hyphenated_lines: usize,
-    /// Lines that needed the emergency-stretch pass.
+    /// Paragraphs that needed the emergency-stretch pass.
     pub loose_paragraphs: usize,
+    /// Lines whose spaces stretch beyond their stretchability (adjustment ratio > 1).
+    pub loose_lines: usize,
     pub overfull_lines: usize,
     /// Last line of a paragraph alone at the top of a page.
     pub widows: usize,
@@ -38,6 +40,7 @@ pub enum WarningKind {
     OversizedBlock,
     SplitFootnote,
     MissingGlyph,
+    /// An image that cannot be read, or whose resolution is too low for print.
     BadImage,
     UnknownAnchor,
     DuplicateAnchor,
@@ -75,5 +78,24 @@ impl fmt::Display for Warning {
             write!(f, " (page {p})")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for LayoutReport {
+    /// One line for a build summary: "72 pages (4 blank), 2170 lines, 0 overfull, …".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} pages ({} blank), {} lines, {} hyphenated, {} loose, {} overfull, {} widows, {} orphans, {} headings at a page foot",
+            self.pages,
+            self.blank_pages,
+            self.lines,
+            self.hyphenated_lines,
+            self.loose_lines,
+            self.overfull_lines,
+            self.widows,
+            self.orphans,
+            self.headings_at_foot
+        )
     }
 }

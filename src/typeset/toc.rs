@@ -11,9 +11,10 @@ use crate::typeset::frag::{Draw, Frag};
 use crate::typeset::paragraph::{BASELINE_RATIO, Label, ParSpec, set_paragraph};
 use crate::typeset::shape::Features;
 
-/// Width of the number column per level, in em.
+/// Width of the number column per level, in em: room for "12" at level 1 and "12.12" at
+/// level 2 plus a gap, so titles of one level line up.
 const NUMBER_COLUMN_EM: [f64; 4] = [1.8, 2.6, 3.2, 3.8];
-/// Room kept free for the page number, in em.
+/// Room kept free for the page number, in em: three digits and a gap before the leaders.
 const PAGE_COLUMN_EM: f64 = 2.6;
 /// Distance between leader dots, in em (LaTeX's `\@dotsep` is 4.5 mu, about 0.25 em;
 /// a little more air reads better in a sans-less TOC).

@@ -252,7 +252,10 @@ fn chapter(n: usize) -> Chapter {
                 vec![
                     vec![t("Geïndiceerd")],
                     vec![t("Gezinnen met eerste signalen")],
-                    vec![t("Video-feedback")],
+                    vec![
+                        t("Video-feedback"),
+                        footnote("Ook wel video-hometraining genoemd."),
+                    ],
                 ],
             ],
             caption: Some(Caption {
@@ -279,7 +282,7 @@ fn chapter(n: usize) -> Chapter {
     blocks.push(par(vec![t(PROSE[(n + 6) % 10])], 35));
     if n == 3 {
         blocks.push(Block::Figure(Figure {
-            image: Arc::from(png(320, 180)),
+            image: Arc::from(png(960, 540)),
             caption: Some(Caption {
                 label: Some("Figuur 3.1".into()),
                 text: vec![t("Het balansmodel")],
@@ -439,4 +442,54 @@ pub fn sample_book() -> Flow {
         ],
     });
     Flow { style, chapters }
+}
+
+/// A long book for timing: `chapters` chapters of eight sections each, about fifteen
+/// pages per chapter.
+pub fn long_book(chapters: usize) -> Flow {
+    let mut flow = sample_book();
+    flow.chapters.truncate(4);
+    for n in 1..=chapters {
+        let mut ch = chapter(1 + (n - 1) % 3);
+        if let Some(o) = ch.opening.as_mut() {
+            o.number = Some(n.to_string());
+            o.anchor = Some(format!("long-ch-{n}"));
+        }
+        let mut blocks = Vec::new();
+        for s in 1..=8 {
+            blocks.push(heading(
+                2,
+                &format!("{n}.{s}"),
+                "Een paragraaf over opvoeding en preventie",
+                None,
+            ));
+            for k in 0..7 {
+                let mut content = vec![t(PROSE[(n + s + k) % 10])];
+                if k == 3 {
+                    content.push(footnote(
+                        "Een voetnoot met een korte toelichting bij de tekst.",
+                    ));
+                }
+                blocks.push(par(content, (s * 10 + k) as u32));
+            }
+            if s % 3 == 0 {
+                blocks.push(bullets(&["een eerste punt in de lijst;", "een tweede, iets langer punt dat over twee regels kan lopen als het tekstblok smal is;"]));
+            }
+            if s % 4 == 1 {
+                blocks.push(Block::Kader(Kader {
+                    label: Some(format!("Kader {n}.{s}")),
+                    title: vec![t("Uit de praktijk")],
+                    anchor: None,
+                    blocks: (0..3)
+                        .map(|k| par(vec![t(PROSE[(n + k) % 10])], 90))
+                        .collect(),
+                    fill: None,
+                    source: None,
+                }));
+            }
+        }
+        ch.blocks = blocks;
+        flow.chapters.push(ch);
+    }
+    flow
 }
