@@ -492,7 +492,11 @@ impl Converter<'_> {
                 for r in refs {
                     let mut content = vec![f::Inline::Anchor(self.here(&r.id))];
                     content.extend(self.inlines(&r.content));
-                    let mut p = f::Paragraph::new(content).align(f::Align::Left);
+                    // APA: a hanging indent of about 1.27 cm (here 18 pt), ragged right
+                    // because URLs and DOIs do not justify.
+                    let mut p = f::Paragraph::new(content)
+                        .align(f::Align::Left)
+                        .hanging(18.0);
                     p.indent = Some(false);
                     out.push(f::Block::Paragraph(p));
                     out.push(f::Block::Space(3.0));
