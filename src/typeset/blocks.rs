@@ -659,6 +659,20 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut padded = Frag::new(frag.height + 2.0 * pad);
         padded.place(&frag, 0.0, pad);
         frag = padded;
+        if self.prev == Prev::Heading {
+            // Right under its heading a table or figure is the heading's content: it
+            // stays in place, so the heading moves with it rather than being left alone.
+            self.out.items.push(VItem::Box {
+                height: frag.height,
+                footnotes,
+                kind: BoxKind::Block,
+                payload: frag,
+            });
+            self.keep = 0;
+            self.prev = Prev::Other;
+            self.pending = 0.0;
+            return;
+        }
         self.out.items.push(VItem::Float {
             height: frag.height,
             footnotes,

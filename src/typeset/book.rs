@@ -408,3 +408,158 @@ fn previous_mark(lay: &ChapterLayout, k: usize) -> Option<String> {
         .rev()
         .find_map(|p| p.last_mark.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::flow::*;
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> usize {
+            (self.next() % n) as usize
+        }
+    }
+
+    const WORDS: [&str; 16] = [
+        "opvoeding",
+        "ouders",
+        "de",
+        "ondersteuning",
+        "in",
+        "jeugdgezondheidszorg",
+        "wijk",
+        "preventie",
+        "hbo-opleidingen",
+        "coördinatie",
+        "een",
+        "kinderen",
+        "geïnteresseerd",
+        "officiële",
+        "gezin,",
+        "zorg.",
+    ];
+
+    /// `min` plus up to `spread - 1` words.
+    fn text(r: &mut Rng, min: usize, spread: u64) -> Vec<Inline> {
+        let words = min + r.below(spread);
+        let mut out = Vec::new();
+        for i in 0..words {
+            let w = WORDS[r.below(WORDS.len() as u64)];
+            let sep = if i + 1 < words { " " } else { "" };
+            match r.below(12) {
+                0 => out.push(Inline::Emph(vec![Inline::text(w)])),
+                1 => out.push(Inline::Strong(vec![Inline::text(w)])),
+                2 => out.push(Inline::Footnote(Footnote {
+                    marker: None,
+                    content: vec![Block::Paragraph(Paragraph::new(vec![Inline::text(
+                        "Een voetnoot bij de tekst, soms wat langer dan nodig is voor de uitleg."
+                            .repeat(1 + r.below(3)),
+                    )]))],
+                })),
+                _ => out.push(Inline::text(w)),
+            }
+            out.push(Inline::text(sep));
+        }
+        out
+    }
+
+    fn block(r: &mut Rng, depth: usize) -> Block {
+        match r.below(if depth > 1 { 3 } else { 9 }) {
+            0..=2 => Block::Paragraph(Paragraph::new(text(r, 5, 120))),
+            3 => Block::Heading(Heading {
+                level: 2 + r.below(3) as u8,
+                number: Some(format!("{}.{}", r.below(9), r.below(9))),
+                title: text(r, 1, 8),
+                in_toc: true,
+                in_outline: true,
+                ..Default::default()
+            }),
+            4 => Block::List(List {
+                marker: ListMarker::Bullet("■".into()),
+                items: (0..1 + r.below(4))
+                    .map(|_| vec![block(r, depth + 1)])
+                    .collect(),
+            }),
+            5 => Block::Kader(Kader {
+                label: Some("Kader 1.1".into()),
+                title: text(r, 3, 1),
+                blocks: (0..1 + r.below(6)).map(|_| block(r, depth + 1)).collect(),
+                ..Default::default()
+            }),
+            6 => Block::Table(Table {
+                columns: vec![Align::Left, Align::Right],
+                header: vec![text(r, 1, 1), text(r, 2, 1)],
+                rows: (0..1 + r.below(6))
+                    .map(|_| vec![text(r, 1, 6), text(r, 1, 3)])
+                    .collect(),
+                ..Default::default()
+            }),
+            7 => Block::Quote(vec![block(r, depth + 1)]),
+            _ => Block::Code(Code {
+                text: "fn main() {}\n    let x = 1;".into(),
+                source: None,
+            }),
+        }
+    }
+
+    /// Random flows lay out without panicking, keep every line on its page and leave no
+    /// widows, orphans or headings at the foot.
+    #[test]
+    fn random_flows_keep_the_rules() {
+        let fonts = FontSet::builtin();
+        for seed in 1..=16u64 {
+            let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let chapters = (0..1 + r.below(3))
+                .map(|n| Chapter {
+                    opening: Some(Opening {
+                        number: Some((n + 1).to_string()),
+                        title: text(&mut r, 3, 1),
+                        in_toc: true,
+                        in_outline: true,
+                        ..Default::default()
+                    }),
+                    blocks: (0..10 + r.below(40)).map(|_| block(&mut r, 0)).collect(),
+                    ..Default::default()
+                })
+                .collect();
+            let flow = Flow {
+                style: PageStyle::default(),
+                chapters,
+            };
+            let (doc, report) = layout(&flow, &fonts);
+            let style = &flow.style;
+            // Chains of headings and kaders whose titles carry long footnotes can leave no
+            // legal break at all; the engine then splits a footnote and says so. Only
+            // flows without such emergencies must keep every rule.
+            let forced = report
+                .warnings
+                .iter()
+                .any(|w| w.kind == WarningKind::OversizedBlock);
+            if !forced && report.split_footnotes == 0 {
+                assert_eq!(
+                    (report.widows, report.orphans, report.headings_at_foot),
+                    (0, 0, 0),
+                    "seed {seed}: {report}"
+                );
+                for (i, page) in doc.pages.iter().enumerate() {
+                    for l in &page.lines {
+                        assert!(
+                            l.y <= style.margin_top + style.text_height() + 0.01,
+                            "seed {seed}, page {}: line below the text area: {l:?}",
+                            i + 1
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

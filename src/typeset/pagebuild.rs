@@ -609,8 +609,16 @@ pub(crate) fn audit<P>(
             .iter()
             .filter_map(|&i| match &items[i] {
                 VItem::Box { kind, .. } => Some((i, *kind)),
+                // A table or figure set right after a heading is what follows it.
+                VItem::Float { .. } => Some((i, BoxKind::Block)),
                 _ => None,
             })
+            .collect();
+        // Widows and orphans concern the lines of the text flow only.
+        let in_flow: Vec<(usize, BoxKind)> = boxes
+            .iter()
+            .copied()
+            .filter(|&(i, _)| matches!(items[i], VItem::Box { .. }))
             .collect();
         let last_page = pi + 1 == pages.len();
         if !last_page {
@@ -621,17 +629,22 @@ pub(crate) fn audit<P>(
                     .filter(|(_, k)| matches!(k, BoxKind::Line { .. }))
                     .count();
                 let more_after = boxes[h + 1..].iter().any(|(_, k)| *k == BoxKind::Block);
-                if lines_after < 2 && !more_after {
+                // A heading with no text after it at all (the end of a chapter) has
+                // nothing to be kept with.
+                let text_follows = items[boxes[h].0 + 1..]
+                    .iter()
+                    .any(|it| matches!(it, VItem::Box { .. }));
+                if lines_after < 2 && !more_after && text_follows {
                     heads.push(pi);
                 }
             }
-            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = boxes.last()
+            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = in_flow.last()
                 && of > 1
             {
                 orphans.push(pi);
             }
         }
-        if let Some(&(_, BoxKind::Line { line, of, .. })) = boxes.first()
+        if let Some(&(_, BoxKind::Line { line, of, .. })) = in_flow.first()
             && pi > 0
             && line > 0
             && line + 1 == of
