@@ -174,18 +174,11 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
     d
 }
 
-/// The print house style: the engine's defaults with the book's trim and bleed. Margins stay
-/// as they are; the bottom margin takes what is left over, so the text area holds a whole
-/// number of lines and facing pages keep their baselines on one grid.
+/// The print house style on the book's trim, with its bleed and language.
 fn page_style(project: &Project) -> f::PageStyle {
-    let mut s = f::PageStyle::default();
-    let min_bottom = s.margin_bottom;
     let (w, h) = project.print.trim_mm;
-    s.trim_width = f::mm(w);
-    s.trim_height = f::mm(h);
+    let mut s = f::PageStyle::for_trim(f::mm(w), f::mm(h));
     s.bleed = f::mm(project.print.bleed_mm);
-    let lines = ((s.trim_height - s.margin_top - min_bottom) / s.body.leading).floor();
-    s.margin_bottom = s.trim_height - s.margin_top - lines * s.body.leading;
     s.lang = match project.meta.lang {
         Lang::Nl => f::Lang::Nl,
         Lang::En => f::Lang::En,
