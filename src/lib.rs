@@ -18,6 +18,7 @@ pub mod serve;
 pub mod source;
 pub mod time;
 pub mod typeset;
+pub mod walk;
 pub mod xml;
 
 use diag::{Diagnostic, Severity};

@@ -81,8 +81,8 @@ pub fn apply(
     // 1. Collect the citations in reading order; unknown keys are reported and dropped.
     let mut found = Vec::new();
     let mut cited = vec![false; lib.items.len()];
-    for part in &book.parts {
-        visit_citations(part, &mut |c: &Citation| {
+    for part in &mut book.parts {
+        visit_citations(part, &mut |c: &mut Citation| {
             let mut items = Vec::new();
             for it in &c.items {
                 match lib.get(&it.key) {
@@ -180,6 +180,7 @@ pub fn apply(
     };
     if found.is_empty() && listed_only.is_empty() {
         if let Some(bp) = bib_part {
+            diags.push(empty_list(book.parts[bp].title.span));
             book.parts[bp].blocks = vec![Block::References(Vec::new())];
         }
         return diags;
@@ -206,7 +207,7 @@ pub fn apply(
     };
     let mut next = 0;
     for part in &mut book.parts {
-        visit_citations_mut(part, &mut |c: &mut Citation| {
+        visit_citations(part, &mut |c: &mut Citation| {
             let f = &found[next];
             let out = &citations[next];
             next += 1;
@@ -234,19 +235,18 @@ pub fn apply(
                 content: bibliography_inlines(content, lang),
             })
             .collect::<Vec<_>>();
-        if refs.is_empty() && found.is_empty() {
-            diags.push(
-                Diagnostic::warning(
-                    "empty-reference-list",
-                    "the reference list is empty: nothing is cited",
-                )
-                .at(book.parts[bp].title.span)
-                .help("cite works with [@key], or remove `literatuur` from `back:`"),
-            );
-        }
         book.parts[bp].blocks = vec![Block::References(refs)];
     }
     diags
+}
+
+fn empty_list(at: crate::source::Span) -> Diagnostic {
+    Diagnostic::warning(
+        "empty-reference-list",
+        "the reference list is empty: nothing is cited",
+    )
+    .at(at)
+    .help("cite works with [@key], or remove `literatuur` from `back:`")
 }
 
 fn reference_id(key: &str) -> String {
@@ -624,107 +624,15 @@ fn last_char(i: &Inline) -> Option<char> {
     }
 }
 
-fn merge(v: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(v.len());
-    for i in v {
-        match (out.last_mut(), i) {
-            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
-            (_, Inline::Text(b)) if b.is_empty() => {}
-            (_, i) => out.push(i),
-        }
-    }
-    out
-}
+use crate::walk::merge_text as merge;
 
-fn visit_citations(part: &Part, f: &mut dyn FnMut(&Citation)) {
-    fn inl(v: &[Inline], f: &mut dyn FnMut(&Citation)) {
-        for i in v {
-            match i {
-                Inline::Citation(c) => f(c),
-                Inline::Styled(_, c)
-                | Inline::Link { content: c, .. }
-                | Inline::Internal { content: c, .. } => inl(c, f),
-                _ => {}
-            }
+/// Every citation of a part, in reading order.
+fn visit_citations(part: &mut Part, f: &mut dyn FnMut(&mut Citation)) {
+    crate::walk::inlines_mut(part, &mut |i| {
+        if let Inline::Citation(c) = i {
+            f(c);
         }
-    }
-    fn blocks(bs: &[Block], f: &mut dyn FnMut(&Citation)) {
-        for b in bs {
-            match b {
-                Block::Heading(h) => inl(&h.content, f),
-                Block::Paragraph(i, _) => inl(i, f),
-                Block::List(l) => l.items.iter().for_each(|it| blocks(it, f)),
-                Block::Quote(q) => blocks(q, f),
-                Block::Div(d) => blocks(&d.blocks, f),
-                Block::Kader(k) => {
-                    if let Some(t) = &k.title {
-                        inl(t, f);
-                    }
-                    blocks(&k.blocks, f)
-                }
-                Block::Table(t) => {
-                    t.header.iter().for_each(|c| inl(c, f));
-                    t.rows.iter().flatten().for_each(|c| inl(c, f));
-                    if let Some(c) = &t.caption {
-                        inl(c, f);
-                    }
-                }
-                Block::Figure(fig) => inl(&fig.caption, f),
-                _ => {}
-            }
-        }
-    }
-    inl(&part.title.content, f);
-    blocks(&part.blocks, f);
-    for n in &part.footnotes {
-        blocks(&n.blocks, f);
-    }
-}
-
-/// The same walk as [`visit_citations`], in the same order, with mutable access.
-fn visit_citations_mut(part: &mut Part, f: &mut dyn FnMut(&mut Citation)) {
-    fn inl(v: &mut [Inline], f: &mut dyn FnMut(&mut Citation)) {
-        for i in v {
-            match i {
-                Inline::Citation(c) => f(c),
-                Inline::Styled(_, c)
-                | Inline::Link { content: c, .. }
-                | Inline::Internal { content: c, .. } => inl(c, f),
-                _ => {}
-            }
-        }
-    }
-    fn blocks(bs: &mut [Block], f: &mut dyn FnMut(&mut Citation)) {
-        for b in bs {
-            match b {
-                Block::Heading(h) => inl(&mut h.content, f),
-                Block::Paragraph(i, _) => inl(i, f),
-                Block::List(l) => l.items.iter_mut().for_each(|it| blocks(it, f)),
-                Block::Quote(q) => blocks(q, f),
-                Block::Div(d) => blocks(&mut d.blocks, f),
-                Block::Kader(k) => {
-                    if let Some(t) = &mut k.title {
-                        inl(t, f);
-                    }
-                    blocks(&mut k.blocks, f)
-                }
-                Block::Table(t) => {
-                    t.header.iter_mut().for_each(|c| inl(c, f));
-                    t.rows.iter_mut().flatten().for_each(|c| inl(c, f));
-                    if let Some(c) = &mut t.caption {
-                        inl(c, f);
-                    }
-                }
-                Block::Figure(fig) => inl(&mut fig.caption, f),
-                _ => {}
-            }
-        }
-    }
-    inl(&mut part.title.content, f);
-    blocks(&mut part.blocks, f);
-    for n in &mut part.footnotes {
-        blocks(&mut n.blocks, f);
-    }
+    });
 }
 
 #[cfg(test)]

@@ -993,17 +993,7 @@ fn caption_text(inlines: &[Inline]) -> Option<Vec<Inline>> {
     Some(cap)
 }
 
-fn merge_text(v: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(v.len());
-    for i in v {
-        match (out.last_mut(), i) {
-            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
-            (_, Inline::Text(b)) if b.is_empty() => {}
-            (_, i) => out.push(i),
-        }
-    }
-    out
-}
+use crate::walk::merge_text;
 
 /// The text of inlines without markup, for ids, alt text and running heads.
 pub fn plain_text(inlines: &[Inline]) -> String {

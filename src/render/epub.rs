@@ -291,23 +291,8 @@ fn package(
 }
 
 fn title_page(book: &Book) -> Element {
-    let m = &book.meta;
-    let mut sec = el("section")
-        .attr("epub:type", "titlepage")
-        .class("titlepage");
-    if !m.authors.is_empty() {
-        sec.push(el("p").class("title-authors").text(m.authors.join(", ")));
-    }
-    sec.push(el("h1").class("title").text(m.title.clone()));
-    if let Some(s) = &m.subtitle {
-        sec.push(el("p").class("subtitle").text(s.clone()));
-    }
-    if let Some(e) = m.edition {
-        sec.push(el("p").class("title-edition").text(m.lang.edition(e)));
-    }
-    if let Some(p) = &m.publisher {
-        sec.push(el("p").class("title-publisher").text(p.clone()));
-    }
+    let mut sec = super::xhtml::title_page(book);
+    sec.attrs.insert(0, ("epub:type", "titlepage".into()));
     el("body").child(sec)
 }
 

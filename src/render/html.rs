@@ -158,20 +158,7 @@ pub fn part_page(book: &Book, layout: &Layout, i: usize, opts: PageOptions) -> S
 
 fn index_page(book: &Book, layout: &Layout, opts: PageOptions) -> String {
     let m = &book.meta;
-    let mut tp = el("section").class("titlepage");
-    if !m.authors.is_empty() {
-        tp.push(el("p").class("title-authors").text(m.authors.join(", ")));
-    }
-    tp.push(el("h1").class("title").text(m.title.clone()));
-    if let Some(s) = &m.subtitle {
-        tp.push(el("p").class("subtitle").text(s.clone()));
-    }
-    if let Some(e) = m.edition {
-        tp.push(el("p").class("title-edition").text(m.lang.edition(e)));
-    }
-    if let Some(p) = &m.publisher {
-        tp.push(el("p").class("title-publisher").text(p.clone()));
-    }
+    let tp = super::xhtml::title_page(book);
     let mut toc = el("nav")
         .class("index-toc")
         .attr("aria-label", m.lang.contents());

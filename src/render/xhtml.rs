@@ -140,6 +140,26 @@ pub fn visit_images(blocks: &[Block], f: &mut dyn FnMut(&str)) {
     }
 }
 
+/// The title page from book.yaml, shared by the EPUB and the web edition's index.
+pub fn title_page(book: &Book) -> Element {
+    let m = &book.meta;
+    let mut sec = el("section").class("titlepage");
+    if !m.authors.is_empty() {
+        sec.push(el("p").class("title-authors").text(m.authors.join(", ")));
+    }
+    sec.push(el("h1").class("title").text(m.title.clone()));
+    if let Some(s) = &m.subtitle {
+        sec.push(el("p").class("subtitle").text(s.clone()));
+    }
+    if let Some(e) = m.edition {
+        sec.push(el("p").class("title-edition").text(m.lang.edition(e)));
+    }
+    if let Some(p) = &m.publisher {
+        sec.push(el("p").class("title-publisher").text(p.clone()));
+    }
+    sec
+}
+
 /// The XHTML document around a body: the same head for every part.
 pub fn document(lang: &str, title: &str, css_href: &str, body: Element) -> String {
     let html = el("html")

@@ -176,50 +176,11 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn part(&mut self, part: &mut Part) {
-        self.inlines(&mut part.title.content);
-        self.blocks(&mut part.blocks);
-        for f in &mut part.footnotes {
-            self.blocks(&mut f.blocks);
-        }
-    }
-
-    fn blocks(&mut self, blocks: &mut [Block]) {
-        for b in blocks {
-            match b {
-                Block::Heading(h) => self.inlines(&mut h.content),
-                Block::Paragraph(i, _) => self.inlines(i),
-                Block::List(l) => l.items.iter_mut().for_each(|it| self.blocks(it)),
-                Block::Quote(bs) => self.blocks(bs),
-                Block::Div(d) => self.blocks(&mut d.blocks),
-                Block::Kader(k) => {
-                    if let Some(t) = &mut k.title {
-                        self.inlines(t);
-                    }
-                    self.blocks(&mut k.blocks);
-                }
-                Block::Table(t) => {
-                    t.header.iter_mut().for_each(|c| self.inlines(c));
-                    t.rows.iter_mut().flatten().for_each(|c| self.inlines(c));
-                    if let Some(c) = &mut t.caption {
-                        self.inlines(c);
-                    }
-                }
-                Block::Figure(f) => self.inlines(&mut f.caption),
-                Block::Code(_) | Block::Rule | Block::Html(..) | Block::References(_) => {}
+        crate::walk::inlines_mut(part, &mut |i| {
+            if let Inline::CrossRef(r) = i {
+                self.cross_ref(r);
             }
-        }
-    }
-
-    fn inlines(&mut self, inlines: &mut [Inline]) {
-        for i in inlines {
-            match i {
-                Inline::Styled(_, c)
-                | Inline::Link { content: c, .. }
-                | Inline::Internal { content: c, .. } => self.inlines(c),
-                Inline::CrossRef(r) => self.cross_ref(r),
-                _ => {}
-            }
-        }
+        });
     }
 
     fn cross_ref(&mut self, r: &mut CrossRef) {

@@ -93,3 +93,27 @@ pub fn golden(path: &Path, actual: &str) {
         );
     }
 }
+
+/// The text of a file in an unzipped archive, by the end of its name.
+pub fn entry_text(files: &[(String, Vec<u8>)], name: &str) -> String {
+    let (_, bytes) = files
+        .iter()
+        .find(|(n, _)| n.ends_with(name))
+        .unwrap_or_else(|| panic!("no {name} in the archive"));
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// Markup removed, for comparing what a reader sees.
+pub fn strip_tags(raw: &str) -> String {
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in raw.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    plain.replace("&amp;", "&")
+}

@@ -27,13 +27,12 @@ fn jar() -> PathBuf {
     debian
 }
 
-fn epubcheck(book: &str) {
-    let out = scratch(&format!("epubcheck-{}", book.replace('/', "-")));
-    let epub = build_epub(&root().join(book), &out);
+/// EPUBCheck on one file: 0 errors, 0 warnings, or the test fails.
+fn check_file(epub: &std::path::Path) {
     let o = std::process::Command::new("java")
         .arg("-jar")
         .arg(jar())
-        .arg(&epub)
+        .arg(epub)
         .output()
         .expect("java runs");
     let text = format!(
@@ -43,8 +42,14 @@ fn epubcheck(book: &str) {
     );
     assert!(
         o.status.success() && text.contains("No errors or warnings detected"),
-        "EPUBCheck on {book}:\n{text}"
+        "EPUBCheck on {}:\n{text}",
+        epub.display()
     );
+}
+
+fn epubcheck(book: &str) {
+    let out = scratch(&format!("epubcheck-{}", book.replace('/', "-")));
+    check_file(&build_epub(&root().join(book), &out));
 }
 
 #[test]
@@ -67,20 +72,7 @@ fn epubcheck_new_book() {
     let dir = scratch("epubcheck-new");
     let o = run(druk().arg("new").arg(dir.join("b")));
     assert!(o.status.success());
-    let out = dir.join("out");
-    let epub = build_epub(&dir.join("b"), &out);
-    let o = std::process::Command::new("java")
-        .arg("-jar")
-        .arg(jar())
-        .arg(&epub)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.contains("No errors or warnings detected"),
-        "{text}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    check_file(&build_epub(&dir.join("b"), &dir.join("out")));
 }
 
 #[test]
@@ -102,16 +94,5 @@ fn epubcheck_one_chapter_build() {
         .unwrap()
         .unwrap()
         .path();
-    let o = std::process::Command::new("java")
-        .arg("-jar")
-        .arg(jar())
-        .arg(&epub)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.contains("No errors or warnings detected"),
-        "{text}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    check_file(&epub);
 }

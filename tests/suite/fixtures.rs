@@ -46,28 +46,7 @@ fn year_letters_follow_the_reference_list() {
     let out = scratch("year-letters");
     let epub = build_epub(&root().join("tests/books/citations"), &out);
     let files = unzip(&epub);
-    let text = |name: &str| {
-        let raw = String::from_utf8(
-            files
-                .iter()
-                .find(|(n, _)| n.ends_with(name))
-                .unwrap()
-                .1
-                .clone(),
-        )
-        .unwrap();
-        let mut plain = String::new();
-        let mut in_tag = false;
-        for c in raw.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                c if !in_tag => plain.push(c),
-                _ => {}
-            }
-        }
-        plain.replace("&amp;", "&")
-    };
+    let text = |name: &str| strip_tags(&entry_text(&files, name));
     let list = text("literatuur.xhtml");
     let a = list
         .find("(1996a). Opvoeden in Nederland")
@@ -253,28 +232,8 @@ fn one_chapter_has_the_numbers_of_the_whole_book() {
         epub.display()
     );
     let one = unzip(&epub);
-    let text_of = |files: &[(String, Vec<u8>)]| {
-        let raw = String::from_utf8(
-            files
-                .iter()
-                .find(|(n, _)| n.ends_with("hoofdstuk-03.xhtml"))
-                .unwrap()
-                .1
-                .clone(),
-        )
-        .unwrap();
-        let mut plain = String::new();
-        let mut in_tag = false;
-        for c in raw.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                c if !in_tag => plain.push(c),
-                _ => {}
-            }
-        }
-        plain
-    };
+    let text_of =
+        |files: &[(String, Vec<u8>)]| strip_tags(&entry_text(files, "hoofdstuk-03.xhtml"));
     let (a, b) = (text_of(&full), text_of(&one));
     assert!(a.contains("3.2.2 Het balansmodel") && a.contains("paragraaf 4.2.1"));
     assert_eq!(a, b, "chapter 3 alone reads exactly as in the whole book");
