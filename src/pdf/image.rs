@@ -105,27 +105,15 @@ mod tests {
 
     fn png(color: image::ColorType, pixels: &[u8], w: u32, h: u32) -> Vec<u8> {
         let mut out = std::io::Cursor::new(Vec::new());
-        image::write_buffer_with_format(
-            &mut out,
-            pixels,
-            w,
-            h,
-            color,
-            image::ImageFormat::Png,
-        )
-        .unwrap();
+        image::write_buffer_with_format(&mut out, pixels, w, h, color, image::ImageFormat::Png)
+            .unwrap();
         out.into_inner()
     }
 
     #[test]
     fn alpha_is_flattened_onto_white() {
         // A transparent red pixel and a half-transparent black one.
-        let bytes = png(
-            image::ColorType::Rgba8,
-            &[255, 0, 0, 0, 0, 0, 0, 128],
-            2,
-            1,
-        );
+        let bytes = png(image::ColorType::Rgba8, &[255, 0, 0, 0, 0, 0, 0, 128], 2, 1);
         let p = prepare(&bytes, false).unwrap();
         assert_eq!(p.space, Space::Gray);
         assert_eq!(p.pixels, vec![255, 127]);

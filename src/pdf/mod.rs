@@ -394,11 +394,7 @@ fn page_ops(
     p
 }
 
-fn link_op(
-    link: &crate::typeset::Link,
-    px: &dyn Fn(f64) -> f32,
-    py: &dyn Fn(f64) -> f32,
-) -> Op {
+fn link_op(link: &crate::typeset::Link, px: &dyn Fn(f64) -> f32, py: &dyn Fn(f64) -> f32) -> Op {
     let rect = Rect {
         x: Pt(px(link.x)),
         y: Pt(py(link.y + link.height)),

@@ -48,11 +48,7 @@ pub(crate) fn xmp(opts: &PdfOptions, print: bool, instance: &[u8]) -> String {
         "   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n",
         e(&opts.title)
     ));
-    let creators: Vec<&str> = opts
-        .author
-        .split(", ")
-        .filter(|a| !a.is_empty())
-        .collect();
+    let creators: Vec<&str> = opts.author.split(", ").filter(|a| !a.is_empty()).collect();
     if !creators.is_empty() {
         x.push_str("   <dc:creator><rdf:Seq>");
         for c in creators {
@@ -93,7 +89,10 @@ pub(crate) fn xmp(opts: &PdfOptions, print: bool, instance: &[u8]) -> String {
         "   <xmp:CreatorTool>{}</xmp:CreatorTool>\n",
         e(creator(opts))
     ));
-    x.push_str(&format!("   <pdf:Producer>{}</pdf:Producer>\n", e(PRODUCER)));
+    x.push_str(&format!(
+        "   <pdf:Producer>{}</pdf:Producer>\n",
+        e(PRODUCER)
+    ));
     x.push_str("   <pdf:Trapped>False</pdf:Trapped>\n");
     x.push_str(&format!(
         "   <xmpMM:DocumentID>uuid:{document_id}</xmpMM:DocumentID>\n"
@@ -161,10 +160,7 @@ pub(crate) fn add_output_intent(lo: &mut lopdf::Document) {
     oi.set("Info", lit(colour::OUTPUT_PROFILE_NAME));
     oi.set("DestOutputProfile", Object::Reference(profile));
     if let Ok(catalog) = lo.catalog_mut() {
-        catalog.set(
-            "OutputIntents",
-            Object::Array(vec![Object::Dictionary(oi)]),
-        );
+        catalog.set("OutputIntents", Object::Array(vec![Object::Dictionary(oi)]));
     }
 }
 

@@ -106,6 +106,11 @@ pub(crate) fn fix(
             page.set("MediaBox", abox(geo.media_box()));
             page.set("CropBox", abox(geo.media_box()));
             page.remove(b"ArtBox");
+            // printpdf writes `/Annots []` on every page; PDF/X wants none at all.
+            let empty = matches!(page.get(b"Annots"), Ok(Object::Array(a)) if a.is_empty());
+            if print || empty {
+                page.remove(b"Annots");
+            }
             if print {
                 page.set("BleedBox", abox(geo.bleed_box()));
                 page.set("TrimBox", abox(geo.trim_box()));
