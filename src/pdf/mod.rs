@@ -718,6 +718,70 @@ mod tests {
     }
 
     #[test]
+    fn fills_at_the_trim_edge_run_into_the_bleed() {
+        let b = crate::typeset::flow::mm(3.0);
+        let geo = Geometry::print(400.0, 600.0, b, false);
+        // A full-width band at the top: out on the left, right and top.
+        let (x, y, w, h) = bleed_rect(0.0, 0.0, 400.0, 50.0, &geo);
+        assert_eq!((x, y), (-b, -b));
+        assert!((w - (400.0 + 2.0 * b)).abs() < 1e-9 && (h - (50.0 + b)).abs() < 1e-9);
+        // Inside the page: untouched.
+        assert_eq!(
+            bleed_rect(60.0, 60.0, 100.0, 20.0, &geo),
+            (60.0, 60.0, 100.0, 20.0)
+        );
+        // The screen edition has no bleed to run into.
+        let screen = Geometry::screen(400.0, 600.0);
+        assert_eq!(
+            bleed_rect(0.0, 0.0, 400.0, 50.0, &screen),
+            (0.0, 0.0, 400.0, 50.0)
+        );
+        let rule = crate::typeset::Rule {
+            x0: 0.0,
+            y0: 300.0,
+            x1: 400.0,
+            y1: 300.0,
+            thickness: 1.0,
+            color: Cmyk::BLACK,
+        };
+        assert_eq!(bleed_rule(&rule, &geo), (-b, 300.0, 400.0 + b, 300.0));
+    }
+
+    #[test]
+    fn the_print_edition_has_no_links_and_the_screen_edition_has() {
+        let fonts = FontSet::builtin();
+        let flow = Flow {
+            style: PageStyle::default(),
+            chapters: vec![Chapter {
+                blocks: vec![Block::Paragraph(Paragraph::new(vec![Inline::Link {
+                    target: Target::Url("https://example.org".into()),
+                    content: vec![Inline::text("een link")],
+                }]))],
+                ..Default::default()
+            }],
+        };
+        let (doc, _) = layout(&flow, &fonts);
+        assert_eq!(doc.pages[0].links.len(), 1);
+        let count = |edition| {
+            let opts = PdfOptions {
+                edition,
+                ..Default::default()
+            };
+            let out = write_pdf(&doc, &fonts, &opts).unwrap();
+            let lo = lopdf::Document::load_mem(&out.bytes).unwrap();
+            lo.get_pages()
+                .values()
+                .map(|id| match lo.get_dictionary(*id).unwrap().get(b"Annots") {
+                    Ok(lopdf::Object::Array(a)) => a.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+        };
+        assert_eq!(count(Edition::Print { marks: true }), 0);
+        assert_eq!(count(Edition::Screen), 1);
+    }
+
+    #[test]
     fn an_empty_flow_is_an_empty_pdf() {
         let fonts = FontSet::builtin();
         let (doc, report) = layout(&Flow::default(), &fonts);
