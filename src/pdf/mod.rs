@@ -1,4 +1,12 @@
-//! Writes a laid-out [`Document`] as PDF with printpdf.
+//! Writes a laid-out [`Document`] as PDF with printpdf, in one of two editions.
+//!
+//! * **Print** ([`Edition::Print`]): PDF/X-4 for the printer. Pages are trim plus bleed
+//!   (plus room for crop marks when asked), every colour DeviceCMYK or DeviceGray (text
+//!   0/0/0/100), images separated to CMYK through the FOGRA39 output intent and flattened
+//!   onto white, no link annotations (PDF/X allows none on the page), an OutputIntent and
+//!   XMP that identify the file as PDF/X-4.
+//! * **Screen** ([`Edition::Screen`]): the same pages cut to the trim, in RGB, with every
+//!   cross-reference, TOC line, footnote marker and URL a live link.
 //!
 //! printpdf is used as an object and content-stream writer only: the engine has already
 //! positioned every glyph. This module
@@ -11,9 +19,14 @@
 //!    ran before in the process), so the output is byte-identical across runs;
 //! 3. emits pages as printpdf ops, glyphs through `TextItem::GlyphIds` with the text of
 //!    each glyph, so the ToUnicode map gives ligatures back as "fi";
-//! 4. hands the lopdf document to `post` for the fixes printpdf cannot make, and
-//!    compresses every stream (printpdf leaves image pixels raw in debug builds).
+//! 4. hands the lopdf document to `post` (boxes, outline, Info) and `pdfx` (XMP,
+//!    OutputIntent) for what printpdf cannot do, and compresses every stream (printpdf
+//!    leaves image pixels raw in debug builds).
 
+mod colour;
+mod image;
+mod marks;
+mod pdfx;
 mod post;
 
 use std::collections::BTreeMap;
@@ -21,12 +34,45 @@ use std::collections::BTreeMap;
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, Line, LineCapStyle, LinePoint,
     LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, RawImage, Rect, TextItem, TextMatrix, XObjectId, XObjectTransform,
+    Point, Pt, Rect, Rgb, TextItem, TextMatrix, XObjectId, XObjectTransform,
 };
 use rayon::prelude::*;
 use rustybuzz::ttf_parser;
 
 use crate::typeset::{Cmyk, Document, FontId, FontSet, Item, LinkTarget};
+
+pub use marks::Geometry;
+
+/// Which PDF to make of a laid-out document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edition {
+    /// PDF/X-4 for the printer; `marks` adds crop marks outside the bleed.
+    Print { marks: bool },
+    /// For reading on screen: trim-size pages, RGB, live links.
+    Screen,
+}
+
+impl Default for Edition {
+    fn default() -> Self {
+        Edition::Print { marks: false }
+    }
+}
+
+impl Edition {
+    pub fn is_print(self) -> bool {
+        matches!(self, Edition::Print { .. })
+    }
+
+    /// Where the trimmed pages of `doc` sit on the sheets of this edition.
+    pub fn geometry(self, doc: &Document) -> Geometry {
+        match self {
+            Edition::Print { marks } => {
+                Geometry::print(doc.trim_width, doc.trim_height, doc.bleed, marks)
+            }
+            Edition::Screen => Geometry::screen(doc.trim_width, doc.trim_height),
+        }
+    }
+}
 
 /// Document metadata and the fixed time of the build.
 #[derive(Clone, Debug, Default)]
@@ -42,6 +88,9 @@ pub struct PdfOptions {
     pub timestamp: i64,
     /// Document language for the catalog, e.g. "nl-NL".
     pub lang: Option<String>,
+    /// The book's identifier for the XMP, e.g. "urn:isbn:9789000000005".
+    pub identifier: Option<String>,
+    pub edition: Edition,
 }
 
 /// A written PDF and what went wrong along the way.
@@ -136,18 +185,22 @@ pub fn write_pdf(
             Err(e) => warnings.push(format!("font {}: {e}", face.name)),
         }
     }
-    let mut images: Vec<Option<(XObjectId, usize, usize)>> = Vec::with_capacity(doc.images.len());
-    for (i, bytes) in doc.images.iter().enumerate() {
-        let mut w = Vec::new();
-        match RawImage::decode_from_bytes(bytes, &mut w) {
+    let print = opts.edition.is_print();
+    let prepared: Vec<Result<image::Prepared, String>> = doc
+        .images
+        .par_iter()
+        .map(|bytes| image::prepare(bytes, print))
+        .collect();
+    let mut images: Vec<Option<XObjectId>> = Vec::with_capacity(doc.images.len());
+    for (i, p) in prepared.into_iter().enumerate() {
+        match p {
             Ok(img) => {
-                let (pw, ph) = (img.width, img.height);
                 let id = XObjectId(format!("Im{}", i + 1));
                 pdf.resources
                     .xobjects
                     .map
-                    .insert(id.clone(), printpdf::XObject::Image(img));
-                images.push(Some((id, pw, ph)));
+                    .insert(id.clone(), printpdf::XObject::External(img.xobject()));
+                images.push(Some(id));
             }
             Err(e) => {
                 warnings.push(format!("image {}: cannot decode: {e}", i + 1));
@@ -157,10 +210,11 @@ pub fn write_pdf(
     }
 
     // 3. Pages, built in parallel (order is kept by the collect).
+    let geo = opts.edition.geometry(doc);
     let pages: Vec<PdfPage> = doc
         .pages
         .par_iter()
-        .map(|page| page_ops(page, doc, &embedded, &images))
+        .map(|page| page_ops(page, opts.edition, &geo, &embedded, &images))
         .collect();
     pdf.with_pages(pages);
 
@@ -177,7 +231,7 @@ pub fn write_pdf(
             warnings.push(format!("printpdf: {}", w.msg));
         }
     }
-    post::fix(&mut lo, doc, opts, &tags);
+    post::fix(&mut lo, doc, opts, &geo, &tags);
     // Flate every stream, in parallel: lopdf's own pass is serial and uses the slowest
     // level, which costs three times as long for files a few percent smaller.
     let mut streams: Vec<&mut lopdf::Stream> = lo
@@ -198,15 +252,14 @@ pub fn write_pdf(
 /// The content of one page as printpdf ops.
 fn page_ops(
     page: &crate::typeset::Page,
-    doc: &Document,
+    edition: Edition,
+    geo: &Geometry,
     embedded: &BTreeMap<FontId, Embedded>,
-    images: &[Option<(XObjectId, usize, usize)>],
+    images: &[Option<XObjectId>],
 ) -> PdfPage {
-    let b = doc.bleed;
-    let media_w = doc.trim_width + 2.0 * b;
-    let media_h = doc.trim_height + 2.0 * b;
-    let px = |x: f64| (b + x) as f32;
-    let py = |y: f64| (b + doc.trim_height - y) as f32;
+    let px = |x: f64| geo.x(x) as f32;
+    let py = |y: f64| geo.y(y) as f32;
+    let col = |c: Cmyk| colour_for(edition, c);
     let mut ops = Vec::new();
     let mut in_text = false;
     for item in &page.items {
@@ -250,7 +303,7 @@ fn page_ops(
                     size: Pt(size),
                 });
                 ops.push(Op::SetFillColor {
-                    col: cmyk(run.color),
+                    col: col(run.color),
                 });
                 ops.push(Op::SetTextMatrix {
                     matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.y))),
@@ -260,63 +313,57 @@ fn page_ops(
                 });
             }
             Item::Rule(r) => {
-                ops.push(Op::SetOutlineColor { col: cmyk(r.color) });
+                let (x0, y0, x1, y1) = bleed_rule(r, geo);
+                ops.push(Op::SetOutlineColor { col: col(r.color) });
                 ops.push(Op::SetOutlineThickness {
                     pt: Pt(r.thickness as f32),
                 });
                 ops.push(Op::SetLineCapStyle {
                     cap: LineCapStyle::Butt,
                 });
+                let point = |x: f64, y: f64| LinePoint {
+                    p: Point {
+                        x: Pt(px(x)),
+                        y: Pt(py(y)),
+                    },
+                    bezier: false,
+                };
                 ops.push(Op::DrawLine {
                     line: Line {
-                        points: vec![
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(px(r.x0)),
-                                    y: Pt(py(r.y0)),
-                                },
-                                bezier: false,
-                            },
-                            LinePoint {
-                                p: Point {
-                                    x: Pt(px(r.x1)),
-                                    y: Pt(py(r.y1)),
-                                },
-                                bezier: false,
-                            },
-                        ],
+                        points: vec![point(x0, y0), point(x1, y1)],
                         is_closed: false,
                     },
                 });
             }
             Item::Rect(r) => {
-                ops.push(Op::SetFillColor { col: cmyk(r.color) });
+                let (x, y, w, h) = bleed_rect(r.x, r.y, r.width, r.height, geo);
+                ops.push(Op::SetFillColor { col: col(r.color) });
                 ops.push(Op::DrawRectangle {
                     rectangle: Rect {
-                        x: Pt(px(r.x)),
-                        y: Pt(py(r.y + r.height)),
-                        width: Pt(r.width as f32),
-                        height: Pt(r.height as f32),
+                        x: Pt(px(x)),
+                        y: Pt(py(y + h)),
+                        width: Pt(w as f32),
+                        height: Pt(h as f32),
                         mode: Some(PaintMode::Fill),
                         winding_order: None,
                     },
                 });
             }
             Item::Image(img) => {
-                let Some(Some((id, pw, ph))) = images.get(img.image) else {
+                let Some(Some(id)) = images.get(img.image) else {
                     continue;
                 };
+                // An image is drawn into the unit square: scale it to its placed size.
                 ops.push(Op::UseXobject {
                     id: id.clone(),
                     transform: XObjectTransform {
                         translate_x: Some(Pt(px(img.x))),
                         translate_y: Some(Pt(py(img.y + img.height))),
                         rotate: None,
-                        // At 72 dpi one pixel is one point; scale to the placed size.
-                        scale_x: Some((img.width / *pw as f64) as f32),
-                        scale_y: Some((img.height / *ph as f64) as f32),
-                        dpi: Some(72.0),
-                        no_auto_scale: false,
+                        scale_x: Some(img.width as f32),
+                        scale_y: Some(img.height as f32),
+                        dpi: None,
+                        no_auto_scale: true,
                     },
                 });
             }
@@ -325,41 +372,19 @@ fn page_ops(
     if in_text {
         ops.push(Op::EndTextSection);
     }
-    for link in &page.links {
-        let rect = Rect {
-            x: Pt(px(link.x)),
-            y: Pt(py(link.y + link.height)),
-            width: Pt(link.width as f32),
-            height: Pt(link.height as f32),
-            mode: None,
-            winding_order: None,
-        };
-        let actions = match &link.target {
-            LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
-                page: pos.page + 1,
-                left: Some(px(pos.x)),
-                top: Some(py(pos.y)),
-                zoom: None,
-            }),
-            LinkTarget::External(url) => Actions::Uri(url.clone()),
-        };
-        ops.push(Op::LinkAnnotation {
-            link: LinkAnnotation::new(
-                rect,
-                actions,
-                Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                Some(ColorArray::Transparent),
-                None,
-            ),
-        });
+    // PDF/X forbids link annotations on the page: links belong to the screen edition.
+    if edition == Edition::Screen {
+        for link in &page.links {
+            ops.push(link_op(link, &px, &py));
+        }
     }
     let mut p = PdfPage::new(printpdf::Mm(0.0), printpdf::Mm(0.0), ops);
     // The boxes are rewritten in the post-pass (printpdf writes [x y w h]).
     let full = Rect {
         x: Pt(0.0),
         y: Pt(0.0),
-        width: Pt(media_w as f32),
-        height: Pt(media_h as f32),
+        width: Pt(geo.media_width() as f32),
+        height: Pt(geo.media_height() as f32),
         mode: None,
         winding_order: None,
     };
@@ -367,6 +392,81 @@ fn page_ops(
     p.trim_box = full.clone();
     p.crop_box = full;
     p
+}
+
+fn link_op(link: &crate::typeset::Link, px: &dyn Fn(f64) -> f32, py: &dyn Fn(f64) -> f32) -> Op {
+    let rect = Rect {
+        x: Pt(px(link.x)),
+        y: Pt(py(link.y + link.height)),
+        width: Pt(link.width as f32),
+        height: Pt(link.height as f32),
+        mode: None,
+        winding_order: None,
+    };
+    let actions = match &link.target {
+        LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
+            page: pos.page + 1,
+            left: Some(px(pos.x)),
+            top: Some(py(pos.y)),
+            zoom: None,
+        }),
+        LinkTarget::External(url) => Actions::Uri(url.clone()),
+    };
+    Op::LinkAnnotation {
+        link: LinkAnnotation::new(
+            rect,
+            actions,
+            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+            Some(ColorArray::Transparent),
+            None,
+        ),
+    }
+}
+
+/// How close to a trim edge counts as touching it (layout arithmetic rounds).
+const EDGE: f64 = 0.01;
+
+/// A fill that touches a trim edge runs on into the bleed on that side, so that the
+/// guillotine's tolerance leaves no white sliver (a no-op without bleed).
+fn bleed_rect(x: f64, y: f64, w: f64, h: f64, geo: &Geometry) -> (f64, f64, f64, f64) {
+    let b = geo.bleed;
+    let (mut x0, mut y0, mut x1, mut y1) = (x, y, x + w, y + h);
+    if x0 <= EDGE {
+        x0 = x0.min(-b);
+    }
+    if x1 >= geo.trim_width - EDGE {
+        x1 = x1.max(geo.trim_width + b);
+    }
+    if y0 <= EDGE {
+        y0 = y0.min(-b);
+    }
+    if y1 >= geo.trim_height - EDGE {
+        y1 = y1.max(geo.trim_height + b);
+    }
+    (x0, y0, x1 - x0, y1 - y0)
+}
+
+/// A horizontal or vertical rule that reaches a trim edge continues into the bleed.
+fn bleed_rule(r: &crate::typeset::Rule, geo: &Geometry) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = (r.x0, r.y0, r.x1, r.y1);
+    let b = geo.bleed;
+    let out = |v: f64, limit: f64| {
+        if v <= EDGE {
+            v.min(-b)
+        } else if v >= limit - EDGE {
+            v.max(limit + b)
+        } else {
+            v
+        }
+    };
+    if (y0 - y1).abs() < EDGE {
+        x0 = out(x0, geo.trim_width);
+        x1 = out(x1, geo.trim_width);
+    } else if (x0 - x1).abs() < EDGE {
+        y0 = out(y0, geo.trim_height);
+        y1 = out(y1, geo.trim_height);
+    }
+    (x0, y0, x1, y1)
 }
 
 /// Compresses a stream that has no filter yet (XMP metadata stays readable, as PDF/X
@@ -392,8 +492,16 @@ fn deflate(stream: &mut lopdf::Stream) {
     }
 }
 
-fn cmyk(c: Cmyk) -> Color {
-    Color::Cmyk(printpdf::Cmyk::new(c.c, c.m, c.y, c.k, None))
+/// A house-style colour as the edition writes it: the CMYK itself for print (text stays
+/// 0/0/0/100), sRGB through the output profile for the screen.
+fn colour_for(edition: Edition, c: Cmyk) -> Color {
+    match edition {
+        Edition::Print { .. } => Color::Cmyk(printpdf::Cmyk::new(c.c, c.m, c.y, c.k, None)),
+        Edition::Screen => {
+            let [r, g, b] = colour::cmyk_to_rgb(c);
+            Color::Rgb(Rgb::new(r, g, b, None))
+        }
+    }
 }
 
 /// Subsets a face to the glyphs used and wraps it for printpdf. Returns the font, the
@@ -607,6 +715,70 @@ mod tests {
         assert!(report.split_footnotes >= 1);
         let out = write_pdf(&doc, &fonts, &PdfOptions::default()).unwrap();
         assert!(out.bytes.starts_with(b"%PDF-1.6"));
+    }
+
+    #[test]
+    fn fills_at_the_trim_edge_run_into_the_bleed() {
+        let b = crate::typeset::flow::mm(3.0);
+        let geo = Geometry::print(400.0, 600.0, b, false);
+        // A full-width band at the top: out on the left, right and top.
+        let (x, y, w, h) = bleed_rect(0.0, 0.0, 400.0, 50.0, &geo);
+        assert_eq!((x, y), (-b, -b));
+        assert!((w - (400.0 + 2.0 * b)).abs() < 1e-9 && (h - (50.0 + b)).abs() < 1e-9);
+        // Inside the page: untouched.
+        assert_eq!(
+            bleed_rect(60.0, 60.0, 100.0, 20.0, &geo),
+            (60.0, 60.0, 100.0, 20.0)
+        );
+        // The screen edition has no bleed to run into.
+        let screen = Geometry::screen(400.0, 600.0);
+        assert_eq!(
+            bleed_rect(0.0, 0.0, 400.0, 50.0, &screen),
+            (0.0, 0.0, 400.0, 50.0)
+        );
+        let rule = crate::typeset::Rule {
+            x0: 0.0,
+            y0: 300.0,
+            x1: 400.0,
+            y1: 300.0,
+            thickness: 1.0,
+            color: Cmyk::BLACK,
+        };
+        assert_eq!(bleed_rule(&rule, &geo), (-b, 300.0, 400.0 + b, 300.0));
+    }
+
+    #[test]
+    fn the_print_edition_has_no_links_and_the_screen_edition_has() {
+        let fonts = FontSet::builtin();
+        let flow = Flow {
+            style: PageStyle::default(),
+            chapters: vec![Chapter {
+                blocks: vec![Block::Paragraph(Paragraph::new(vec![Inline::Link {
+                    target: Target::Url("https://example.org".into()),
+                    content: vec![Inline::text("een link")],
+                }]))],
+                ..Default::default()
+            }],
+        };
+        let (doc, _) = layout(&flow, &fonts);
+        assert_eq!(doc.pages[0].links.len(), 1);
+        let count = |edition| {
+            let opts = PdfOptions {
+                edition,
+                ..Default::default()
+            };
+            let out = write_pdf(&doc, &fonts, &opts).unwrap();
+            let lo = lopdf::Document::load_mem(&out.bytes).unwrap();
+            lo.get_pages()
+                .values()
+                .map(|id| match lo.get_dictionary(*id).unwrap().get(b"Annots") {
+                    Ok(lopdf::Object::Array(a)) => a.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+        };
+        assert_eq!(count(Edition::Print { marks: true }), 0);
+        assert_eq!(count(Edition::Screen), 1);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The lopdf pass over printpdf's output: what printpdf 0.12 gets wrong or leaves out.
 //!
-//! * **Page boxes.** printpdf writes boxes as `[x y w h]` and has no BleedBox; every page
-//!   gets MediaBox = BleedBox = CropBox (trim plus bleed) and the TrimBox inside it.
+//! * **Page boxes.** printpdf writes boxes as `[x y w h]` and has no BleedBox. Print
+//!   pages get TrimBox, BleedBox (trim plus bleed) and MediaBox = CropBox (the BleedBox,
+//!   or larger with crop marks); screen pages are the trim alone.
 //! * **Version.** The header says 1.3, but CID fonts with OpenType programs need 1.6.
 //! * **Outline.** printpdf's bookmarks are flat and sorted by name; we write a nested
 //!   chapter › section › subsection outline in reading order, and `/PageMode
@@ -9,14 +10,16 @@
 //! * **Named destinations** for every anchor and **page labels** (roman front matter,
 //!   arabic from the first chapter), so viewers show the printed folios.
 //! * **Info.** printpdf always writes an empty `GTS_PDFXVersion`, which makes tools
-//!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build.
+//!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build
+//!   (and a real `GTS_PDFXVersion (PDF/X-4)` in the print edition, see `pdfx`).
 //! * **Subset tags** `ABCDEF+` on fonts we subset, and a deterministic trailer `/ID`.
 
 use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
-use crate::pdf::PdfOptions;
+use crate::pdf::marks::Geometry;
+use crate::pdf::{PdfOptions, marks, pdfx};
 use crate::typeset::{Document, FolioStyle};
 
 /// FNV-1a, 64 bit: a small, stable hash for tags and the document ID (std's hasher is
@@ -88,23 +91,37 @@ pub(crate) fn fix(
     lo: &mut lopdf::Document,
     doc: &Document,
     opts: &PdfOptions,
+    geo: &Geometry,
     tags: &BTreeMap<String, String>,
 ) {
+    let print = opts.edition.is_print();
     lo.version = "1.6".to_string();
 
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
 
     // Page boxes.
-    let b = doc.bleed;
-    let (w, h) = (doc.trim_width + 2.0 * b, doc.trim_height + 2.0 * b);
+    let abox = |[x0, y0, x1, y1]: [f64; 4]| rect(x0, y0, x1, y1);
     for id in &page_ids {
         if let Ok(page) = lo.get_dictionary_mut(*id) {
-            page.set("MediaBox", rect(0.0, 0.0, w, h));
-            page.set("CropBox", rect(0.0, 0.0, w, h));
-            page.set("BleedBox", rect(0.0, 0.0, w, h));
-            page.set("TrimBox", rect(b, b, w - b, h - b));
+            page.set("MediaBox", abox(geo.media_box()));
+            page.set("CropBox", abox(geo.media_box()));
             page.remove(b"ArtBox");
+            // printpdf writes `/Annots []` on every page; PDF/X wants none at all.
+            let empty = matches!(page.get(b"Annots"), Ok(Object::Array(a)) if a.is_empty());
+            if print || empty {
+                page.remove(b"Annots");
+            }
+            if print {
+                page.set("BleedBox", abox(geo.bleed_box()));
+                page.set("TrimBox", abox(geo.trim_box()));
+            } else {
+                page.remove(b"BleedBox");
+                page.remove(b"TrimBox");
+            }
         }
+    }
+    if geo.marks {
+        marks::add_marks(lo, geo);
     }
 
     // Subset tags on the fonts we subset.
@@ -147,8 +164,8 @@ pub(crate) fn fix(
         Object::Array(vec![
             p,
             Object::Name(b"XYZ".to_vec()),
-            real(b + x),
-            real(b + doc.trim_height - y),
+            real(geo.x(x)),
+            real(geo.y(y)),
             Object::Null,
         ])
     };
@@ -269,6 +286,12 @@ pub(crate) fn fix(
         if let Some(lang) = &opts.lang {
             catalog.set("Lang", text_string(lang));
         }
+        if !print {
+            // A reader's window shows the book's title rather than the file name.
+            let mut prefs = Dictionary::new();
+            prefs.set("DisplayDocTitle", Object::Boolean(true));
+            catalog.set("ViewerPreferences", Object::Dictionary(prefs));
+        }
     }
 
     // Info, replaced.
@@ -284,15 +307,8 @@ pub(crate) fn fix(
     if !opts.keywords.is_empty() {
         info.set("Keywords", text_string(&opts.keywords.join(", ")));
     }
-    info.set(
-        "Creator",
-        text_string(if opts.creator.is_empty() {
-            "druk"
-        } else {
-            &opts.creator
-        }),
-    );
-    info.set("Producer", text_string("druk (printpdf 0.12, lopdf 0.44)"));
+    info.set("Creator", text_string(pdfx::creator(opts)));
+    info.set("Producer", text_string(pdfx::PRODUCER));
     info.set(
         "CreationDate",
         Object::String(date.clone().into_bytes(), StringFormat::Literal),
@@ -302,6 +318,12 @@ pub(crate) fn fix(
         Object::String(date.into_bytes(), StringFormat::Literal),
     );
     info.set("Trapped", Object::Name(b"False".to_vec()));
+    if print {
+        info.set(
+            "GTS_PDFXVersion",
+            Object::String(b"PDF/X-4".to_vec(), StringFormat::Literal),
+        );
+    }
     let old_info = match lo.trailer.get(b"Info") {
         Ok(Object::Reference(r)) => Some(*r),
         _ => None,
@@ -327,8 +349,13 @@ pub(crate) fn fix(
     }
     let mut idv = h1.finish().to_be_bytes().to_vec();
     idv.extend_from_slice(&h2.finish().to_be_bytes());
-    let id = Object::String(idv, StringFormat::Hexadecimal);
+    let id = Object::String(idv.clone(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+
+    pdfx::add_metadata(lo, pdfx::xmp(opts, print, &idv));
+    if print {
+        pdfx::add_output_intent(lo);
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! render::print: the resolved book as a [`typeset::Flow`] for the print engine, then laid out
-//! and written as PDF.
+//! and written as PDF, in the print edition (PDF/X-4) or the screen edition.
+//!
+//! Both editions are laid out from the same flow, so they have the same pages and page
+//! numbers; only the colophon differs (the print ISBN in one, the e-book ISBN in the
+//! other, on a page of its own, so no other page can move). The print edition is then
+//! padded with blank pages to an even count, or to whole signatures.
 //!
 //! This is the only place that knows both the book model and the engine's input: the engine
 //! sees styled blocks, never labels or citations. Anchors are `p<part>-<id>` because element ids
@@ -10,6 +15,7 @@ use crate::lang::{Lang, RefKind, capitalize};
 use crate::load::Project;
 use crate::model::{self, Block, Inline, PartKind, Style, Target};
 use crate::parse::plain_text;
+use crate::pdf::Edition;
 use crate::resolve::Book;
 use crate::source::Span;
 use crate::typeset::document::Position;
@@ -25,22 +31,35 @@ pub struct Printed {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Lays the book out and writes the print PDF. With `only`, the whole book is laid out (so
-/// page numbers and page references are those of the full edition) and only that part's
-/// pages are written.
+/// Lays the book out and writes the PDF of `edition`. With `only`, the whole book is laid
+/// out (so page numbers and page references are those of the full edition) and only that
+/// part's pages are written.
 pub fn render(
     book: &Book,
     project: &Project,
     stamp: &crate::time::Stamp,
     only: Option<usize>,
+    edition: Edition,
 ) -> Result<Printed, Vec<Diagnostic>> {
-    let flow = flow(book, project)?;
+    let flow = flow(book, project, edition)?;
     let fonts = fonts(project)?;
     let (mut doc, report) = crate::typeset::layout(&flow, &fonts);
     if let Some(i) = only {
         doc = keep_part(doc, book, i);
     }
+    if edition.is_print() {
+        // A signature only makes sense for the whole book; a chapter is still even.
+        let multiple = match only {
+            None => project.print.signature.unwrap_or(2).max(2),
+            Some(_) => 2,
+        };
+        pad_pages(&mut doc, multiple as usize);
+    }
     let m = &book.meta;
+    let isbn = match edition {
+        Edition::Print { .. } => m.isbn_print.as_deref(),
+        Edition::Screen => m.isbn_epub.as_deref(),
+    };
     let opts = crate::pdf::PdfOptions {
         title: match &m.subtitle {
             Some(s) => format!("{}: {s}", m.title),
@@ -52,6 +71,8 @@ pub fn render(
         creator: "druk".into(),
         timestamp: stamp.epoch,
         lang: Some(m.lang_tag.clone()),
+        identifier: isbn.map(|i| format!("urn:isbn:{}", i.replace('-', ""))),
+        edition,
     };
     let out = crate::pdf::write_pdf(&doc, &fonts, &opts)
         .map_err(|e| vec![Diagnostic::error("pdf", e.to_string())])?;
@@ -70,6 +91,29 @@ pub fn render(
         report,
         warnings,
     })
+}
+
+/// Appends blank pages (no running head, no folio) until the page count is a multiple of
+/// `multiple`: printers fold sheets into signatures, and a book has an even number of pages.
+pub fn pad_pages(doc: &mut Document, multiple: usize) {
+    let multiple = multiple.max(1);
+    while !doc.pages.len().is_multiple_of(multiple) {
+        let Some(last) = doc.pages.last() else { return };
+        let folio = crate::typeset::Folio {
+            style: last.folio.style,
+            number: last.folio.number + 1,
+        };
+        let recto = !last.recto;
+        doc.pages.push(crate::typeset::Page {
+            folio,
+            folio_shown: false,
+            recto,
+            blank: true,
+            items: Vec::new(),
+            links: Vec::new(),
+            lines: Vec::new(),
+        });
+    }
 }
 
 /// Keeps the pages of part `i`, from its opening to the page before the next part's opening.
@@ -186,8 +230,8 @@ fn page_style(project: &Project) -> f::PageStyle {
     s
 }
 
-/// The book as the print engine's input.
-pub fn flow(book: &Book, project: &Project) -> Result<f::Flow, Vec<Diagnostic>> {
+/// The book as the print engine's input, with the colophon of `edition`.
+pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow, Vec<Diagnostic>> {
     let style = page_style(project);
     let mut conv = Converter {
         book,
@@ -197,7 +241,11 @@ pub fn flow(book: &Book, project: &Project) -> Result<f::Flow, Vec<Diagnostic>> 
         part: 0,
         note_seen: Vec::new(),
     };
-    let mut chapters = vec![title_page(book, &style), colophon(book, &style), toc(book)];
+    let mut chapters = vec![
+        title_page(book, &style),
+        colophon(book, &style, edition),
+        toc(book),
+    ];
     for (i, part) in book.parts.iter().enumerate() {
         conv.part = i;
         conv.note_seen = vec![false; part.footnotes.len()];
@@ -252,10 +300,15 @@ fn title_page(book: &Book, style: &f::PageStyle) -> f::Chapter {
     }
 }
 
-/// The colophon on the back of the title page, with the print ISBN.
-fn colophon(book: &Book, style: &f::PageStyle) -> f::Chapter {
+/// The colophon on the back of the title page: the print ISBN in the print edition, the
+/// e-book ISBN in the screen edition (a PDF sold as an e-book carries that one).
+fn colophon(book: &Book, style: &f::PageStyle, edition: Edition) -> f::Chapter {
     let mut blocks = vec![f::Block::Fill];
-    for line in super::epub::colophon_lines(book, book.meta.isbn_print.as_deref(), false) {
+    let (isbn, ebook) = match edition {
+        Edition::Print { .. } => (book.meta.isbn_print.as_deref(), false),
+        Edition::Screen => (book.meta.isbn_epub.as_deref(), true),
+    };
+    for line in super::epub::colophon_lines(book, isbn, ebook) {
         blocks.push(f::Block::Paragraph(
             para(line).look(style.small.clone()).align(f::Align::Left),
         ));

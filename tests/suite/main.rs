@@ -9,4 +9,5 @@ mod errors;
 mod fixtures;
 mod html;
 mod print;
+mod printready;
 mod robust;

@@ -125,7 +125,13 @@ fn random_manuscripts_never_panic() {
                 let _ = druk::render::epub::render(b, project, &stamp, None);
                 let _ = druk::render::html::render(b, project, Default::default());
                 // Renderers must cope with what resolve left unresolved, errors or not.
-                let _ = druk::render::print::render(b, project, &stamp, None);
+                // Both editions, alternately: marks and PDF/X, or links and RGB.
+                let edition = if round % 2 == 0 {
+                    druk::pdf::Edition::Print { marks: true }
+                } else {
+                    druk::pdf::Edition::Screen
+                };
+                let _ = druk::render::print::render(b, project, &stamp, None, edition);
                 return true;
             }
             false
