@@ -291,7 +291,7 @@ fn entry(rng: &mut Rng, keys: &mut HashSet<String>) -> Entry {
         Type::Report | Type::Web => (Vec::new(), Some(rng.choose(ORGS).0)),
         _ => {
             let n = [1, 1, 2, 2, 3, 3, 4, 6][rng.below(8)];
-            ((0..n).map(|_| name(rng)).collect(), None)
+            (names(rng, n), None)
         }
     };
     let english = rng.chance(0.45);
@@ -353,7 +353,8 @@ fn entry(rng: &mut Rng, keys: &mut HashSet<String>) -> Entry {
         Type::Book => e.publisher = Some(rng.choose(PUBLISHERS)),
         Type::Chapter => {
             e.container = Some(book_title(rng, english));
-            e.editors = (0..rng.range(1, 3)).map(|_| name(rng)).collect();
+            let n = rng.range(1, 3);
+            e.editors = names(rng, n);
             e.publisher = Some(rng.choose(PUBLISHERS));
             let first = rng.range(1, 300) as u32;
             e.pages = Some((first, first + rng.range(12, 30) as u32));
@@ -367,6 +368,18 @@ fn entry(rng: &mut Rng, keys: &mut HashSet<String>) -> Entry {
         }
     }
     e
+}
+
+/// `n` people with different family names, as co-authors are.
+fn names(rng: &mut Rng, n: usize) -> Vec<Name> {
+    let mut out: Vec<Name> = Vec::with_capacity(n);
+    while out.len() < n {
+        let candidate = name(rng);
+        if out.iter().all(|o| o.family != candidate.family) {
+            out.push(candidate);
+        }
+    }
+    out
 }
 
 fn name(rng: &mut Rng) -> Name {
@@ -577,7 +590,8 @@ pub fn hayagriva_yaml(entries: &[Entry]) -> String {
         };
         let _ = writeln!(o, "{}:\n  type: {ty}\n  title: {}", e.key, q(&e.title));
         if let Some(org) = e.org {
-            let _ = writeln!(o, "  author: {}", q(org));
+            // The map form: a bare string would be parsed as "Given Family".
+            let _ = writeln!(o, "  author:\n    - name: {}", q(org));
         } else {
             hayagriva_names(&mut o, "  ", "author", &e.authors);
         }
