@@ -88,10 +88,13 @@ peak_mib() {
   awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log"
 }
 
-# median NAME: the median wall time in seconds from hyperfine's JSON export.
-median() {
-  grep -o '"median": *[0-9.e+-]*' "$RESULTS/$1.json" | head -1 | awk -F': *' '{ print $2 }'
+# stat NAME FIELD: a statistic (median, min, max) in seconds from hyperfine's JSON export.
+stat() {
+  grep -o "\"$2\": *[0-9.e+-]*" "$RESULTS/$1.json" | head -1 | awk -F': *' '{ print $2 }'
 }
+median() { stat "$1" median; }
+# range NAME: "min–max" of the runs, to show how noisy the machine was.
+range() { awk -v a="$(stat "$1" min)" -v b="$(stat "$1" max)" 'BEGIN { printf "%.2f–%.2f s", a, b }'; }
 
 # measure NAME WARMUP RUNS COMMAND: peak memory first (that run warms the caches too), then time.
 measure() {
@@ -103,7 +106,7 @@ measure() {
     --command-name "$name" --export-json "$RESULTS/$name.json" "$cmd" >&2
 }
 
-rows=()        # tool|size|median s|peak MiB|runs|druk median for the ratio
+rows=()        # tool|size|median s|min–max|peak MiB|runs|druk median for the ratio
 declare -A druk_s druk_mib
 
 for size in $SIZES; do
@@ -115,20 +118,20 @@ for size in $SIZES; do
   formats=$(ls "$OUT/druk-$size" | sed -n 's/.*\.\([a-z]*\)$/\1/p' | tr a-z A-Z | sort -u | paste -sd+ | sed 's/+/ + /g')
   druk_s[$size]=$(median "druk-$size")
   druk_mib[$size]=$(cat "$RESULTS/druk-$size.peak")
-  rows+=("druk ($formats)|book-$size|${druk_s[$size]}|${druk_mib[$size]}|$RUNS|${druk_s[$size]}")
+  rows+=("druk ($formats)|book-$size|${druk_s[$size]}|$(range "druk-$size")|${druk_mib[$size]}|$RUNS|${druk_s[$size]}")
 
   # The anchors are slow; book-3000 gets two runs and no warm-up besides the memory run.
   if [ "$size" = 300 ]; then a_runs=$ANCHOR_RUNS; a_warm=1; else a_runs=2; a_warm=0; fi
   if [ "$have_pandoc" = 1 ]; then
     measure "pandoc-$size" "$a_warm" "$a_runs" \
       "cd $abs/pandoc && exec pandoc book.md --citeproc -N -o $PWD/$OUT/pandoc-$size.epub"
-    rows+=("Pandoc $(pandoc --version | head -1 | cut -d' ' -f2) → EPUB 3|book-$size|$(median "pandoc-$size")|$(cat "$RESULTS/pandoc-$size.peak")|$a_runs|${druk_s[$size]}")
+    rows+=("Pandoc $(pandoc --version | head -1 | cut -d' ' -f2) → EPUB 3|book-$size|$(median "pandoc-$size")|$(range "pandoc-$size")|$(cat "$RESULTS/pandoc-$size.peak")|$a_runs|${druk_s[$size]}")
   fi
   if [ "$have_typst" = 1 ]; then
     measure "typst-$size" "$a_warm" "$a_runs" \
       "cd $abs/typst && exec python3 -c \"import typst; typst.compile('book.typ', output='$PWD/$OUT/typst-$size.pdf')\""
     tv=$(python3 -c 'import importlib.metadata as m; print(m.version("typst"))')
-    rows+=("Typst → PDF (PyPI typst $tv)|book-$size|$(median "typst-$size")|$(cat "$RESULTS/typst-$size.peak")|$a_runs|${druk_s[$size]}")
+    rows+=("Typst → PDF (PyPI typst $tv)|book-$size|$(median "typst-$size")|$(range "typst-$size")|$(cat "$RESULTS/typst-$size.peak")|$a_runs|${druk_s[$size]}")
   fi
 done
 
@@ -140,12 +143,12 @@ summary=$RESULTS/summary.md
     "$(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr)"
   echo "druk $(git describe --always --dirty 2>/dev/null || echo '?'); $(hyperfine --version)"
   echo
-  echo "| tool | size | median wall | peak RSS | runs | time ÷ druk's |"
-  echo "|---|---|---:|---:|---:|---:|"
+  echo "| tool | size | median wall | min–max | peak RSS | runs | time ÷ druk's |"
+  echo "|---|---|---:|---:|---:|---:|---:|"
   for r in "${rows[@]}"; do
-    IFS='|' read -r tool size s mib runs base <<<"$r"
-    awk -v t="$tool" -v z="$size" -v s="$s" -v m="$mib" -v n="$runs" -v b="$base" \
-      'BEGIN { printf "| %s | %s | %.3f s | %d MiB | %d | %.1f× |\n", t, z, s, m, n, s / b }'
+    IFS='|' read -r tool size s spread mib runs base <<<"$r"
+    awk -v t="$tool" -v z="$size" -v s="$s" -v w="$spread" -v m="$mib" -v n="$runs" -v b="$base" \
+      'BEGIN { printf "| %s | %s | %.3f s | %s | %d MiB | %d | %.1f× |\n", t, z, s, w, m, n, s / b }'
   done
   if [ "$have_pandoc" = 0 ] || [ "$have_typst" = 0 ]; then
     echo

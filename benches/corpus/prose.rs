@@ -407,8 +407,10 @@ impl Writer<'_> {
                 let s = self.pool_np(vocab::THINGS, true, true);
                 line.word(&s.text);
                 line.word(if s.plural { "zijn" } else { "is" });
-                if self.rng.chance(0.5) {
-                    line.word(self.rng.choose(vocab::ADVERBS));
+                // "mede" needs a verb of doing; it cannot qualify "is".
+                let adverb = self.rng.choose(vocab::ADVERBS);
+                if adverb != "mede" && self.rng.chance(0.5) {
+                    line.word(adverb);
                 }
                 line.word(self.rng.choose(vocab::PREDICATES));
                 if self.rng.chance(0.6) {
@@ -428,7 +430,7 @@ impl Writer<'_> {
                 if self.rng.chance(0.4) {
                     line.word(self.rng.choose(&["daarom", "dus", "vaak", "juist"]));
                 }
-                line.word(self.rng.choose(vocab::PREDICATES));
+                line.word(self.rng.choose(vocab::PURPOSE_PREDICATES));
                 line.word("om");
                 line.word(&to_infinitive(verb, &o.text));
             }

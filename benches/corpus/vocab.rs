@@ -62,7 +62,7 @@ pub const CLIENTS: &[Noun] = &[
     de("ouder", "ouders"),
     de("alleenstaande ouder", "alleenstaande ouders"),
     de("cliënt", "cliënten"),
-    de("pleeggezin", "pleeggezinnen"),
+    het("pleeggezin", "pleeggezinnen"),
     de("nieuwkomer", "nieuwkomers"),
     de("mantelzorger", "mantelzorgers"),
 ];
@@ -219,6 +219,20 @@ pub const PREDICATES: &[&str] = &[
     "niet vanzelfsprekend",
     "goed te verdedigen",
     "in beweging",
+];
+
+/// Adjectives for "het is … om … te …": judgements about doing something.
+pub const PURPOSE_PREDICATES: &[&str] = &[
+    "belangrijk",
+    "noodzakelijk",
+    "lastig",
+    "wenselijk",
+    "gebruikelijk",
+    "waardevol",
+    "zinvol",
+    "verstandig",
+    "niet eenvoudig",
+    "de moeite waard",
 ];
 
 /// A verb in the forms the sentence frames need.
