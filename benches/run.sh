@@ -93,6 +93,9 @@ stat() {
   grep -o "\"$2\": *[0-9.e+-]*" "$RESULTS/$1.json" | head -1 | awk -F': *' '{ print $2 }'
 }
 median() { stat "$1" median; }
+# cpu NAME: mean user + system time of the runs; less disturbed by other load than wall time.
+cpu() { awk -v u="$(stat "$1" user)" -v s="$(stat "$1" system)" 'BEGIN { printf "%.2f s", u + s }'; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # range NAME: "min–max" of the runs, to show how noisy the machine was.
 range() { awk -v a="$(stat "$1" min)" -v b="$(stat "$1" max)" 'BEGIN { printf "%.2f–%.2f s", a, b }'; }
 
@@ -106,7 +109,8 @@ measure() {
     --command-name "$name" --export-json "$RESULTS/$name.json" "$cmd" >&2
 }
 
-rows=()        # tool|size|median s|min–max|peak MiB|runs|druk median for the ratio
+load_start=$(loadavg)
+rows=()        # tool|size|median s|min–max|cpu|peak MiB|runs|druk median for the ratio
 declare -A druk_s druk_mib
 
 for size in $SIZES; do
@@ -118,20 +122,20 @@ for size in $SIZES; do
   formats=$(ls "$OUT/druk-$size" | sed -n 's/.*\.\([a-z]*\)$/\1/p' | tr a-z A-Z | sort -u | paste -sd+ | sed 's/+/ + /g')
   druk_s[$size]=$(median "druk-$size")
   druk_mib[$size]=$(cat "$RESULTS/druk-$size.peak")
-  rows+=("druk ($formats)|book-$size|${druk_s[$size]}|$(range "druk-$size")|${druk_mib[$size]}|$RUNS|${druk_s[$size]}")
+  rows+=("druk ($formats)|book-$size|${druk_s[$size]}|$(range "druk-$size")|$(cpu "druk-$size")|${druk_mib[$size]}|$RUNS|${druk_s[$size]}")
 
   # The anchors are slow; book-3000 gets two runs and no warm-up besides the memory run.
   if [ "$size" = 300 ]; then a_runs=$ANCHOR_RUNS; a_warm=1; else a_runs=2; a_warm=0; fi
   if [ "$have_pandoc" = 1 ]; then
     measure "pandoc-$size" "$a_warm" "$a_runs" \
       "cd $abs/pandoc && exec pandoc book.md --citeproc -N -o $PWD/$OUT/pandoc-$size.epub"
-    rows+=("Pandoc $(pandoc --version | head -1 | cut -d' ' -f2) → EPUB 3|book-$size|$(median "pandoc-$size")|$(range "pandoc-$size")|$(cat "$RESULTS/pandoc-$size.peak")|$a_runs|${druk_s[$size]}")
+    rows+=("Pandoc $(pandoc --version | head -1 | cut -d' ' -f2) → EPUB 3|book-$size|$(median "pandoc-$size")|$(range "pandoc-$size")|$(cpu "pandoc-$size")|$(cat "$RESULTS/pandoc-$size.peak")|$a_runs|${druk_s[$size]}")
   fi
   if [ "$have_typst" = 1 ]; then
     measure "typst-$size" "$a_warm" "$a_runs" \
       "cd $abs/typst && exec python3 -c \"import typst; typst.compile('book.typ', output='$PWD/$OUT/typst-$size.pdf')\""
     tv=$(python3 -c 'import importlib.metadata as m; print(m.version("typst"))')
-    rows+=("Typst → PDF (PyPI typst $tv)|book-$size|$(median "typst-$size")|$(range "typst-$size")|$(cat "$RESULTS/typst-$size.peak")|$a_runs|${druk_s[$size]}")
+    rows+=("Typst → PDF (PyPI typst $tv)|book-$size|$(median "typst-$size")|$(range "typst-$size")|$(cpu "typst-$size")|$(cat "$RESULTS/typst-$size.peak")|$a_runs|${druk_s[$size]}")
   fi
 done
 
@@ -141,19 +145,24 @@ summary=$RESULTS/summary.md
 {
   echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
     "$(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr)"
-  echo "druk $(git describe --always --dirty 2>/dev/null || echo '?'); $(hyperfine --version)"
+  echo "druk $(git describe --always --dirty 2>/dev/null || echo '?'); $(hyperfine --version);" \
+    "load average at start: $load_start, at end: $(loadavg)"
   echo
-  echo "| tool | size | median wall | min–max | peak RSS | runs | time ÷ druk's |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
+  echo "| tool | size | median wall | min–max | CPU (user+sys) | peak RSS | runs | time ÷ druk's |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for r in "${rows[@]}"; do
-    IFS='|' read -r tool size s spread mib runs base <<<"$r"
-    awk -v t="$tool" -v z="$size" -v s="$s" -v w="$spread" -v m="$mib" -v n="$runs" -v b="$base" \
-      'BEGIN { printf "| %s | %s | %.3f s | %s | %d MiB | %d | %.1f× |\n", t, z, s, w, m, n, s / b }'
+    IFS='|' read -r tool size s spread cpu mib runs base <<<"$r"
+    awk -v t="$tool" -v z="$size" -v s="$s" -v w="$spread" -v c="$cpu" -v m="$mib" -v n="$runs" -v b="$base" \
+      'BEGIN { printf "| %s | %s | %.3f s | %s | %s | %d MiB | %d | %.1f× |\n", t, z, s, w, c, m, n, s / b }'
   done
   if [ "$have_pandoc" = 0 ] || [ "$have_typst" = 0 ]; then
     echo
-    [ "$have_pandoc" = 0 ] && echo "Pandoc row skipped: pandoc is not installed (apt-get install -y pandoc)."
-    [ "$have_typst" = 0 ] && echo "Typst row skipped: the typst Python package is not installed (pip install typst)."
+    if [ "$ANCHORS" != 1 ]; then
+      echo "Pandoc and Typst rows skipped: BENCH_ANCHORS=$ANCHORS."
+    else
+      [ "$have_pandoc" = 0 ] && echo "Pandoc row skipped: pandoc is not installed (apt-get install -y pandoc)."
+      [ "$have_typst" = 0 ] && echo "Typst row skipped: the typst Python package is not installed (pip install typst)."
+    fi
   fi
 } >"$summary"
 
