@@ -160,8 +160,12 @@ summary=$RESULTS/summary.md
     if [ "$ANCHORS" != 1 ]; then
       echo "Pandoc and Typst rows skipped: BENCH_ANCHORS=$ANCHORS."
     else
-      [ "$have_pandoc" = 0 ] && echo "Pandoc row skipped: pandoc is not installed (apt-get install -y pandoc)."
-      [ "$have_typst" = 0 ] && echo "Typst row skipped: the typst Python package is not installed (pip install typst)."
+      if [ "$have_pandoc" = 0 ]; then
+        echo "Pandoc row skipped: pandoc is not installed (apt-get install -y pandoc)."
+      fi
+      if [ "$have_typst" = 0 ]; then
+        echo "Typst row skipped: the typst Python package is not installed (pip install typst)."
+      fi
     fi
   fi
 } >"$summary"
@@ -177,7 +181,7 @@ target() {
     printf "%s|- %s: %.3g%s%s (target %s %g%s%s): **%s**, %.0f%% of the limit\n",
       ok ? "met" : "missed", a, v, sp, u, (c == "le") ? "≤" : "<", l, sp, u, ok ? "met" : "missed", 100 * v / l
   }')
-  [ "${line%%|*}" = missed ] && missed=$((missed + 1))
+  if [ "${line%%|*}" = missed ]; then missed=$((missed + 1)); fi
   echo "${line#*|}"
 }
 ratio_target() { # LABEL ANCHOR_NAME MIN_RATIO: druk must be at least MIN× faster than the anchor.
@@ -185,8 +189,9 @@ ratio_target() { # LABEL ANCHOR_NAME MIN_RATIO: druk must be at least MIN× fast
   anchor=$(median "$2")
   awk -v a="$1" -v x="$anchor" -v d="${druk_s[300]}" -v m="$3" \
     'BEGIN { r = x / d; printf "- %s: druk %.1f× faster (target ≥ %d×): **%s**\n", a, r, m, (r >= m ? "met" : "missed") }'
-  awk -v x="$anchor" -v d="${druk_s[300]}" -v m="$3" 'BEGIN { exit !(x / d < m) }' && missed=$((missed + 1))
-  return 0
+  if awk -v x="$anchor" -v d="${druk_s[300]}" -v m="$3" 'BEGIN { exit !(x / d < m) }'; then
+    missed=$((missed + 1))
+  fi
 }
 {
   echo
