@@ -1,11 +1,12 @@
 # druk: two commands do everything.
 #   make book   builds the sample book in book/ into out/ (EPUB + PDF)
 #   make test   installs what the tests need (only where missing) and runs every test
+#   make bench  times druk on the generated 300- and 3000-page corpus beside Pandoc and Typst (BENCHMARKS.md)
 
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: book test deps check lint clean
+.PHONY: book test deps check lint clean bench
 
 book:
 	$(CARGO) build --release --quiet
@@ -33,6 +34,11 @@ deps:
 	  python3 -c "import $$m" 2>/dev/null || python3 -m pip install --quiet $$m \
 	    || python3 -m pip install --quiet --break-system-packages $$m; \
 	done
+
+# Speed at book scale (issue 6): hyperfine and /usr/bin/time over druk, Pandoc and Typst on the
+# same generated content. Settings: BENCH_SIZES, BENCH_RUNS, BENCH_ANCHORS... (see benches/run.sh).
+bench:
+	./benches/run.sh
 
 # Style gate, as CI would want it.
 lint:
