@@ -23,6 +23,7 @@ use hayagriva::{
     ElemChildren, ElemMeta, LocatorPayload, SpecificLocator,
 };
 pub use library::Library;
+use std::collections::HashMap;
 
 /// Options that change what counts as a problem.
 #[derive(Clone, Copy, Debug, Default)]
@@ -295,39 +296,93 @@ impl Engine<'_> {
         listed_only: &[usize],
     ) -> (Vec<ElemChildren>, Vec<(usize, ElemChildren)>) {
         // hayagriva assigns year letters in order of first citation but sorts the list by
-        // author, year and title, so "2019b" could be listed before "2019a". A first run finds
-        // the list order; the second run cites every work once, hidden, in that order before the
-        // real citations, so the letters follow the list.
-        let mut order_run = BibliographyDriver::new();
+        // author, year and title, so "2019b" could be listed before "2019a". Only works that
+        // share their authors and year with another can get a letter: a first, small run finds
+        // the list order of those, and the main run cites them once, hidden, in that order
+        // before the real citations, so their letters follow the list.
+        let mut cited_once = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let cited = found.iter().flat_map(|f| f.items.iter().map(|it| it.lib));
         for ix in cited.chain(listed_only.iter().copied()) {
             if seen.insert(ix) {
+                cited_once.push(ix);
+            }
+        }
+        let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+        for &ix in &cited_once {
+            if let Some(k) = author_year(&self.lib.items[ix]) {
+                groups.entry(k).or_default().push(ix);
+            }
+        }
+        let mut candidates: Vec<usize> = groups
+            .into_values()
+            .filter(|g| g.len() > 1)
+            .flatten()
+            .collect();
+        candidates.sort_unstable();
+        let mut order: Vec<usize> = Vec::new();
+        if !candidates.is_empty() {
+            let mut order_run = BibliographyDriver::new();
+            for &ix in &candidates {
                 order_run
                     .citation(self.request(vec![CitationItem::with_entry(&self.lib.items[ix])]));
             }
+            order = order_run
+                .finish(BibliographyRequest::new(
+                    self.style,
+                    self.locale.clone(),
+                    self.locales,
+                ))
+                .bibliography
+                .map(|b| {
+                    b.items
+                        .iter()
+                        .filter_map(|i| self.lib.get(&i.key))
+                        .collect()
+                })
+                .unwrap_or_default();
         }
-        let order: Vec<usize> = order_run
-            .finish(BibliographyRequest::new(
-                self.style,
-                self.locale.clone(),
-                self.locales,
-            ))
-            .bibliography
-            .map(|b| {
-                b.items
-                    .iter()
-                    .filter_map(|i| self.lib.get(&i.key))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Works listed without a citation (`nocite`) enter the list through a hidden citation.
+        let in_text: std::collections::HashSet<usize> = found
+            .iter()
+            .flat_map(|f| f.items.iter().map(|it| it.lib))
+            .collect();
+        for &ix in listed_only {
+            if !in_text.contains(&ix) && !order.contains(&ix) {
+                order.push(ix);
+            }
+        }
 
+        // Equal requests render equally (APA has no position-dependent forms such as "ibid."),
+        // so each distinct one goes to hayagriva once.
+        type Key = (bool, Vec<(usize, Option<(Locator, String)>)>);
+        let mut distinct: HashMap<Key, usize> = HashMap::new();
+        let mut unique: Vec<&Found> = Vec::new();
+        let slot: Vec<usize> = found
+            .iter()
+            .map(|f| {
+                let key: Key = (
+                    f.narrative,
+                    f.items
+                        .iter()
+                        .map(|it| (it.lib, it.locator.clone()))
+                        .collect(),
+                );
+                *distinct.entry(key).or_insert_with(|| {
+                    unique.push(f);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+
+        // One run for all citations: hayagriva disambiguates names and years across the whole
+        // run, and splitting it (to use more cores) changed its output.
         let mut driver = BibliographyDriver::new();
         for &ix in &order {
             let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
             driver.citation(self.request(vec![hidden]));
         }
-        for f in found {
+        for f in &unique {
             let items = f
                 .items
                 .iter()
@@ -340,16 +395,17 @@ impl Engine<'_> {
             self.locale.clone(),
             self.locales,
         ));
-        let citations = rendered
+        let bibliography = rendered.bibliography.map(|b| b.items);
+        let rendered_unique: Vec<ElemChildren> = rendered
             .citations
             .into_iter()
             .skip(order.len())
             .map(|c| c.citation)
             .collect();
-        let references = rendered
-            .bibliography
-            .map(|b| {
-                b.items
+        let citations = slot.iter().map(|&u| rendered_unique[u].clone()).collect();
+        let references = bibliography
+            .map(|items| {
+                items
                     .into_iter()
                     .filter_map(|i| Some((self.lib.get(&i.key)?, i.content)))
                     .collect()
@@ -357,6 +413,34 @@ impl Engine<'_> {
             .unwrap_or_default();
         (citations, references)
     }
+}
+
+/// The surnames of a work's authors (or editors) and its year: works that share both get
+/// year letters.
+fn author_year(item: &Item) -> Option<(String, i64)> {
+    let names = item.0.get("author").or_else(|| item.0.get("editor"))?;
+    let names = serde_json::to_value(names).ok()?;
+    let key: Vec<String> = names
+        .as_array()?
+        .iter()
+        .map(|n| {
+            let family = n
+                .get("family")
+                .or_else(|| n.get("literal"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            let particle = n
+                .get("non-dropping-particle")
+                .and_then(|v| v.as_str())
+                .unwrap_or("");
+            format!("{particle} {family}")
+        })
+        .collect();
+    // citationberg writes a date as its bare date-parts (`[[2019, 3]]`); accept both forms.
+    let issued = serde_json::to_value(item.0.get("issued")?).ok()?;
+    let parts = issued.get("date-parts").unwrap_or(&issued);
+    let year = parts.get(0)?.get(0)?.as_i64()?;
+    Some((key.join("; "), year))
 }
 
 /// `p. 12`, `pp. 12-14`, `blz. 12`, `hoofdstuk 3`, `chap. 3`, `par. 2`, `§ 2`: a locator;
