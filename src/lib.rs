@@ -100,17 +100,20 @@ pub struct CompileOptions {
     pub allow_unused_references: bool,
 }
 
+/// What `druk serve` keeps between builds: parsed files and formatted citations.
+#[derive(Default)]
+pub struct Cache {
+    pub parse: parse::ParseCache,
+    pub cite: cite::CiteCache,
+}
+
 /// load + parse + resolve + citations, collecting all problems.
 pub fn compile(book_dir: &Path, opts: &CompileOptions) -> Compiled {
-    compile_with(book_dir, opts, &mut parse::ParseCache::default())
+    compile_with(book_dir, opts, &mut Cache::default())
 }
 
 /// [`compile`], parsing only files that changed since the cache was filled.
-pub fn compile_with(
-    book_dir: &Path,
-    opts: &CompileOptions,
-    cache: &mut parse::ParseCache,
-) -> Compiled {
+pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -> Compiled {
     cite::prefetch();
     let (project, mut diags) = match load::load(book_dir, opts.styles.as_deref()) {
         Ok(ok) => ok,
@@ -123,7 +126,7 @@ pub fn compile_with(
             };
         }
     };
-    let (parts, parse_diags) = parse::parse_with(&project, cache);
+    let (parts, parse_diags) = parse::parse_with(&project, &mut cache.parse);
     diags.extend(parse_diags);
     let (mut book, resolve_diags) = resolve::resolve(&project, parts);
     diags.extend(resolve_diags);
@@ -134,7 +137,13 @@ pub fn compile_with(
         allow_unused: opts.allow_unused_references,
         library_failed,
     };
-    diags.extend(cite::apply(&mut book, &project, &library, cite_opts));
+    diags.extend(cite::apply(
+        &mut book,
+        &project,
+        &library,
+        cite_opts,
+        &mut cache.cite,
+    ));
     diag::sort(&mut diags);
     Compiled {
         sources: project.sources.clone(),

@@ -7,7 +7,7 @@
 
 use crate::diag::{self, Diagnostic, MessageFormat, Severity};
 use crate::render::html::{self, PageOptions};
-use crate::{CompileOptions, parse::ParseCache};
+use crate::{Cache, CompileOptions};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -54,7 +54,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 
     let mut session = Session {
         opts: &opts,
-        cache: ParseCache::default(),
+        cache: Cache::default(),
         written: HashMap::new(),
         fingerprints: HashMap::new(),
         rendered: 0,
@@ -111,8 +111,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         eprintln!(
             "rebuilt in {:.0} ms: {} file{} parsed, {} page{} rendered",
             t.elapsed().as_secs_f64() * 1000.0,
-            session.cache.parsed,
-            if session.cache.parsed == 1 { "" } else { "s" },
+            session.cache.parse.parsed,
+            if session.cache.parse.parsed == 1 {
+                ""
+            } else {
+                "s"
+            },
             session.rendered,
             if session.rendered == 1 { "" } else { "s" }
         );
@@ -139,7 +143,7 @@ fn relevant(paths: &[PathBuf], out: Option<&Path>) -> bool {
 
 struct Session<'a> {
     opts: &'a ServeOptions,
-    cache: ParseCache,
+    cache: Cache,
     /// What each site file held when last written, to write only what changed.
     written: HashMap<String, u64>,
     /// What each page was rendered from; a page is rendered again only when this changes.

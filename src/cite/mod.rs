@@ -69,12 +69,25 @@ pub fn prefetch() {
     }
 }
 
+/// The last run's formatted citations, reused by `druk serve` while the bibliography and the
+/// set of distinct citations stay the same (most edits change neither): hayagriva is the
+/// slowest stage of a build.
+#[derive(Default)]
+pub struct CiteCache {
+    key: u64,
+    rendered: Option<Formatted>,
+}
+
+/// The distinct citations, formatted, and the reference list as (library index, entry).
+type Formatted = (Vec<ElemChildren>, Vec<(usize, ElemChildren)>);
+
 /// Formats every citation and fills the reference list.
 pub fn apply(
     book: &mut Book,
     project: &Project,
     lib: &Library,
     opts: CiteOptions,
+    cache: &mut CiteCache,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let lang = book.meta.lang;
@@ -197,7 +210,7 @@ pub fn apply(
         locale,
         lib,
     };
-    let (citations, references) = engine.render(&found, &listed_only);
+    let (citations, references) = engine.render(&found, &listed_only, cache);
 
     // 3. Put the results into the book.
     let target = |key: &str| {
@@ -290,11 +303,7 @@ impl Engine<'_> {
 
     /// Returns the rendered citations (in the order found) and the reference list as
     /// (library index, content) in APA order.
-    fn render(
-        &self,
-        found: &[Found],
-        listed_only: &[usize],
-    ) -> (Vec<ElemChildren>, Vec<(usize, ElemChildren)>) {
+    fn render(&self, found: &[Found], listed_only: &[usize], cache: &mut CiteCache) -> Formatted {
         // hayagriva assigns year letters in order of first citation but sorts the list by
         // author, year and title, so "2019b" could be listed before "2019a". Only works that
         // share their authors and year with another can get a letter: a first, small run finds
@@ -375,6 +384,29 @@ impl Engine<'_> {
             })
             .collect();
 
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for f in &unique {
+                (
+                    f.narrative,
+                    f.items
+                        .iter()
+                        .map(|it| (it.lib, &it.locator))
+                        .collect::<Vec<_>>(),
+                )
+                    .hash(&mut h);
+            }
+            (&order, &cited_once, self.locale.as_ref().map(|l| &l.0)).hash(&mut h);
+            format!("{:?}", self.lib.items).hash(&mut h);
+            h.finish()
+        };
+        if cache.key == key
+            && let Some((unique_rendered, references)) = &cache.rendered
+        {
+            let citations = slot.iter().map(|&u| unique_rendered[u].clone()).collect();
+            return (citations, references.clone());
+        }
         // One run for all citations: hayagriva disambiguates names and years across the whole
         // run, and splitting it (to use more cores) changed its output.
         let mut driver = BibliographyDriver::new();
@@ -403,7 +435,7 @@ impl Engine<'_> {
             .map(|c| c.citation)
             .collect();
         let citations = slot.iter().map(|&u| rendered_unique[u].clone()).collect();
-        let references = bibliography
+        let references: Vec<(usize, ElemChildren)> = bibliography
             .map(|items| {
                 items
                     .into_iter()
@@ -411,6 +443,10 @@ impl Engine<'_> {
                     .collect()
             })
             .unwrap_or_default();
+        *cache = CiteCache {
+            key,
+            rendered: Some((rendered_unique, references.clone())),
+        };
         (citations, references)
     }
 }
