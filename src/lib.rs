@@ -98,6 +98,8 @@ pub struct CompileOptions {
     pub styles: Option<PathBuf>,
     /// Bibliography entries that are never cited are not reported.
     pub allow_unused_references: bool,
+    /// Format only this chapter's citations (set by one-chapter builds that show nothing else).
+    pub cite_only_chapter: Option<u32>,
 }
 
 /// What `druk serve` keeps between builds: parsed files and formatted citations.
@@ -136,6 +138,7 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
     let cite_opts = cite::CiteOptions {
         allow_unused: opts.allow_unused_references,
         library_failed,
+        only_chapter: opts.cite_only_chapter,
     };
     diags.extend(cite::apply(
         &mut book,
@@ -191,7 +194,17 @@ pub fn build(opts: &BuildOptions) -> Built {
 /// [`build`], telling `progress` which stage it is in (for a progress display).
 pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)) -> Built {
     progress("checking");
-    let mut compiled = compile(&opts.book_dir, &opts.compile);
+    // A one-chapter EPUB or web page shows only that chapter's citations; a one-chapter PDF
+    // needs the whole book laid out (its page numbers), so all of them.
+    let mut copts = opts.compile.clone();
+    if !opts
+        .formats
+        .iter()
+        .any(|f| matches!(f, Format::Pdf | Format::ScreenPdf))
+    {
+        copts.cite_only_chapter = opts.chapter;
+    }
+    let mut compiled = compile(&opts.book_dir, &copts);
     let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
         return Built {

@@ -189,6 +189,7 @@ impl CheckArgs {
         druk::CompileOptions {
             styles: self.styles.clone(),
             allow_unused_references: self.allow_unused_references,
+            cite_only_chapter: None,
         }
     }
 }

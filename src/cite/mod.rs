@@ -33,14 +33,21 @@ pub struct CiteOptions {
     /// A bibliography file could not be read: unknown keys and unused entries would only
     /// repeat that error, so they are not reported.
     pub library_failed: bool,
+    /// Format only the citations of this chapter (a one-chapter EPUB or web build, which shows
+    /// nothing else); the reference list is then left empty.
+    pub only_chapter: Option<u32>,
 }
 
 /// One citation as found in the text, in reading order.
+#[derive(Clone)]
 struct Found {
     items: Vec<FoundItem>,
     narrative: bool,
+    /// The part it is in.
+    part: usize,
 }
 
+#[derive(Clone)]
 struct FoundItem {
     lib: usize,
     prefix: String,
@@ -50,14 +57,53 @@ struct FoundItem {
     suppress_author: bool,
 }
 
-/// hayagriva's CSL locales, decoded once per process. Decoding all 63 bundled locales takes
-/// about 80 ms, so [`prefetch`] starts it on another thread while the book is parsed, and
-/// `druk serve` pays it only once.
+/// The CSL locales druk formats with: Dutch and English, from hayagriva's bundled archive.
+///
+/// hayagriva decodes all 63 bundled locales at once (about 80 ms); druk needs two languages.
+/// So the two are decoded once per process (and, by [`prefetch`], on another thread while the
+/// book is parsed), and kept in the user's cache folder as JSON for the next run. The cache only
+/// saves time: its content is exactly what decoding gives, and a missing or unreadable cache
+/// file is simply decoded again.
 static LOCALES: std::sync::OnceLock<Vec<hayagriva::citationberg::Locale>> =
     std::sync::OnceLock::new();
 
 fn locales() -> &'static [hayagriva::citationberg::Locale] {
-    LOCALES.get_or_init(hayagriva::archive::locales)
+    LOCALES.get_or_init(|| {
+        let cached = locale_cache();
+        if let Some(path) = &cached
+            && let Ok(bytes) = std::fs::read(path)
+            && let Ok(v) = serde_json::from_slice(&bytes)
+        {
+            return v;
+        }
+        let wanted: Vec<_> = hayagriva::archive::locales()
+            .into_iter()
+            .filter(|l| {
+                l.lang
+                    .as_ref()
+                    .is_some_and(|c| c.0.starts_with("nl") || c.0.starts_with("en"))
+            })
+            .collect();
+        if let Some(path) = cached
+            && let Ok(json) = serde_json::to_vec(&wanted)
+        {
+            let _ = crate::output::write_atomic(&path, &json);
+        }
+        wanted
+    })
+}
+
+/// `$XDG_CACHE_HOME/druk` or `~/.cache/druk`; named after the druk version, whose Cargo.lock
+/// fixes the hayagriva version the locales come from.
+fn locale_cache() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(
+        base.join("druk")
+            .join(format!("csl-locales-{}.json", env!("CARGO_PKG_VERSION"))),
+    )
 }
 
 /// Starts decoding the locales in the background (a no-op when done or under way).
@@ -95,7 +141,7 @@ pub fn apply(
     // 1. Collect the citations in reading order; unknown keys are reported and dropped.
     let mut found = Vec::new();
     let mut cited = vec![false; lib.items.len()];
-    for part in &mut book.parts {
+    for (pi, part) in book.parts.iter_mut().enumerate() {
         visit_citations(part, &mut |c: &mut Citation| {
             let mut items = Vec::new();
             for it in &c.items {
@@ -133,6 +179,7 @@ pub fn apply(
             found.push(Found {
                 items,
                 narrative: c.mode == CiteMode::Narrative,
+                part: pi,
             });
         });
     }
@@ -204,13 +251,58 @@ pub fn apply(
         Lang::Nl => "nl-NL".into(),
         Lang::En => "en-US".into(),
     }));
+    let mut without_list = style.clone();
+    without_list.bibliography = None;
     let engine = Engine {
         style: &style,
+        main: &style,
         locales,
         locale,
         lib,
     };
-    let (citations, references) = engine.render(&found, &listed_only, cache);
+    let scope = opts.only_chapter.and_then(|n| {
+        book.parts
+            .iter()
+            .position(|p| p.kind == PartKind::Chapter && p.number == Some(n))
+    });
+    let in_scope = |f: &Found| scope.is_none_or(|p| f.part == p);
+    let (citations, references) = match scope {
+        None => engine.render(&found, &listed_only, &[], cache),
+        Some(_) => {
+            // The chapter's citations, plus, hidden, every other cited work that shares a
+            // surname with one of them: name and year disambiguation then see the same rivals
+            // as in the whole book, so the chapter reads exactly as it does there.
+            let mine: Vec<Found> = found.iter().filter(|f| in_scope(f)).cloned().collect();
+            let names: std::collections::HashSet<String> = mine
+                .iter()
+                .flat_map(|f| f.items.iter().flat_map(|it| surnames(&lib.items[it.lib])))
+                .collect();
+            let mut rivals: Vec<usize> = found
+                .iter()
+                .flat_map(|f| f.items.iter().map(|it| it.lib))
+                .filter(|&ix| surnames(&lib.items[ix]).iter().any(|n| names.contains(n)))
+                .collect();
+            rivals.sort_unstable();
+            rivals.dedup();
+            let partial = Engine {
+                main: &without_list,
+                ..engine
+            };
+            let (formatted, _) = partial.render(&mine, &[], &rivals, &mut CiteCache::default());
+            let mut it = formatted.into_iter();
+            let all = found
+                .iter()
+                .map(|f| {
+                    if in_scope(f) {
+                        it.next().unwrap_or_default()
+                    } else {
+                        ElemChildren::default()
+                    }
+                })
+                .collect();
+            (all, Vec::new())
+        }
+    };
 
     // 3. Put the results into the book.
     let target = |key: &str| {
@@ -225,7 +317,7 @@ pub fn apply(
             let f = &found[next];
             let out = &citations[next];
             next += 1;
-            if f.items.is_empty() {
+            if f.items.is_empty() || !in_scope(f) {
                 return;
             }
             c.rendered = Some(to_inlines(
@@ -240,7 +332,7 @@ pub fn apply(
             ));
         });
     }
-    if let Some(bp) = bib_part {
+    if let Some(bp) = bib_part.filter(|_| scope.is_none()) {
         let refs = references
             .iter()
             .map(|(ix, content)| Reference {
@@ -279,6 +371,10 @@ fn reference_id(key: &str) -> String {
 
 struct Engine<'a> {
     style: &'a IndependentStyle,
+    /// The style of the main run: `style`, or, when the reference list is not wanted (a
+    /// one-chapter build), `style` without its bibliography section, which saves sorting and
+    /// formatting the whole list.
+    main: &'a IndependentStyle,
     locales: &'a [hayagriva::citationberg::Locale],
     locale: Option<LocaleCode>,
     lib: &'a Library,
@@ -287,6 +383,10 @@ struct Engine<'a> {
 impl Engine<'_> {
     fn request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
         CitationRequest::new(items, self.style, self.locale.clone(), self.locales, None)
+    }
+
+    fn main_request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
+        CitationRequest::new(items, self.main, self.locale.clone(), self.locales, None)
     }
 
     fn item<'b>(&'b self, f: &'b FoundItem, narrative: bool) -> CitationItem<'b, Item> {
@@ -303,7 +403,15 @@ impl Engine<'_> {
 
     /// Returns the rendered citations (in the order found) and the reference list as
     /// (library index, content) in APA order.
-    fn render(&self, found: &[Found], listed_only: &[usize], cache: &mut CiteCache) -> Formatted {
+    /// `rivals`: works cited elsewhere that are cited here too, hidden, so that a partial run
+    /// disambiguates as the whole book does.
+    fn render(
+        &self,
+        found: &[Found],
+        listed_only: &[usize],
+        rivals: &[usize],
+        cache: &mut CiteCache,
+    ) -> Formatted {
         // hayagriva assigns year letters in order of first citation but sorts the list by
         // author, year and title, so "2019b" could be listed before "2019a". Only works that
         // share their authors and year with another can get a letter: a first, small run finds
@@ -312,7 +420,10 @@ impl Engine<'_> {
         let mut cited_once = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let cited = found.iter().flat_map(|f| f.items.iter().map(|it| it.lib));
-        for ix in cited.chain(listed_only.iter().copied()) {
+        for ix in cited
+            .chain(rivals.iter().copied())
+            .chain(listed_only.iter().copied())
+        {
             if seen.insert(ix) {
                 cited_once.push(ix);
             }
@@ -410,9 +521,15 @@ impl Engine<'_> {
         // One run for all citations: hayagriva disambiguates names and years across the whole
         // run, and splitting it (to use more cores) changed its output.
         let mut driver = BibliographyDriver::new();
-        for &ix in &order {
+        let rivals_left: Vec<usize> = rivals
+            .iter()
+            .copied()
+            .filter(|ix| !order.contains(ix))
+            .collect();
+        let hidden_count = order.len() + rivals_left.len();
+        for &ix in order.iter().chain(&rivals_left) {
             let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
-            driver.citation(self.request(vec![hidden]));
+            driver.citation(self.main_request(vec![hidden]));
         }
         for f in &unique {
             let items = f
@@ -420,10 +537,10 @@ impl Engine<'_> {
                 .iter()
                 .map(|it| self.item(it, f.narrative))
                 .collect();
-            driver.citation(self.request(items));
+            driver.citation(self.main_request(items));
         }
         let rendered = driver.finish(BibliographyRequest::new(
-            self.style,
+            self.main,
             self.locale.clone(),
             self.locales,
         ));
@@ -431,7 +548,7 @@ impl Engine<'_> {
         let rendered_unique: Vec<ElemChildren> = rendered
             .citations
             .into_iter()
-            .skip(order.len())
+            .skip(hidden_count)
             .map(|c| c.citation)
             .collect();
         let citations = slot.iter().map(|&u| rendered_unique[u].clone()).collect();
@@ -449,6 +566,30 @@ impl Engine<'_> {
         };
         (citations, references)
     }
+}
+
+/// The surnames of a work's authors (or editors), for finding works a citation could be
+/// confused with.
+fn surnames(item: &Item) -> Vec<String> {
+    let Some(names) = item.0.get("author").or_else(|| item.0.get("editor")) else {
+        return Vec::new();
+    };
+    let Ok(names) = serde_json::to_value(names) else {
+        return Vec::new();
+    };
+    names
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| {
+                    n.get("family")
+                        .or_else(|| n.get("literal"))
+                        .and_then(|v| v.as_str())
+                })
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The surnames of a work's authors (or editors) and its year: works that share both get
