@@ -92,16 +92,20 @@ pub fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
     if !ok {
         naive_rgb_to_cmyk(rgb, &mut out);
     }
-    let grey = |v: u8| match transforms() {
-        Some(t) => t.grey_to_k[usize::from(v)],
-        None => 255 - v,
-    };
     for (px, cmyk) in rgb.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
         if px[0] == px[1] && px[1] == px[2] {
-            cmyk.copy_from_slice(&[0, 0, 0, grey(px[0])]);
+            cmyk.copy_from_slice(&[0, 0, 0, grey_to_k(px[0])]);
         }
     }
     out
+}
+
+/// The black-ink-only tint (K, 0–255) that prints as light as the sRGB grey `v`.
+pub fn grey_to_k(v: u8) -> u8 {
+    match transforms() {
+        Some(t) => t.grey_to_k[usize::from(v)],
+        None => 255 - v,
+    }
 }
 
 /// The textbook conversion with full black generation, used only if the profile cannot
