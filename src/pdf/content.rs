@@ -49,18 +49,6 @@ pub(crate) fn int(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Appends four upper-case hex digits.
-pub(crate) fn hex4(out: &mut Vec<u8>, v: u16) {
-    out.extend_from_slice(&[
-        HEX[usize::from(v >> 12)],
-        HEX[usize::from(v >> 8 & 0xf)],
-        HEX[usize::from(v >> 4 & 0xf)],
-        HEX[usize::from(v & 0xf)],
-    ]);
-}
-
 /// A colour as the edition writes it: the house CMYK for print, its sRGB for the screen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Paint {
@@ -206,6 +194,20 @@ fn set_fill(out: &mut Vec<u8>, st: &mut State, paint: Paint) {
     }
 }
 
+/// A two-byte glyph code inside a literal string: the bytes themselves, escaped where the
+/// string syntax needs it (half the size of hex, which matters at thousands of glyphs a
+/// page: less to write and less to compress).
+fn code_bytes(out: &mut Vec<u8>, code: u16) {
+    for b in code.to_be_bytes() {
+        match b {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            // A raw CR would be read as an end of line, that is as LF.
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+}
+
 /// One run: font, colour, position, then the glyph codes in a `TJ` array. The viewer
 /// advances by each glyph's `/W` width; where the layout placed the next glyph elsewhere
 /// (kerning, justified spaces) an adjustment moves the pen there.
@@ -234,7 +236,7 @@ fn glyph_run(
     set_fill(out, st, Paint::of(edition, run.color));
     out.extend_from_slice(b"1 0 0 1 ");
     point(out, geo, run.x + first.x, run.y);
-    out.extend_from_slice(b" Tm\n[<");
+    out.extend_from_slice(b" Tm\n[(");
     let em = 1000.0 / run.size;
     // Pen position in 1/1000 em from the run's origin, as the viewer will compute it.
     let mut pen = 0.0;
@@ -244,17 +246,17 @@ fn glyph_run(
             // Rounded exactly as written, so the pen stays in step with the viewer's.
             let adjust = ((pen - target) * 1000.0).round() / 1000.0;
             if adjust != 0.0 {
-                out.push(b'>');
+                out.push(b')');
                 num(out, adjust);
-                out.push(b'<');
+                out.push(b'(');
                 pen -= adjust;
             }
         }
         let code = font.code(g.id);
-        hex4(out, code);
+        code_bytes(out, code);
         pen += font.width(code);
     }
-    out.extend_from_slice(b">] TJ\n");
+    out.extend_from_slice(b")] TJ\n");
 }
 
 #[cfg(test)]

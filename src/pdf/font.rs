@@ -12,7 +12,7 @@
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use rustybuzz::ttf_parser;
 
-use crate::pdf::content::{hex4, int};
+use crate::pdf::content::int;
 use crate::typeset::{FontFace, FontId, FontSet, Item, Page};
 
 /// The glyphs each face draws, by original glyph id, with the first non-empty text seen
@@ -320,6 +320,18 @@ fn to_unicode(text: &[(u16, &str)]) -> Vec<u8> {
     }
     out.extend_from_slice(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
     out
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends four upper-case hex digits.
+fn hex4(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&[
+        HEX[usize::from(v >> 12)],
+        HEX[usize::from(v >> 8 & 0xf)],
+        HEX[usize::from(v >> 4 & 0xf)],
+        HEX[usize::from(v & 0xf)],
+    ]);
 }
 
 #[cfg(test)]

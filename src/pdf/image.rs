@@ -104,7 +104,7 @@ impl Prepared {
         dict.set("Height", Object::Integer(i64::from(self.height)));
         dict.set("ColorSpace", Object::Name(self.space.name().to_vec()));
         dict.set("BitsPerComponent", Object::Integer(8));
-        super::stream(dict, &self.pixels, super::IMAGE_LEVEL)
+        super::stream(dict, &self.pixels)
     }
 }
 
