@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::typeset::collect::{self, Collected};
 use crate::typeset::compose::{ChapterLayout, layout_chapter};
-use crate::typeset::context::{Ctx, RefTable};
+use crate::typeset::context::{Caches, Ctx, RefTable};
 use crate::typeset::document::{
     Document, Folio, FolioStyle, Item, Link, LinkTarget, OutlineEntry, Page, Position, TextLine,
 };
@@ -120,21 +120,25 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
         anchors: collected.anchors.clone(),
     };
     let style = &flow.style;
-    let run = |ci: usize, refs: &RefTable| {
-        layout_chapter(
-            ci,
-            &flow.chapters[ci],
-            style,
-            fonts,
-            refs,
-            &collected.entries,
-        )
+    // Chapters in parallel; the word caches go on from chapter to chapter on each thread.
+    let run = |chapters: &[usize], refs: &RefTable| -> Vec<ChapterLayout> {
+        chapters
+            .par_iter()
+            .map_init(
+                || None,
+                |caches, &ci| {
+                    let c = caches.take().unwrap_or_else(|| Caches::new(fonts));
+                    let (layout, c) =
+                        layout_chapter(ci, &flow.chapters[ci], style, refs, &collected.entries, c);
+                    *caches = Some(c);
+                    layout
+                },
+            )
+            .collect()
     };
 
-    let mut layouts: Vec<ChapterLayout> = (0..flow.chapters.len())
-        .into_par_iter()
-        .map(|ci| run(ci, &refs))
-        .collect();
+    let all: Vec<usize> = (0..flow.chapters.len()).collect();
+    let mut layouts = run(&all, &refs);
     let mut passes = 1;
     let mut unsettled = false;
     loop {
@@ -158,10 +162,8 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
             break;
         }
         refs.folios = labels;
-        let redone: Vec<(usize, ChapterLayout)> =
-            stale.par_iter().map(|&ci| (ci, run(ci, &refs))).collect();
-        for (ci, l) in redone {
-            layouts[ci] = l;
+        for (ci, l) in stale.iter().zip(run(&stale, &refs)) {
+            layouts[*ci] = l;
         }
         passes += 1;
     }

@@ -9,10 +9,9 @@ use std::sync::Arc;
 
 use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, underlay};
 use crate::typeset::collect::{Entry, plain_text};
-use crate::typeset::context::{Ctx, RefTable, Stats};
+use crate::typeset::context::{Caches, Ctx, RefTable, Stats};
 use crate::typeset::document::{FillRect, Item, Rule};
 use crate::typeset::flow::{Chapter, PageStyle};
-use crate::typeset::fonts::FontSet;
 use crate::typeset::frag::Frag;
 use crate::typeset::pagebuild::{self, Event, PageParams, PagePlan, VItem};
 use crate::typeset::report::{Warning, WarningKind};
@@ -58,15 +57,17 @@ pub(crate) struct ChapterLayout {
     pub missing: std::collections::BTreeSet<char>,
 }
 
-pub(crate) fn layout_chapter(
+/// Lays out chapter `ci`, with the word caches of the chapters before it on this thread;
+/// returns them for the next one.
+pub(crate) fn layout_chapter<'a>(
     ci: usize,
     chapter: &Chapter,
-    style: &PageStyle,
-    fonts: &FontSet,
-    refs: &RefTable,
-    toc: &[Entry],
-) -> ChapterLayout {
-    let mut ctx = Ctx::new(style, fonts, refs, toc, ci);
+    style: &'a PageStyle,
+    refs: &'a RefTable,
+    toc: &'a [Entry],
+    caches: Caches<'a>,
+) -> (ChapterLayout, Caches<'a>) {
+    let mut ctx = Ctx::with_caches(style, refs, toc, ci, caches);
     let (vlist, notes) = {
         let mut b = Builder::new(&mut ctx);
         b.chapter(chapter.opening.as_ref(), &chapter.blocks, ci);
@@ -157,7 +158,7 @@ pub(crate) fn layout_chapter(
         .clone()
         .or_else(|| chapter.opening.as_ref().map(|o| plain_text(&o.title)))
         .unwrap_or_default();
-    ChapterLayout {
+    let layout = ChapterLayout {
         pages,
         has_opening: chapter.opening.is_some(),
         verso_head,
@@ -171,7 +172,8 @@ pub(crate) fn layout_chapter(
         headings_at_foot: heads.len(),
         split_footnotes,
         missing: std::mem::take(&mut ctx.shaper.missing),
-    }
+    };
+    (layout, ctx.into_caches())
 }
 
 fn compose_page(

@@ -601,7 +601,7 @@ fn push_word(
     let whole: String = raw.iter().map(|(t, _)| t.as_str()).collect();
     let patterns =
         spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
-    let analysed = hyphenate::analyse(&whole, spec.lang, patterns);
+    let analysed = ctx.hyphenator.analyse(&whole, spec.lang, patterns);
     let url_like = raw
         .iter()
         .any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));

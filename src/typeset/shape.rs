@@ -1,7 +1,7 @@
 //! Text shaping with rustybuzz: kerning and ligatures, with a cache of shaped words.
 //!
-//! A book repeats its words endlessly, so each (face, features, text) is shaped once per
-//! chapter and reused. Results are kept in em units, independent of the size, so one
+//! A book repeats its words endlessly, so each (face, features, text) is shaped once and
+//! reused (the cache goes on from chapter to chapter on a thread, see `context`). Results are kept in em units, independent of the size, so one
 //! entry serves every size of a face. Characters a face lacks are taken from the
 //! fallback faces of the set (■ comes from the mono face); when no face has them the
 //! glyph is `.notdef` and a warning is recorded.
@@ -41,6 +41,8 @@ pub struct Shaped {
     pub segments: Vec<Segment>,
     /// Total advance in em.
     pub width: f64,
+    /// Characters no face could show (reported again on every use of the cached result).
+    pub missing: Vec<char>,
 }
 
 impl Shaped {
@@ -106,7 +108,7 @@ pub struct Features {
 
 type PlanKey = (FontId, Features, Lang);
 
-/// A per-thread shaper with its cache; create one per chapter.
+/// A per-thread shaper with its cache (not shared between threads: results are `Rc`).
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
     faces: Vec<Option<Face<'a>>>,
@@ -161,6 +163,7 @@ impl<'a> Shaper<'a> {
     ) -> Rc<Shaped> {
         let key = (font, features, lang);
         if let Some(hit) = self.cache.get(&key).and_then(|m| m.get(text)) {
+            self.missing.extend(&hit.missing);
             return hit.clone();
         }
         let shaped = Rc::new(self.shape_uncached(text, font, features, lang));
@@ -180,14 +183,13 @@ impl<'a> Shaper<'a> {
     ) -> Shaped {
         // Split into runs by the face that can show each character.
         let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
+        let mut missing = Vec::new();
         for (i, c) in text.char_indices() {
             let mut chosen = font;
             if !is_invisible(c) && !self.covers(font, c) {
                 match self.fallbacks.iter().copied().find(|&f| self.covers(f, c)) {
                     Some(f) => chosen = f,
-                    None => {
-                        self.missing.insert(c);
-                    }
+                    None => missing.push(c),
                 }
             }
             match runs.last_mut() {
@@ -202,7 +204,12 @@ impl<'a> Shaper<'a> {
             width += seg.glyphs.iter().map(|g| g.advance).sum::<f64>();
             segments.push(seg);
         }
-        Shaped { segments, width }
+        self.missing.extend(&missing);
+        Shaped {
+            segments,
+            width,
+            missing,
+        }
     }
 
     fn plan(&mut self, font: FontId, features: Features, lang: Lang) -> Option<Rc<ShapePlan>> {
@@ -329,6 +336,10 @@ mod tests {
         assert!(shaper.missing.is_empty());
         let s = shaper.shape("x\u{10FFFD}", body, Features::default(), Lang::Nl);
         assert_eq!(s.segments[0].glyphs.len(), 2);
+        assert!(shaper.missing.contains(&'\u{10FFFD}'));
+        // A later chapter that gets the same word from the cache reports it too.
+        shaper.missing.clear();
+        shaper.shape("x\u{10FFFD}", body, Features::default(), Lang::Nl);
         assert!(shaper.missing.contains(&'\u{10FFFD}'));
     }
 
