@@ -11,9 +11,9 @@
 //! The engine has already positioned every glyph, so the writer is a direct one on top of
 //! lopdf's object model:
 //!
-//! 1. [`Shared`] holds what does not depend on the edition: each face subset with
-//!    `subsetter` to the glyphs used (`font`), and the images decoded and flattened
-//!    (`image`). Both editions of one layout are written from one `Shared`.
+//! 1. [`Shared`] holds what both editions of one layout use: each face subset with
+//!    `subsetter` to the glyphs used (`font`), and each image decoded and flattened
+//!    once, then converted and compressed for every edition to be written (`image`).
 //! 2. Each page's content stream is written as bytes (`content`) and compressed, pages in
 //!    parallel, and dropped to its compressed form at once.
 //! 3. `catalog` adds the outline, named destinations, page labels, Info and `/ID`; `pdfx`
@@ -113,23 +113,43 @@ impl std::fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
-/// What both editions of one layout share: the fonts subset to the glyphs of either,
-/// compressed once, and the images decoded and flattened.
+/// What the editions of one layout share: the fonts subset to the glyphs of all of them,
+/// compressed once, and the images, decoded once and ready to write in each edition.
 pub struct Shared {
     /// By face id; `None` for a face no page uses.
     fonts: Vec<Option<font::Embedded>>,
-    images: Vec<Result<image::Decoded, String>>,
+    /// By image index; `None` for an image that cannot be decoded.
+    images: Vec<Option<Xobjects>>,
     warnings: Vec<String>,
 }
 
+/// An image as an XObject for print and for the screen, each only when that edition is
+/// to be written.
+struct Xobjects {
+    print: Option<Stream>,
+    screen: Option<Stream>,
+}
+
+impl Xobjects {
+    fn of(&self, edition: Edition) -> Option<&Stream> {
+        match edition {
+            Edition::Print { .. } => self.print.as_ref(),
+            Edition::Screen => self.screen.as_ref(),
+        }
+    }
+}
+
 impl Shared {
-    /// Prepares the fonts used on `pages` and the document's images. Pass the pages of
-    /// every edition that will be written with it.
+    /// Prepares the fonts used on `pages` and the document's images for `editions`. Pass
+    /// the pages of every edition that will be written with it.
     pub fn new<'a>(
         pages: impl IntoIterator<Item = &'a Page>,
         images: &[std::sync::Arc<[u8]>],
         fonts: &FontSet,
+        editions: &[Edition],
     ) -> Shared {
+        let print = editions.iter().any(|e| e.is_print());
+        let screen = editions.iter().any(|e| !e.is_print());
         let used = font::used_glyphs(pages, fonts);
         let (embedded, images) = rayon::join(
             || {
@@ -150,9 +170,19 @@ impl Shared {
                     .collect::<Vec<_>>()
             },
             || {
+                // Decoded pixels are large: each image is converted and compressed for
+                // every edition at once, and only the compressed streams are kept.
                 images
                     .par_iter()
-                    .map(|bytes| image::decode(bytes))
+                    .map(|bytes| {
+                        image::decode(bytes).map(|d| {
+                            let xobject = |cmyk| image::convert(&d, cmyk).xobject();
+                            Xobjects {
+                                print: print.then(|| xobject(true)),
+                                screen: screen.then(|| xobject(false)),
+                            }
+                        })
+                    })
                     .collect::<Vec<_>>()
             },
         );
@@ -168,11 +198,17 @@ impl Shared {
                 None => None,
             })
             .collect();
-        for (i, img) in images.iter().enumerate() {
-            if let Err(e) = img {
-                warnings.push(format!("image {}: cannot decode: {e}", i + 1));
-            }
-        }
+        let images = images
+            .into_iter()
+            .enumerate()
+            .map(|(i, img)| match img {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    warnings.push(format!("image {}: cannot decode: {e}", i + 1));
+                    None
+                }
+            })
+            .collect();
         Shared {
             fonts,
             images,
@@ -187,7 +223,8 @@ pub fn write_pdf(
     fonts: &FontSet,
     opts: &PdfOptions,
 ) -> Result<PdfOutput, PdfError> {
-    write_shared(doc, &Shared::new(&doc.pages, &doc.images, fonts), opts)
+    let shared = Shared::new(&doc.pages, &doc.images, fonts, &[opts.edition]);
+    write_shared(doc, &shared, opts)
 }
 
 /// Writes the document with fonts and images prepared for it (and perhaps for the other
@@ -208,17 +245,13 @@ pub fn write_shared(
         let id = f.add_to(&mut lo);
         font_dict.set(f.resource.as_bytes().to_vec(), Object::Reference(id));
     }
-    let xobjects: Vec<Option<Stream>> = shared
-        .images
-        .par_iter()
-        .map(|d| d.as_ref().ok().map(|d| image::convert(d, print).xobject()))
-        .collect();
     let mut image_dict = Dictionary::new();
-    let mut image_names = Vec::with_capacity(xobjects.len());
-    for (i, x) in xobjects.into_iter().enumerate() {
-        image_names.push(x.map(|x| {
+    let mut image_names = Vec::with_capacity(shared.images.len());
+    for (i, img) in shared.images.iter().enumerate() {
+        let xobject = img.as_ref().and_then(|x| x.of(opts.edition));
+        image_names.push(xobject.map(|x| {
             let name = format!("Im{}", i + 1);
-            let id = lo.add_object(x);
+            let id = lo.add_object(x.clone());
             image_dict.set(name.as_bytes().to_vec(), Object::Reference(id));
             name
         }));

@@ -71,7 +71,12 @@ pub fn render(
     };
     // Both editions embed the same subsets: the glyphs of the book and of both fronts.
     let front_pages = fronts.iter().flat_map(|f| f.print.iter().chain(&f.screen));
-    let shared = crate::pdf::Shared::new(doc.pages.iter().chain(front_pages), &doc.images, &fonts);
+    let shared = crate::pdf::Shared::new(
+        doc.pages.iter().chain(front_pages),
+        &doc.images,
+        &fonts,
+        editions,
+    );
     let unpadded = doc.pages.len();
     let mut pdfs = Vec::with_capacity(editions.len());
     let mut pdf_warnings = Vec::new();

@@ -984,7 +984,7 @@ fn finalize(
                             if let Some(r) = run.take()
                                 && !r.glyphs.is_empty()
                             {
-                                frag.push(Item::Glyphs(r));
+                                frag.push(finished(r));
                             }
                             run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
                         }
@@ -999,7 +999,7 @@ fn finalize(
         if let Some(r) = run.take()
             && !r.glyphs.is_empty()
         {
-            frag.push(Item::Glyphs(r));
+            frag.push(finished(r));
         }
         if let Some((tg, a, b)) = link_open.take() {
             frag.links.push(FragLink {
@@ -1097,6 +1097,14 @@ fn line_text(parts: &[LinePart]) -> String {
         }
     }
     s
+}
+
+/// A complete run as a page item, without the spare room its vectors grew: it is kept
+/// until the PDF is written, and a book has hundreds of thousands of them.
+fn finished(mut run: GlyphRun) -> Item {
+    run.glyphs.shrink_to_fit();
+    run.text.shrink_to_fit();
+    Item::Glyphs(run)
 }
 
 fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
