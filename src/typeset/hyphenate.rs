@@ -16,8 +16,9 @@
 //!   "coördinatie" → "co-" / "ordinatie", "geïnteresseerd" → "ge-" / "interesseerd".
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::typeset::flow::Lang;
 
@@ -72,7 +73,7 @@ fn is_explicit_break(c: char) -> bool {
 #[derive(Default)]
 pub struct Hyphenator {
     /// By language and whether patterns are on, then by word.
-    words: HashMap<(Lang, bool), HashMap<String, Rc<Word>>>,
+    words: FxHashMap<(Lang, bool), FxHashMap<String, Rc<Word>>>,
 }
 
 impl Hyphenator {

@@ -6,10 +6,11 @@
 //! fallback faces of the set (■ comes from the mono face); when no face has them the
 //! glyph is `.notdef` and a warning is recorded.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
 use rustybuzz::{Direction, Face, Feature, Language, ShapePlan, UnicodeBuffer, script};
 
 use crate::typeset::flow::Lang;
@@ -112,8 +113,9 @@ type PlanKey = (FontId, Features, Lang);
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
     faces: Vec<Option<Face<'a>>>,
-    plans: HashMap<PlanKey, Rc<ShapePlan>>,
-    cache: HashMap<PlanKey, HashMap<String, Rc<Shaped>>>,
+    plans: FxHashMap<PlanKey, Rc<ShapePlan>>,
+    /// A fast hash: looked up for every word and space of the book.
+    cache: FxHashMap<PlanKey, FxHashMap<String, Rc<Shaped>>>,
     fallbacks: Vec<FontId>,
     /// Characters no face could show.
     pub missing: BTreeSet<char>,
@@ -135,8 +137,8 @@ impl<'a> Shaper<'a> {
         Shaper {
             fonts,
             faces,
-            plans: HashMap::new(),
-            cache: HashMap::new(),
+            plans: FxHashMap::default(),
+            cache: FxHashMap::default(),
             fallbacks: fonts.fallbacks(),
             missing: BTreeSet::new(),
         }
