@@ -8,10 +8,12 @@
 //! and the chapters whose references changed are laid out again until nothing changes.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::typeset::collect::{self, Collected};
+use crate::typeset::collect::{self, Collected, Entry};
 use crate::typeset::compose::{ChapterLayout, layout_chapter};
 use crate::typeset::context::{Caches, Ctx, RefTable};
 use crate::typeset::document::{
@@ -119,22 +121,8 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
         folios: BTreeMap::new(),
         anchors: collected.anchors.clone(),
     };
-    let style = &flow.style;
-    // Chapters in parallel; the word caches go on from chapter to chapter on each thread.
-    let run = |chapters: &[usize], refs: &RefTable| -> Vec<ChapterLayout> {
-        chapters
-            .par_iter()
-            .map_init(
-                || None,
-                |caches, &ci| {
-                    let c = caches.take().unwrap_or_else(|| Caches::new(fonts));
-                    let (layout, c) =
-                        layout_chapter(ci, &flow.chapters[ci], style, refs, &collected.entries, c);
-                    *caches = Some(c);
-                    layout
-                },
-            )
-            .collect()
+    let run = |chapters: &[usize], refs: &RefTable| {
+        lay_out_chapters(flow, fonts, refs, &collected.entries, chapters)
     };
 
     let all: Vec<usize> = (0..flow.chapters.len()).collect();
@@ -168,6 +156,42 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
         passes += 1;
     }
     assemble(flow, fonts, &collected, layouts, passes, unsettled)
+}
+
+/// Lays out `chapters` in parallel: one worker per thread of the pool takes the next
+/// chapter in turn, with word caches of its own that go on from chapter to chapter (a
+/// cache's content depends on the word alone, so which worker lays out which chapter
+/// changes nothing). Returns the layouts in the order of `chapters`.
+fn lay_out_chapters(
+    flow: &Flow,
+    fonts: &FontSet,
+    refs: &RefTable,
+    toc: &[Entry],
+    chapters: &[usize],
+) -> Vec<ChapterLayout> {
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(chapters.len()));
+    let workers = rayon::current_num_threads().min(chapters.len());
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
+                let mut caches = Caches::new(fonts);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&ci) = chapters.get(i) else { break };
+                    let chapter = &flow.chapters[ci];
+                    let (layout, c) = layout_chapter(ci, chapter, &flow.style, refs, toc, caches);
+                    caches = c;
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, layout));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, l)| l).collect()
 }
 
 fn assemble(

@@ -972,8 +972,7 @@ fn finalize(
                             }
                         }
                     }
-                    let ranges = t.shaped.segment_ranges(t.text.len());
-                    for (seg, range) in t.shaped.segments.iter().zip(ranges) {
+                    for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
                         let same = run.as_ref().is_some_and(|r| {
                             r.font == seg.font
                                 && r.size == st.size
@@ -1060,11 +1059,7 @@ pub(crate) fn set_plain_in(
     let shaped = ctx.shaper.shape(text, font, Features::default(), Lang::Nl);
     let mut runs = Vec::new();
     let mut cx = x;
-    for (seg, range) in shaped
-        .segments
-        .iter()
-        .zip(shaped.segment_ranges(text.len()))
-    {
+    for (seg, range) in shaped.segments.iter().zip(shaped.ranges.iter().copied()) {
         let mut run = new_run(seg.font, size, color, cx, y);
         cx = append_segment(&mut run, seg, text, range, cx, size);
         if !run.glyphs.is_empty() {
@@ -1120,8 +1115,9 @@ fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
 }
 
 /// Appends one segment's glyphs at absolute x (in the run's coordinate frame), returning
-/// the x after it. `range` is the part of `text` the segment shows; it is copied into the
-/// run's text so every glyph can name its characters (ToUnicode).
+/// the x after it. `text` is the text that was shaped and `range` the part of it the
+/// segment shows; that part is copied into the run's text so every glyph can name its
+/// characters (ToUnicode).
 pub(crate) fn append_segment(
     run: &mut GlyphRun,
     seg: &crate::typeset::shape::Segment,
@@ -1134,29 +1130,17 @@ pub(crate) fn append_segment(
         return x;
     }
     let (seg_start, seg_end) = range;
-    let mut starts: Vec<u32> = seg.glyphs.iter().map(|g| g.cluster).collect();
-    starts.sort_unstable();
-    starts.dedup();
     let base = run.text.len() as u32;
     run.text
         .push_str(text.get(seg_start..seg_end).unwrap_or(""));
-    let mut seen: Vec<u32> = Vec::new();
+    run.glyphs.reserve(seg.glyphs.len());
     let mut x = x;
     for g in &seg.glyphs {
-        let idx = starts.binary_search(&g.cluster).unwrap_or(0);
-        let next = starts.get(idx + 1).map_or(seg_end as u32, |n| *n);
-        let start = base + g.cluster.saturating_sub(seg_start as u32);
-        let len = if seen.contains(&g.cluster) {
-            0
-        } else {
-            seen.push(g.cluster);
-            next.saturating_sub(g.cluster)
-        };
         run.glyphs.push(Glyph {
             id: g.id,
             x: x - run.x + g.x_offset * size,
-            start,
-            len,
+            start: base + g.cluster.saturating_sub(seg_start as u32),
+            len: g.len,
         });
         x += g.advance * size;
     }

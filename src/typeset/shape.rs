@@ -23,6 +23,9 @@ pub struct ShapedGlyph {
     pub id: u16,
     /// Byte offset in the shaped text of the first character this glyph shows.
     pub cluster: u32,
+    /// Bytes of text the glyph stands for: its whole cluster for the first glyph of a
+    /// cluster, 0 for the others (ToUnicode gives a ligature its letters once).
+    pub len: u32,
     /// Horizontal advance, kerning included.
     pub advance: f64,
     pub x_offset: f64,
@@ -44,6 +47,8 @@ pub struct Shaped {
     pub width: f64,
     /// Characters no face could show (reported again on every use of the cached result).
     pub missing: Vec<char>,
+    /// The byte range of the text each segment shows (segments follow each other).
+    pub ranges: Vec<(usize, usize)>,
 }
 
 impl Shaped {
@@ -60,31 +65,6 @@ impl Shaped {
             }
         }
         w
-    }
-
-    /// The byte range of the text each segment shows (segments follow each other).
-    pub fn segment_ranges(&self, text_len: usize) -> Vec<(usize, usize)> {
-        let starts: Vec<usize> = self
-            .segments
-            .iter()
-            .map(|s| {
-                s.glyphs
-                    .iter()
-                    .map(|g| g.cluster as usize)
-                    .min()
-                    .unwrap_or(text_len)
-            })
-            .collect();
-        (0..starts.len())
-            .map(|i| {
-                let end = starts[i + 1..]
-                    .iter()
-                    .copied()
-                    .find(|&s| s > starts[i])
-                    .unwrap_or(text_len);
-                (starts[i].min(end), end)
-            })
-            .collect()
     }
 
     /// Whether a break at byte offset `at` would split a glyph cluster (a ligature or a
@@ -206,11 +186,16 @@ impl<'a> Shaper<'a> {
             width += seg.glyphs.iter().map(|g| g.advance).sum::<f64>();
             segments.push(seg);
         }
+        let ranges = segment_ranges(&segments, text.len());
+        for (seg, &(_, end)) in segments.iter_mut().zip(&ranges) {
+            cluster_lengths(&mut seg.glyphs, end);
+        }
         self.missing.extend(&missing);
         Shaped {
             segments,
             width,
             missing,
+            ranges,
         }
     }
 
@@ -276,12 +261,57 @@ impl<'a> Shaper<'a> {
             .map(|(info, pos)| ShapedGlyph {
                 id: info.glyph_id as u16,
                 cluster: info.cluster + base as u32,
+                len: 0,
                 advance: pos.x_advance as f64 / upem,
                 x_offset: pos.x_offset as f64 / upem,
                 y_offset: pos.y_offset as f64 / upem,
             })
             .collect();
         Segment { font, glyphs }
+    }
+}
+
+/// The byte range of the text each segment shows: from its first cluster to the next
+/// segment's.
+fn segment_ranges(segments: &[Segment], text_len: usize) -> Vec<(usize, usize)> {
+    let starts: Vec<usize> = segments
+        .iter()
+        .map(|s| {
+            s.glyphs
+                .iter()
+                .map(|g| g.cluster as usize)
+                .min()
+                .unwrap_or(text_len)
+        })
+        .collect();
+    (0..starts.len())
+        .map(|i| {
+            let end = starts[i + 1..]
+                .iter()
+                .copied()
+                .find(|&s| s > starts[i])
+                .unwrap_or(text_len);
+            (starts[i].min(end), end)
+        })
+        .collect()
+}
+
+/// Sets each glyph's `len`: up to the next cluster (or `end`, where the segment's text
+/// ends) for the first glyph of a cluster, 0 for the others.
+fn cluster_lengths(glyphs: &mut [ShapedGlyph], end: usize) {
+    let mut starts: Vec<u32> = glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut seen: Vec<u32> = Vec::new();
+    for g in glyphs {
+        let idx = starts.binary_search(&g.cluster).unwrap_or(0);
+        let next = starts.get(idx + 1).map_or(end as u32, |n| *n);
+        g.len = if seen.contains(&g.cluster) {
+            0
+        } else {
+            seen.push(g.cluster);
+            next.saturating_sub(g.cluster)
+        };
     }
 }
 
