@@ -239,48 +239,87 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         },
     };
     progress("rendering");
-    let rendered: Vec<(Format, Rendered)> = {
+    // Both PDF editions come from one layout, so they are one job; it goes first because
+    // it is the longest, and EPUB and web run beside it.
+    let editions: Vec<(Format, pdf::Edition)> = opts
+        .formats
+        .iter()
+        .filter_map(|f| match f {
+            Format::Pdf => Some((
+                *f,
+                pdf::Edition::Print {
+                    marks: opts.marks || project.print.marks,
+                },
+            )),
+            Format::ScreenPdf => Some((*f, pdf::Edition::Screen)),
+            _ => None,
+        })
+        .collect();
+    enum Job {
+        Pdfs,
+        Epub,
+        Html,
+    }
+    let mut jobs = Vec::new();
+    if !editions.is_empty() {
+        jobs.push(Job::Pdfs);
+    }
+    for f in &opts.formats {
+        match f {
+            Format::Epub => jobs.push(Job::Epub),
+            Format::Html => jobs.push(Job::Html),
+            Format::Pdf | Format::ScreenPdf => {}
+        }
+    }
+    let mut rendered: Vec<(Format, Rendered)> = {
         use rayon::prelude::*;
-        opts.formats
-            .par_iter()
-            .map(|f| {
-                (
-                    *f,
-                    match f {
-                        Format::Epub => {
-                            render::epub::render(book, project, &stamp, only).map(Output::File)
+        jobs.par_iter()
+            .flat_map_iter(|job| match job {
+                Job::Pdfs => {
+                    let wanted: Vec<pdf::Edition> = editions.iter().map(|e| e.1).collect();
+                    match render::print::render(book, project, &stamp, only, &wanted) {
+                        // The layout's findings are reported once, with the first PDF.
+                        Ok(p) => {
+                            let mut warnings = Some(p.warnings);
+                            editions
+                                .iter()
+                                .zip(p.pdfs)
+                                .map(|((f, _), bytes)| {
+                                    let out = match warnings.take() {
+                                        Some(w) => Output::Printed(bytes, w),
+                                        None => Output::File(bytes),
+                                    };
+                                    (*f, Ok(out))
+                                })
+                                .collect()
                         }
-                        Format::Html => match only {
-                            None => render::html::render(book, project, Default::default())
-                                .map(Output::Dir),
-                            Some(i) => {
-                                render::html::render_part(book, project, i).map(Output::IntoDir)
-                            }
-                        },
-                        Format::Pdf | Format::ScreenPdf => {
-                            let edition = match f {
-                                Format::Pdf => pdf::Edition::Print {
-                                    marks: opts.marks || project.print.marks,
-                                },
-                                _ => pdf::Edition::Screen,
-                            };
-                            render::print::render(book, project, &stamp, only, edition)
-                                .map(|p| Output::Printed(p.bytes, p.warnings))
+                        Err(d) => vec![(editions[0].0, Err(d))],
+                    }
+                }
+                Job::Epub => vec![(
+                    Format::Epub,
+                    render::epub::render(book, project, &stamp, only).map(Output::File),
+                )],
+                Job::Html => vec![(
+                    Format::Html,
+                    match only {
+                        None => {
+                            render::html::render(book, project, Default::default()).map(Output::Dir)
                         }
+                        Some(i) => render::html::render_part(book, project, i).map(Output::IntoDir),
                     },
-                )
+                )],
             })
             .collect()
     };
+    // Written and reported in the order asked for.
+    rendered.sort_by_key(|(f, _)| opts.formats.iter().position(|x| x == f));
     let mut outputs = Vec::new();
     let mut failed = Vec::new();
     for (f, r) in rendered {
         match r {
             Ok(Output::Printed(bytes, warnings)) => {
-                // Both PDFs come from one layout: report its findings once.
-                if !(f == Format::ScreenPdf && opts.formats.contains(&Format::Pdf)) {
-                    compiled.diags.extend(warnings);
-                }
+                compiled.diags.extend(warnings);
                 outputs.push((f, Output::File(bytes)));
             }
             Ok(out) => outputs.push((f, out)),

@@ -152,8 +152,7 @@ fn sample_book_pdf_passes_the_tools() {
     assert_eq!(bleed, media);
     assert!((bleed[2] - trim[2] - 8.50).abs() < 0.01, "{bleed:?}");
     assert!(info.contains("PDF version:     1.6"), "{info}");
-    // The default edition is print: really PDF/X-4 now (OutputIntent, XMP), not printpdf's
-    // empty label.
+    // The default edition is print: really PDF/X-4 (OutputIntent, XMP), not just a label.
     assert!(info.contains("PDF subtype:    PDF/X-4"), "{info}");
     assert!(
         info.contains("CreationDate:    Thu Jan  1 00:00:00 2026 UTC"),

@@ -86,22 +86,47 @@ fn transforms() -> Option<&'static Transforms> {
 }
 
 /// sRGB pixels (3 bytes each) as CMYK pixels (4 bytes each) for the output intent.
+///
+/// Figures in a textbook are mostly flat colour, so each run of equal pixels goes through
+/// the profile once; the transform works pixel by pixel, so the result is the same.
 pub fn rgb_to_cmyk(rgb: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; rgb.len() / 3 * 4];
-    let ok = transforms().is_some_and(|t| t.to_cmyk.transform(rgb, &mut out).is_ok());
-    if !ok {
-        naive_rgb_to_cmyk(rgb, &mut out);
+    let pixels = rgb.chunks_exact(3);
+    // Where each run starts, and its colour.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut colours: Vec<u8> = Vec::new();
+    for (i, px) in pixels.clone().enumerate() {
+        if colours.len() < 3 || colours[colours.len() - 3..] != *px {
+            starts.push(i);
+            colours.extend_from_slice(px);
+        }
     }
-    let grey = |v: u8| match transforms() {
-        Some(t) => t.grey_to_k[usize::from(v)],
-        None => 255 - v,
-    };
-    for (px, cmyk) in rgb.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+    let mut converted = vec![0u8; colours.len() / 3 * 4];
+    let ok = transforms().is_some_and(|t| t.to_cmyk.transform(&colours, &mut converted).is_ok());
+    if !ok {
+        naive_rgb_to_cmyk(&colours, &mut converted);
+    }
+    for (px, cmyk) in colours.chunks_exact(3).zip(converted.chunks_exact_mut(4)) {
         if px[0] == px[1] && px[1] == px[2] {
-            cmyk.copy_from_slice(&[0, 0, 0, grey(px[0])]);
+            cmyk.copy_from_slice(&[0, 0, 0, grey_to_k(px[0])]);
+        }
+    }
+    let n = pixels.len();
+    let mut out = Vec::with_capacity(n * 4);
+    for (r, cmyk) in converted.chunks_exact(4).enumerate() {
+        let end = starts.get(r + 1).copied().unwrap_or(n);
+        for _ in starts[r]..end {
+            out.extend_from_slice(cmyk);
         }
     }
     out
+}
+
+/// The black-ink-only tint (K, 0–255) that prints as light as the sRGB grey `v`.
+pub fn grey_to_k(v: u8) -> u8 {
+    match transforms() {
+        Some(t) => t.grey_to_k[usize::from(v)],
+        None => 255 - v,
+    }
 }
 
 /// The textbook conversion with full black generation, used only if the profile cannot

@@ -1,14 +1,10 @@
 //! Image XObjects in the colour space of the edition, with no transparency.
 //!
-//! printpdf's own image path writes RGB (and an SMask for alpha) only, so images are
-//! decoded here and handed to printpdf as finished XObject streams: alpha flattened onto
-//! white paper (PDF/X printers want no soft masks), greyscale as DeviceGray, colour as
-//! DeviceCMYK through the output intent for print or DeviceRGB for the screen edition.
-//! Pixels are stored raw; the writer's flate pass compresses every stream.
+//! Images are decoded once per layout and flattened onto white paper (PDF/X printers
+//! want no soft masks); each edition then converts the pixels: greyscale as DeviceGray,
+//! colour as DeviceCMYK through the output intent for print or DeviceRGB for the screen.
 
-use std::collections::BTreeMap;
-
-use printpdf::{DictItem, ExternalStream, ExternalXObject};
+use lopdf::{Dictionary, Object, Stream};
 
 /// The colour space an image is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +24,46 @@ impl Space {
     }
 }
 
-/// A decoded image ready for the PDF.
+/// A decoded image flattened onto white, the same for both editions.
+pub struct Decoded {
+    pub width: u32,
+    pub height: u32,
+    /// sRGB, 3 bytes a pixel.
+    rgb: Vec<u8>,
+    /// Every pixel is grey (R = G = B).
+    neutral: bool,
+}
+
+/// Decodes a PNG or JPEG and flattens it onto white.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+    let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
+    let (width, height) = (img.width(), img.height());
+    let rgb = match img {
+        // No alpha to flatten: the pixels as they are.
+        image::DynamicImage::ImageRgb8(rgb) => rgb.into_raw(),
+        img => {
+            let rgba = img.into_rgba8();
+            let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
+            for px in rgba.pixels() {
+                let a = u32::from(px[3]);
+                for c in &px.0[..3] {
+                    // Over white: c·a + 255·(1 − a), rounded.
+                    rgb.push(((u32::from(*c) * a + 255 * (255 - a) + 127) / 255) as u8);
+                }
+            }
+            rgb
+        }
+    };
+    let neutral = rgb.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]);
+    Ok(Decoded {
+        width,
+        height,
+        rgb,
+        neutral,
+    })
+}
+
+/// A decoded image in the colour space of an edition.
 pub struct Prepared {
     pub width: u32,
     pub height: u32,
@@ -36,72 +71,50 @@ pub struct Prepared {
     pub pixels: Vec<u8>,
 }
 
-/// Decodes a PNG or JPEG, flattens it onto white and converts it for the edition:
-/// `cmyk` for print, RGB otherwise. Images without colour become DeviceGray in both.
-pub fn prepare(bytes: &[u8], cmyk: bool) -> Result<Prepared, String> {
-    let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-    let (width, height) = (img.width(), img.height());
-    let rgba = img.into_rgba8();
-    let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
-    for px in rgba.pixels() {
-        let a = u32::from(px[3]);
-        for c in &px.0[..3] {
-            // Over white: c·a + 255·(1 − a), rounded.
-            rgb.push(((u32::from(*c) * a + 255 * (255 - a) + 127) / 255) as u8);
-        }
-    }
-    let neutral = rgb.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]);
-    let (space, pixels) = if neutral {
-        if cmyk {
-            // Grey prints in black ink only; DeviceGray is that (K = 1 − gray), so
-            // store the K tints that match the printed lightness, as gray values.
-            let k = super::colour::rgb_to_cmyk(&rgb);
-            (Space::Gray, k.chunks_exact(4).map(|p| 255 - p[3]).collect())
-        } else {
-            (Space::Gray, rgb.chunks_exact(3).map(|p| p[0]).collect())
-        }
-    } else if cmyk {
-        (Space::Cmyk, super::colour::rgb_to_cmyk(&rgb))
-    } else {
-        (Space::Rgb, rgb)
+/// Converts for the edition: `cmyk` for print, RGB otherwise. Images without colour
+/// become DeviceGray in both.
+pub fn convert(d: &Decoded, cmyk: bool) -> Prepared {
+    let grey = || d.rgb.chunks_exact(3).map(|p| p[0]);
+    let (space, pixels) = match (d.neutral, cmyk) {
+        // Grey prints in black ink only; DeviceGray is that (K = 1 − gray), so store
+        // the K tints that match the printed lightness, as gray values.
+        (true, true) => (
+            Space::Gray,
+            grey().map(|v| 255 - super::colour::grey_to_k(v)).collect(),
+        ),
+        (true, false) => (Space::Gray, grey().collect()),
+        (false, true) => (Space::Cmyk, super::colour::rgb_to_cmyk(&d.rgb)),
+        (false, false) => (Space::Rgb, d.rgb.clone()),
     };
-    Ok(Prepared {
-        width,
-        height,
+    Prepared {
+        width: d.width,
+        height: d.height,
         space,
         pixels,
-    })
+    }
 }
 
 impl Prepared {
-    /// The image as an XObject printpdf places without touching its pixels.
-    pub fn xobject(self) -> ExternalXObject {
-        let mut dict = BTreeMap::new();
-        dict.insert("Type".into(), DictItem::Name(b"XObject".to_vec()));
-        dict.insert("Subtype".into(), DictItem::Name(b"Image".to_vec()));
-        dict.insert("Width".into(), DictItem::Int(i64::from(self.width)));
-        dict.insert("Height".into(), DictItem::Int(i64::from(self.height)));
-        dict.insert(
-            "ColorSpace".into(),
-            DictItem::Name(self.space.name().to_vec()),
-        );
-        dict.insert("BitsPerComponent".into(), DictItem::Int(8));
-        ExternalXObject {
-            stream: ExternalStream {
-                dict,
-                content: self.pixels,
-                compress: false,
-            },
-            width: None,
-            height: None,
-            dpi: None,
-        }
+    /// The image as a compressed XObject stream.
+    pub fn xobject(self) -> Stream {
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"XObject".to_vec()));
+        dict.set("Subtype", Object::Name(b"Image".to_vec()));
+        dict.set("Width", Object::Integer(i64::from(self.width)));
+        dict.set("Height", Object::Integer(i64::from(self.height)));
+        dict.set("ColorSpace", Object::Name(self.space.name().to_vec()));
+        dict.set("BitsPerComponent", Object::Integer(8));
+        super::stream(dict, &self.pixels)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prepare(bytes: &[u8], cmyk: bool) -> Result<Prepared, String> {
+        decode(bytes).map(|d| convert(&d, cmyk))
+    }
 
     fn png(color: image::ColorType, pixels: &[u8], w: u32, h: u32) -> Vec<u8> {
         let mut out = std::io::Cursor::new(Vec::new());

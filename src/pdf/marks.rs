@@ -5,7 +5,7 @@
 //! or alone for the screen. Crop marks are drawn in the registration colour, a
 //! `/Separation /All` that puts 100% on every plate, so each separation carries them.
 
-use lopdf::{Dictionary, Object, Stream};
+use lopdf::{Dictionary, Object};
 
 use crate::typeset::flow::mm;
 
@@ -95,8 +95,10 @@ impl Geometry {
         self.origin + self.trim_height - y
     }
 
-    /// The crop marks as content-stream operators, using colour space `/CSAll`.
-    fn marks_content(&self) -> String {
+    /// The crop marks as content-stream operators, using colour space `/CSAll` (see
+    /// [`registration`]). The page's own content goes before them inside `q … Q`, so no
+    /// state it leaves behind can shift the marks.
+    pub(crate) fn marks_content(&self) -> String {
         let [x0, y0, x1, y1] = self.trim_box();
         let gap = Geometry::mark_gap(self.bleed);
         let len = mm(MARK_LENGTH_MM);
@@ -120,10 +122,9 @@ impl Geometry {
     }
 }
 
-/// Draws crop marks on every page: the page's own content is wrapped in `q … Q` so no
-/// state it leaves behind can shift the marks, and `/CSAll` joins its resources.
-pub(crate) fn add_marks(lo: &mut lopdf::Document, geo: &Geometry) {
-    // The registration colour: tint 1 is 100% of all four process inks.
+/// The registration colour, `/Separation /All`: tint 1 is 100% of all four process
+/// inks, so every plate carries the marks. Content streams name it `/CSAll`.
+pub(crate) fn registration(lo: &mut lopdf::Document) -> lopdf::ObjectId {
     let mut f = Dictionary::new();
     f.set("FunctionType", Object::Integer(2));
     f.set(
@@ -134,51 +135,12 @@ pub(crate) fn add_marks(lo: &mut lopdf::Document, geo: &Geometry) {
     f.set("C1", Object::Array(vec![Object::Integer(1); 4]));
     f.set("N", Object::Integer(1));
     let function = lo.add_object(Object::Dictionary(f));
-    let all = lo.add_object(Object::Array(vec![
+    lo.add_object(Object::Array(vec![
         Object::Name(b"Separation".to_vec()),
         Object::Name(b"All".to_vec()),
         Object::Name(b"DeviceCMYK".to_vec()),
         Object::Reference(function),
-    ]));
-    let open = lo.add_object(Object::Stream(Stream::new(
-        Dictionary::new(),
-        b"q\n".to_vec(),
-    )));
-    let close = lo.add_object(Object::Stream(Stream::new(
-        Dictionary::new(),
-        format!("Q\n{}", geo.marks_content()).into_bytes(),
-    )));
-    let pages: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
-    for id in pages {
-        let Ok(page) = lo.get_dictionary(id) else {
-            continue;
-        };
-        let contents = match page.get(b"Contents") {
-            Ok(Object::Array(a)) => a.clone(),
-            Ok(o) => vec![o.clone()],
-            Err(_) => Vec::new(),
-        };
-        let resources = match page.get(b"Resources") {
-            Ok(Object::Dictionary(d)) => d.clone(),
-            Ok(Object::Reference(r)) => lo.get_dictionary(*r).cloned().unwrap_or_default(),
-            _ => Dictionary::new(),
-        };
-        let mut resources = resources;
-        let mut spaces = match resources.get(b"ColorSpace") {
-            Ok(Object::Dictionary(d)) => d.clone(),
-            _ => Dictionary::new(),
-        };
-        spaces.set("CSAll", Object::Reference(all));
-        resources.set("ColorSpace", Object::Dictionary(spaces));
-        let mut list = vec![Object::Reference(open)];
-        list.extend(contents);
-        list.push(Object::Reference(close));
-        if let Ok(page) = lo.get_dictionary_mut(id) {
-            page.set("Contents", Object::Array(list));
-            // Each page gets its own copy: a shared resource dictionary stays untouched.
-            page.set("Resources", Object::Dictionary(resources));
-        }
-    }
+    ]))
 }
 
 #[cfg(test)]

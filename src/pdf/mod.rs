@@ -1,4 +1,4 @@
-//! Writes a laid-out [`Document`] as PDF with printpdf, in one of two editions.
+//! Writes a laid-out [`Document`] as PDF, in one of two editions.
 //!
 //! * **Print** ([`Edition::Print`]): PDF/X-4 for the printer. Pages are trim plus bleed
 //!   (plus room for crop marks when asked), every colour DeviceCMYK or DeviceGray (text
@@ -8,38 +8,34 @@
 //! * **Screen** ([`Edition::Screen`]): the same pages cut to the trim, in RGB, with every
 //!   cross-reference, TOC line, footnote marker and URL a live link.
 //!
-//! printpdf is used as an object and content-stream writer only: the engine has already
-//! positioned every glyph. This module
+//! The engine has already positioned every glyph, so the writer is a direct one on top of
+//! lopdf's object model:
 //!
-//! 1. collects the glyphs each face uses and subsets the face with `subsetter`
-//!    (printpdf subsets only under its heavy `text_layout` feature), renumbering the
-//!    glyphs in the content streams;
-//! 2. registers fonts and images under names derived from their order in the document
-//!    (printpdf's own ids come from a global counter, so they would depend on whatever
-//!    ran before in the process), so the output is byte-identical across runs;
-//! 3. emits pages as printpdf ops, glyphs through `TextItem::GlyphIds` with the text of
-//!    each glyph, so the ToUnicode map gives ligatures back as "fi";
-//! 4. hands the lopdf document to `post` (boxes, outline, Info) and `pdfx` (XMP,
-//!    OutputIntent) for what printpdf cannot do, and compresses every stream (printpdf
-//!    leaves image pixels raw in debug builds).
+//! 1. [`Shared`] holds what both editions of one layout use: each face subset with
+//!    `subsetter` to the glyphs used (`font`), and each image decoded and flattened
+//!    once, then converted and compressed for every edition to be written (`image`).
+//! 2. Each page's content stream is written as bytes (`content`) and compressed, pages in
+//!    parallel, and dropped to its compressed form at once.
+//! 3. `catalog` adds the outline, named destinations, page labels, Info and `/ID`; `pdfx`
+//!    the XMP and, for print, the OutputIntent; `marks` the sheet geometry and crop marks.
+//!
+//! Resource names (`F1`, `Im1`) come from face ids and image order, and objects are
+//! numbered in a fixed order, so the output is byte-identical across runs.
 
+mod catalog;
 mod colour;
+mod content;
+mod font;
 mod image;
 mod marks;
 mod pdfx;
-mod post;
 
-use std::collections::BTreeMap;
+use std::io::Write;
 
-use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, Line, LineCapStyle, LinePoint,
-    LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, Rect, Rgb, TextItem, TextMatrix, XObjectId, XObjectTransform,
-};
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use rayon::prelude::*;
-use rustybuzz::ttf_parser;
 
-use crate::typeset::{Cmyk, Document, FontId, FontSet, Item, LinkTarget};
+use crate::typeset::{Document, FontId, FontSet, LinkTarget, Page};
 
 pub use marks::Geometry;
 
@@ -117,16 +113,108 @@ impl std::fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
-/// A face as embedded: the subset program and how its glyphs were renumbered.
-struct Embedded {
-    id: printpdf::FontId,
-    /// Original glyph id → glyph id in the embedded program.
-    remap: BTreeMap<u16, u16>,
-    /// Advance widths of the embedded glyphs in 1/1000 em, as printpdf writes them in /W
-    /// (truncated), so that our TJ adjustments land glyphs exactly.
-    widths: BTreeMap<u16, i64>,
-    /// Text of each original glyph for ToUnicode.
-    text: BTreeMap<u16, String>,
+/// What the editions of one layout share: the fonts subset to the glyphs of all of them,
+/// compressed once, and the images, decoded once and ready to write in each edition.
+pub struct Shared {
+    /// By face id; `None` for a face no page uses.
+    fonts: Vec<Option<font::Embedded>>,
+    /// By image index; `None` for an image that cannot be decoded.
+    images: Vec<Option<Xobjects>>,
+    warnings: Vec<String>,
+}
+
+/// An image as an XObject for print and for the screen, each only when that edition is
+/// to be written.
+struct Xobjects {
+    print: Option<Stream>,
+    screen: Option<Stream>,
+}
+
+impl Xobjects {
+    fn of(&self, edition: Edition) -> Option<&Stream> {
+        match edition {
+            Edition::Print { .. } => self.print.as_ref(),
+            Edition::Screen => self.screen.as_ref(),
+        }
+    }
+}
+
+impl Shared {
+    /// Prepares the fonts used on `pages` and the document's images for `editions`. Pass
+    /// the pages of every edition that will be written with it.
+    pub fn new<'a>(
+        pages: impl IntoIterator<Item = &'a Page>,
+        images: &[std::sync::Arc<[u8]>],
+        fonts: &FontSet,
+        editions: &[Edition],
+    ) -> Shared {
+        let print = editions.iter().any(|e| e.is_print());
+        let screen = editions.iter().any(|e| !e.is_print());
+        let used = font::used_glyphs(pages, fonts);
+        let (embedded, images) = rayon::join(
+            || {
+                (0..fonts.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let id = FontId(i as u16);
+                        let face = fonts.face(id);
+                        let glyphs = &used[i];
+                        if glyphs.iter().all(Option::is_none) {
+                            return None;
+                        }
+                        Some(
+                            font::Embedded::new(id, face, glyphs)
+                                .map_err(|e| format!("font {}: {e}", face.name)),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || {
+                // Decoded pixels are large: each image is converted and compressed for
+                // every edition at once, and only the compressed streams are kept.
+                images
+                    .par_iter()
+                    .map(|bytes| {
+                        image::decode(bytes).map(|d| {
+                            let xobject = |cmyk| image::convert(&d, cmyk).xobject();
+                            Xobjects {
+                                print: print.then(|| xobject(true)),
+                                screen: screen.then(|| xobject(false)),
+                            }
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        let mut warnings = Vec::new();
+        let fonts = embedded
+            .into_iter()
+            .map(|f| match f {
+                Some(Ok(f)) => Some(f),
+                Some(Err(e)) => {
+                    warnings.push(e);
+                    None
+                }
+                None => None,
+            })
+            .collect();
+        let images = images
+            .into_iter()
+            .enumerate()
+            .map(|(i, img)| match img {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    warnings.push(format!("image {}: cannot decode: {e}", i + 1));
+                    None
+                }
+            })
+            .collect();
+        Shared {
+            fonts,
+            images,
+            warnings,
+        }
+    }
 }
 
 /// Writes the document. Fonts come from the same set the document was laid out with.
@@ -135,292 +223,164 @@ pub fn write_pdf(
     fonts: &FontSet,
     opts: &PdfOptions,
 ) -> Result<PdfOutput, PdfError> {
-    let mut warnings = Vec::new();
+    let shared = Shared::new(&doc.pages, &doc.images, fonts, &[opts.edition]);
+    write_shared(doc, &shared, opts)
+}
 
-    // 1. Glyphs per face, with the first non-empty text seen for each glyph.
-    let mut used: BTreeMap<FontId, BTreeMap<u16, String>> = BTreeMap::new();
-    for page in &doc.pages {
-        for item in &page.items {
-            if let Item::Glyphs(run) = item {
-                let map = used.entry(run.font).or_default();
-                for g in &run.glyphs {
-                    let t = run.glyph_text(g);
-                    let e = map.entry(g.id).or_default();
-                    if e.is_empty() && !t.is_empty() {
-                        *e = t.to_string();
-                    }
-                }
-            }
-        }
-    }
-
-    // 2. Fonts and images, registered in a fixed order on this thread.
-    let mut pdf = PdfDocument::new(&opts.title);
-    let mut embedded: BTreeMap<FontId, Embedded> = BTreeMap::new();
-    let mut tags: BTreeMap<String, String> = BTreeMap::new();
-    for (fid, glyphs) in &used {
-        let face = fonts.face(*fid);
-        match embed_font(face.data(), &face.name, glyphs) {
-            Ok((parsed, remap, widths, subset)) => {
-                // Resource names are ours, not printpdf's: its ids come from a global
-                // counter, which would make the bytes depend on what ran before.
-                let id = printpdf::FontId(format!("F{}", fid.0 + 1));
-                pdf.resources
-                    .fonts
-                    .map
-                    .insert(id.clone(), printpdf::PdfFont::new(parsed));
-                if subset {
-                    tags.insert(face.name.clone(), subset_tag(&face.name, glyphs.keys()));
-                }
-                embedded.insert(
-                    *fid,
-                    Embedded {
-                        id,
-                        remap,
-                        widths,
-                        text: glyphs.clone(),
-                    },
-                );
-            }
-            Err(e) => warnings.push(format!("font {}: {e}", face.name)),
-        }
-    }
+/// Writes the document with fonts and images prepared for it (and perhaps for the other
+/// edition of the same layout).
+pub fn write_shared(
+    doc: &Document,
+    shared: &Shared,
+    opts: &PdfOptions,
+) -> Result<PdfOutput, PdfError> {
     let print = opts.edition.is_print();
-    let prepared: Vec<Result<image::Prepared, String>> = doc
-        .images
-        .par_iter()
-        .map(|bytes| image::prepare(bytes, print))
-        .collect();
-    let mut images: Vec<Option<XObjectId>> = Vec::with_capacity(doc.images.len());
-    for (i, p) in prepared.into_iter().enumerate() {
-        match p {
-            Ok(img) => {
-                let id = XObjectId(format!("Im{}", i + 1));
-                pdf.resources
-                    .xobjects
-                    .map
-                    .insert(id.clone(), printpdf::XObject::External(img.xobject()));
-                images.push(Some(id));
-            }
-            Err(e) => {
-                warnings.push(format!("image {}: cannot decode: {e}", i + 1));
-                images.push(None);
-            }
-        }
-    }
-
-    // 3. Pages, built in parallel (order is kept by the collect).
     let geo = opts.edition.geometry(doc);
-    let pages: Vec<PdfPage> = doc
+    let mut lo = lopdf::Document::with_version("1.6");
+    let pages_id = lo.new_object_id();
+
+    // Resources, one dictionary for every page.
+    let mut font_dict = Dictionary::new();
+    for f in shared.fonts.iter().flatten() {
+        let id = f.add_to(&mut lo);
+        font_dict.set(f.resource.as_bytes().to_vec(), Object::Reference(id));
+    }
+    let mut image_dict = Dictionary::new();
+    let mut image_names = Vec::with_capacity(shared.images.len());
+    for (i, img) in shared.images.iter().enumerate() {
+        let xobject = img.as_ref().and_then(|x| x.of(opts.edition));
+        image_names.push(xobject.map(|x| {
+            let name = format!("Im{}", i + 1);
+            let id = lo.add_object(x.clone());
+            image_dict.set(name.as_bytes().to_vec(), Object::Reference(id));
+            name
+        }));
+    }
+    let mut resources = Dictionary::new();
+    resources.set("Font", Object::Dictionary(font_dict));
+    if !image_dict.is_empty() {
+        resources.set("XObject", Object::Dictionary(image_dict));
+    }
+    if geo.marks {
+        let mut spaces = Dictionary::new();
+        spaces.set("CSAll", Object::Reference(marks::registration(&mut lo)));
+        resources.set("ColorSpace", Object::Dictionary(spaces));
+    }
+    let resources = lo.add_object(resources);
+
+    // Page contents, in parallel, each compressed as soon as it is written.
+    let fonts: Vec<Option<&font::Embedded>> = shared.fonts.iter().map(Option::as_ref).collect();
+    let res = content::Resources {
+        fonts: &fonts,
+        images: &image_names,
+    };
+    let marks = geo.marks.then(|| geo.marks_content());
+    let contents: Vec<(Stream, u64)> = doc
         .pages
         .par_iter()
-        .map(|page| page_ops(page, opts.edition, &geo, &embedded, &images))
-        .collect();
-    pdf.with_pages(pages);
-
-    let save = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut pw = Vec::new();
-    let mut lo = pdf.to_lopdf_document(&save, &mut pw);
-    for w in pw {
-        if matches!(w.severity, printpdf::PdfParseErrorSeverity::Error) {
-            warnings.push(format!("printpdf: {}", w.msg));
-        }
-    }
-    post::fix(&mut lo, doc, opts, &geo, &tags);
-    // Flate every stream, in parallel: lopdf's own pass is serial and uses the slowest
-    // level, which costs three times as long for files a few percent smaller.
-    let mut streams: Vec<&mut lopdf::Stream> = lo
-        .objects
-        .values_mut()
-        .filter_map(|o| match o {
-            lopdf::Object::Stream(s) => Some(s),
-            _ => None,
+        .map(|page| {
+            let mut bytes = content::page(page, opts.edition, &geo, &res);
+            if let Some(m) = &marks {
+                // The page inside q … Q, so no state it leaves behind can shift the marks.
+                bytes.splice(0..0, *b"q\n");
+                bytes.extend_from_slice(b"Q\n");
+                bytes.extend_from_slice(m.as_bytes());
+            }
+            let mut h = catalog::Fnv::new();
+            h.write(&bytes);
+            (stream(Dictionary::new(), &bytes), h.finish())
         })
         .collect();
-    streams.par_iter_mut().for_each(|s| deflate(s));
+
+    // Pages, with the boxes of the edition and, on the screen, the links.
+    let page_ids: Vec<ObjectId> = doc.pages.iter().map(|_| lo.new_object_id()).collect();
+    let mut hashes = Vec::with_capacity(contents.len());
+    for ((page, (content, hash)), &id) in doc.pages.iter().zip(contents).zip(&page_ids) {
+        hashes.push(hash);
+        let mut d = Dictionary::new();
+        d.set("Type", Object::Name(b"Page".to_vec()));
+        d.set("Parent", Object::Reference(pages_id));
+        d.set("MediaBox", catalog::rect(geo.media_box()));
+        d.set("CropBox", catalog::rect(geo.media_box()));
+        if print {
+            d.set("BleedBox", catalog::rect(geo.bleed_box()));
+            d.set("TrimBox", catalog::rect(geo.trim_box()));
+        }
+        d.set("Resources", Object::Reference(resources));
+        d.set("Contents", Object::Reference(lo.add_object(content)));
+        // PDF/X forbids link annotations on the page: links belong to the screen edition.
+        if !print && !page.links.is_empty() {
+            let annots = page
+                .links
+                .iter()
+                .map(|l| Object::Reference(lo.add_object(link(l, &geo, &page_ids))))
+                .collect();
+            d.set("Annots", Object::Array(annots));
+        }
+        lo.objects.insert(id, Object::Dictionary(d));
+    }
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set(
+        "Kids",
+        Object::Array(page_ids.iter().map(|&id| Object::Reference(id)).collect()),
+    );
+    pages.set("Count", Object::Integer(page_ids.len() as i64));
+    lo.objects.insert(pages_id, Object::Dictionary(pages));
+
+    catalog::finish(&mut lo, pages_id, &page_ids, doc, opts, &geo, &hashes);
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
-    Ok(PdfOutput { bytes, warnings })
+    Ok(PdfOutput {
+        bytes,
+        warnings: shared.warnings.clone(),
+    })
 }
 
-/// The content of one page as printpdf ops.
-fn page_ops(
-    page: &crate::typeset::Page,
-    edition: Edition,
-    geo: &Geometry,
-    embedded: &BTreeMap<FontId, Embedded>,
-    images: &[Option<XObjectId>],
-) -> PdfPage {
-    let px = |x: f64| geo.x(x) as f32;
-    let py = |y: f64| geo.y(y) as f32;
-    let col = |c: Cmyk| colour_for(edition, c);
-    let mut ops = Vec::new();
-    let mut in_text = false;
-    for item in &page.items {
-        let is_text = matches!(item, Item::Glyphs(_));
-        if is_text && !in_text {
-            ops.push(Op::StartTextSection);
-            in_text = true;
-        } else if !is_text && in_text {
-            ops.push(Op::EndTextSection);
-            in_text = false;
+/// A link annotation: invisible, a jump within the document or to a URL.
+fn link(l: &crate::typeset::Link, geo: &Geometry, page_ids: &[ObjectId]) -> Dictionary {
+    let mut action = Dictionary::new();
+    match &l.target {
+        LinkTarget::Internal(pos) => {
+            action.set("S", Object::Name(b"GoTo".to_vec()));
+            let page = page_ids
+                .get(pos.page)
+                .map_or(Object::Null, |&id| Object::Reference(id));
+            action.set(
+                "D",
+                Object::Array(vec![
+                    page,
+                    Object::Name(b"XYZ".to_vec()),
+                    catalog::real(geo.x(pos.x)),
+                    catalog::real(geo.y(pos.y)),
+                    Object::Null,
+                ]),
+            );
         }
-        match item {
-            Item::Glyphs(run) => {
-                let Some(font) = embedded.get(&run.font) else {
-                    continue;
-                };
-                if run.glyphs.is_empty() {
-                    continue;
-                }
-                let size = run.size as f32;
-                let x0 = run.x + run.glyphs[0].x;
-                let mut cps = Vec::with_capacity(run.glyphs.len());
-                for (i, g) in run.glyphs.iter().enumerate() {
-                    let gid = font.remap.get(&g.id).copied().unwrap_or(0);
-                    let w = font.widths.get(&gid).copied().unwrap_or(0) as f64;
-                    // TJ adjustment after this glyph: the viewer advances by the /W
-                    // width; move back by the difference to where the next glyph sits.
-                    let offset = match run.glyphs.get(i + 1) {
-                        Some(next) => (w - (next.x - g.x) * 1000.0 / run.size) as f32,
-                        None => 0.0,
-                    };
-                    let text = font.text.get(&g.id).cloned().unwrap_or_default();
-                    cps.push(Codepoint {
-                        gid,
-                        offset,
-                        cid: Some(text),
-                    });
-                }
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(font.id.clone()),
-                    size: Pt(size),
-                });
-                ops.push(Op::SetFillColor {
-                    col: col(run.color),
-                });
-                ops.push(Op::SetTextMatrix {
-                    matrix: TextMatrix::Translate(Pt(px(x0)), Pt(py(run.y))),
-                });
-                ops.push(Op::ShowText {
-                    items: vec![TextItem::GlyphIds(cps)],
-                });
-            }
-            Item::Rule(r) => {
-                let (x0, y0, x1, y1) = bleed_rule(r, geo);
-                ops.push(Op::SetOutlineColor { col: col(r.color) });
-                ops.push(Op::SetOutlineThickness {
-                    pt: Pt(r.thickness as f32),
-                });
-                ops.push(Op::SetLineCapStyle {
-                    cap: LineCapStyle::Butt,
-                });
-                let point = |x: f64, y: f64| LinePoint {
-                    p: Point {
-                        x: Pt(px(x)),
-                        y: Pt(py(y)),
-                    },
-                    bezier: false,
-                };
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: vec![point(x0, y0), point(x1, y1)],
-                        is_closed: false,
-                    },
-                });
-            }
-            Item::Rect(r) => {
-                let (x, y, w, h) = bleed_rect(r.x, r.y, r.width, r.height, geo);
-                ops.push(Op::SetFillColor { col: col(r.color) });
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(px(x)),
-                        y: Pt(py(y + h)),
-                        width: Pt(w as f32),
-                        height: Pt(h as f32),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
-            }
-            Item::Image(img) => {
-                let Some(Some(id)) = images.get(img.image) else {
-                    continue;
-                };
-                // An image is drawn into the unit square: scale it to its placed size.
-                ops.push(Op::UseXobject {
-                    id: id.clone(),
-                    transform: XObjectTransform {
-                        translate_x: Some(Pt(px(img.x))),
-                        translate_y: Some(Pt(py(img.y + img.height))),
-                        rotate: None,
-                        scale_x: Some(img.width as f32),
-                        scale_y: Some(img.height as f32),
-                        dpi: None,
-                        no_auto_scale: true,
-                    },
-                });
-            }
+        LinkTarget::External(url) => {
+            action.set("S", Object::Name(b"URI".to_vec()));
+            action.set(
+                "URI",
+                Object::String(url.as_bytes().to_vec(), StringFormat::Literal),
+            );
         }
     }
-    if in_text {
-        ops.push(Op::EndTextSection);
-    }
-    // PDF/X forbids link annotations on the page: links belong to the screen edition.
-    if edition == Edition::Screen {
-        for link in &page.links {
-            ops.push(link_op(link, &px, &py));
-        }
-    }
-    let mut p = PdfPage::new(printpdf::Mm(0.0), printpdf::Mm(0.0), ops);
-    // The boxes are rewritten in the post-pass (printpdf writes [x y w h]).
-    let full = Rect {
-        x: Pt(0.0),
-        y: Pt(0.0),
-        width: Pt(geo.media_width() as f32),
-        height: Pt(geo.media_height() as f32),
-        mode: None,
-        winding_order: None,
-    };
-    p.media_box = full.clone();
-    p.trim_box = full.clone();
-    p.crop_box = full;
-    p
-}
-
-fn link_op(link: &crate::typeset::Link, px: &dyn Fn(f64) -> f32, py: &dyn Fn(f64) -> f32) -> Op {
-    let rect = Rect {
-        x: Pt(px(link.x)),
-        y: Pt(py(link.y + link.height)),
-        width: Pt(link.width as f32),
-        height: Pt(link.height as f32),
-        mode: None,
-        winding_order: None,
-    };
-    let actions = match &link.target {
-        LinkTarget::Internal(pos) => Actions::Goto(Destination::Xyz {
-            page: pos.page + 1,
-            left: Some(px(pos.x)),
-            top: Some(py(pos.y)),
-            zoom: None,
-        }),
-        LinkTarget::External(url) => Actions::Uri(url.clone()),
-    };
-    Op::LinkAnnotation {
-        link: LinkAnnotation::new(
-            rect,
-            actions,
-            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-            Some(ColorArray::Transparent),
-            None,
-        ),
-    }
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"Annot".to_vec()));
+    d.set("Subtype", Object::Name(b"Link".to_vec()));
+    d.set(
+        "Rect",
+        catalog::rect([
+            geo.x(l.x),
+            geo.y(l.y + l.height),
+            geo.x(l.x + l.width),
+            geo.y(l.y),
+        ]),
+    );
+    d.set("Border", Object::Array(vec![Object::Integer(0); 3]));
+    d.set("A", Object::Dictionary(action));
+    d
 }
 
 /// How close to a trim edge counts as touching it (layout arithmetic rounds).
@@ -469,97 +429,29 @@ fn bleed_rule(r: &crate::typeset::Rule, geo: &Geometry) -> (f64, f64, f64, f64) 
     (x0, y0, x1, y1)
 }
 
-/// Compresses a stream that has no filter yet (XMP metadata stays readable, as PDF/X
-/// and PDF/A want).
-fn deflate(stream: &mut lopdf::Stream) {
-    use std::io::Write;
-    let metadata =
-        matches!(stream.dict.get(b"Type"), Ok(lopdf::Object::Name(n)) if n == b"Metadata");
-    if stream.dict.get(b"Filter").is_ok() || metadata {
-        return;
-    }
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    if enc.write_all(&stream.content).is_err() {
-        return;
-    }
-    if let Ok(packed) = enc.finish()
-        && packed.len() + 19 < stream.content.len()
-    {
-        stream
-            .dict
-            .set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
-        stream.set_content(packed);
-    }
+/// zlib-compressed `data`, at the default level: on content streams the faster levels
+/// save little time (glyph codes are written as bytes, so there is not much to compress)
+/// for files 2 to 50% larger.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 3 + 64),
+        flate2::Compression::default(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(data);
+    enc.finish().unwrap_or_default()
 }
 
-/// A house-style colour as the edition writes it: the CMYK itself for print (text stays
-/// 0/0/0/100), sRGB through the output profile for the screen.
-fn colour_for(edition: Edition, c: Cmyk) -> Color {
-    match edition {
-        Edition::Print { .. } => Color::Cmyk(printpdf::Cmyk::new(c.c, c.m, c.y, c.k, None)),
-        Edition::Screen => {
-            let [r, g, b] = colour::cmyk_to_rgb(c);
-            Color::Rgb(Rgb::new(r, g, b, None))
-        }
+/// A stream of `data`, compressed (kept as is when compression would not make it
+/// smaller).
+fn stream(mut dict: Dictionary, data: &[u8]) -> Stream {
+    let packed = deflate(data);
+    if packed.len() + 19 < data.len() {
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        Stream::new(dict, packed)
+    } else {
+        Stream::new(dict, data.to_vec())
     }
-}
-
-/// Subsets a face to the glyphs used and wraps it for printpdf. Returns the font, the
-/// renumbering, the /W widths by new glyph id, and whether it was subset (a face that
-/// cannot be subset is embedded whole).
-type Prepared = (ParsedFont, BTreeMap<u16, u16>, BTreeMap<u16, i64>, bool);
-
-fn embed_font(data: &[u8], name: &str, glyphs: &BTreeMap<u16, String>) -> Result<Prepared, String> {
-    let mut pw = Vec::new();
-    let mut parsed = ParsedFont::from_bytes(data, 0, &mut pw).ok_or("cannot be parsed")?;
-    let face = ttf_parser::Face::parse(data, 0).map_err(|e| e.to_string())?;
-    let upem = f32::from(face.units_per_em());
-    let ids: Vec<u16> = glyphs.keys().copied().collect();
-    let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
-    let (program, remap, subset) = match subsetter::subset(data, 0, &remapper) {
-        Ok(program) => {
-            let remap: BTreeMap<u16, u16> = ids
-                .iter()
-                .filter_map(|&g| remapper.get(g).map(|n| (g, n)))
-                .collect();
-            (program, remap, true)
-        }
-        Err(_) => (data.to_vec(), ids.iter().map(|&g| (g, g)).collect(), false),
-    };
-    let mut widths_units = BTreeMap::new();
-    let mut widths = BTreeMap::new();
-    for (&old, &new) in &remap {
-        let adv = face
-            .glyph_hor_advance(ttf_parser::GlyphId(old))
-            .unwrap_or(0);
-        widths_units.insert(new, adv);
-        // printpdf computes /W as (w · 1000 / upem) truncated; do the same arithmetic.
-        widths.insert(new, (f32::from(adv) * 1000.0 / upem) as i64);
-    }
-    parsed.original_bytes = program;
-    parsed.font_index = 0;
-    parsed.font_name = Some(name.to_string());
-    parsed.codepoint_to_glyph = BTreeMap::new();
-    parsed.glyph_widths = widths_units;
-    Ok((parsed, remap, widths, subset))
-}
-
-/// The six-letter subset tag (ISO 32000-1, 9.6.4), derived from the glyph set so that
-/// it is stable across builds and differs between subsets of one face.
-fn subset_tag<'a>(name: &str, glyphs: impl Iterator<Item = &'a u16>) -> String {
-    let mut h = post::Fnv::new();
-    h.write(name.as_bytes());
-    for g in glyphs {
-        h.write(&g.to_be_bytes());
-    }
-    let mut v = h.finish();
-    (0..6)
-        .map(|_| {
-            let c = (b'A' + (v % 26) as u8) as char;
-            v /= 26;
-            c
-        })
-        .collect()
 }
 
 #[cfg(test)]

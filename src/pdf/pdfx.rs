@@ -1,12 +1,13 @@
 //! Document metadata: the XMP packet for both editions, and for print the PDF/X-4
 //! identification and OutputIntent (ISO 15930-7).
 //!
-//! printpdf's "X4" conformance setting only labels a file (and writes malformed XMP
-//! dates), so this is done here on the lopdf document: the Info dictionary gets
-//! `GTS_PDFXVersion (PDF/X-4)` and `/Trapped /False`; the catalog an `/OutputIntents`
+//! The Info dictionary gets `GTS_PDFXVersion (PDF/X-4)` and `/Trapped /False` (see
+//! `catalog`); the catalog an `/OutputIntents`
 //! entry whose `/DestOutputProfile` is the embedded FOGRA39 profile and a `/Metadata`
 //! stream whose dates, title and trapping agree with the Info dictionary, as PDF/X
 //! preflight checks. The packet is left uncompressed so that tools can find it.
+
+use std::sync::OnceLock;
 
 use lopdf::{Dictionary, Object, Stream, StringFormat};
 
@@ -117,7 +118,7 @@ pub(crate) fn xmp(opts: &PdfOptions, print: bool, instance: &[u8]) -> String {
 }
 
 /// What the Info dictionary and the XMP name as the producer.
-pub(crate) const PRODUCER: &str = "druk (printpdf 0.12, lopdf 0.44)";
+pub(crate) const PRODUCER: &str = "druk (lopdf 0.44)";
 
 pub(crate) fn creator(opts: &PdfOptions) -> &str {
     if opts.creator.is_empty() {
@@ -127,26 +128,24 @@ pub(crate) fn creator(opts: &PdfOptions) -> &str {
     }
 }
 
-/// Adds the XMP packet as the catalog's `/Metadata`.
-pub(crate) fn add_metadata(lo: &mut lopdf::Document, packet: String) {
+/// The XMP packet as a metadata stream, for the catalog's `/Metadata`.
+pub(crate) fn metadata(lo: &mut lopdf::Document, packet: String) -> lopdf::ObjectId {
     let mut d = Dictionary::new();
     d.set("Type", Object::Name(b"Metadata".to_vec()));
     d.set("Subtype", Object::Name(b"XML".to_vec()));
-    let id = lo.add_object(Object::Stream(Stream::new(d, packet.into_bytes())));
-    if let Ok(catalog) = lo.catalog_mut() {
-        catalog.set("Metadata", Object::Reference(id));
-    }
+    lo.add_object(Object::Stream(Stream::new(d, packet.into_bytes())))
 }
 
-/// The PDF/X-4 OutputIntent with the embedded profile, in the catalog.
-pub(crate) fn add_output_intent(lo: &mut lopdf::Document) {
+/// The catalog's `/OutputIntents`: the PDF/X-4 OutputIntent with the embedded profile.
+pub(crate) fn output_intents(lo: &mut lopdf::Document) -> Object {
+    // The profile is a megabyte: compress it once per process, not once per PDF.
+    static PACKED: OnceLock<Vec<u8>> = OnceLock::new();
+    let packed = PACKED.get_or_init(|| super::deflate(colour::OUTPUT_PROFILE));
     let mut icc = Dictionary::new();
     icc.set("N", Object::Integer(4));
     icc.set("Alternate", Object::Name(b"DeviceCMYK".to_vec()));
-    let profile = lo.add_object(Object::Stream(Stream::new(
-        icc,
-        colour::OUTPUT_PROFILE.to_vec(),
-    )));
+    icc.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let profile = lo.add_object(Object::Stream(Stream::new(icc, packed.clone())));
     let lit = |s: &str| Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
     let mut oi = Dictionary::new();
     oi.set("Type", Object::Name(b"OutputIntent".to_vec()));
@@ -159,9 +158,7 @@ pub(crate) fn add_output_intent(lo: &mut lopdf::Document) {
     oi.set("RegistryName", lit(colour::REGISTRY));
     oi.set("Info", lit(colour::OUTPUT_PROFILE_NAME));
     oi.set("DestOutputProfile", Object::Reference(profile));
-    if let Ok(catalog) = lo.catalog_mut() {
-        catalog.set("OutputIntents", Object::Array(vec![Object::Dictionary(oi)]));
-    }
+    Object::Array(vec![Object::Dictionary(oi)])
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! render::print: the resolved book as a [`typeset::Flow`] for the print engine, then laid out
-//! and written as PDF, in the print edition (PDF/X-4) or the screen edition.
+//! and written as PDF, in the print edition (PDF/X-4), the screen edition, or both.
 //!
-//! Both editions are laid out from the same flow, so they have the same pages and page
-//! numbers; only the colophon differs (the print ISBN in one, the e-book ISBN in the
-//! other, on a page of its own, so no other page can move). The print edition is then
-//! padded with blank pages to an even count, or to whole signatures.
+//! Both editions come from one layout, so they have the same pages and page numbers; only
+//! the colophon differs (the print ISBN in one, the e-book ISBN in the other, on a page of
+//! its own, so no other page can move). The book is laid out once; the title page and the
+//! colophon of each edition are laid out on their own as well, and the writer swaps the
+//! edition's front pages in (see [`Fronts`]). The print edition is then padded with blank
+//! pages to an even count, or to whole signatures.
 //!
 //! This is the only place that knows both the book model and the engine's input: the engine
 //! sees styled blocks, never labels or citations. Anchors are `p<part>-<id>` because element ids
@@ -15,7 +17,7 @@ use crate::lang::{Lang, RefKind, capitalize};
 use crate::load::Project;
 use crate::model::{self, Block, Inline, PartKind, Style, Target};
 use crate::parse::plain_text;
-use crate::pdf::Edition;
+use crate::pdf::{Edition, PdfOptions};
 use crate::resolve::Book;
 use crate::source::Span;
 use crate::typeset::document::Position;
@@ -24,43 +26,170 @@ use crate::typeset::{Document, FontSet, LayoutReport, LinkTarget};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The PDF, and the layout's own findings as diagnostics (overfull lines, widows, …).
+/// The PDFs, and the layout's own findings as diagnostics (overfull lines, widows, …).
+#[derive(Default)]
 pub struct Printed {
-    pub bytes: Vec<u8>,
+    /// One PDF per edition asked for, in that order.
+    pub pdfs: Vec<Vec<u8>>,
     pub report: LayoutReport,
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Lays the book out and writes the PDF of `edition`. With `only`, the whole book is laid
-/// out (so page numbers and page references are those of the full edition) and only that
-/// part's pages are written.
+/// Lays the book out once and writes the PDF of each of `editions`. With `only`, the
+/// whole book is laid out (so page numbers and page references are those of the full
+/// edition) and only that part's pages are written.
 pub fn render(
     book: &Book,
     project: &Project,
     stamp: &crate::time::Stamp,
     only: Option<usize>,
-    edition: Edition,
+    editions: &[Edition],
 ) -> Result<Printed, Vec<Diagnostic>> {
-    let flow = flow(book, project, edition)?;
+    let Some(&first) = editions.first() else {
+        return Ok(Printed::default());
+    };
     let fonts = fonts(project)?;
+    let flow = flow(book, project, first)?;
     let (mut doc, report) = crate::typeset::layout(&flow, &fonts);
-    if let Some(i) = only {
-        doc = keep_part(doc, book, i);
+    let fronts = match only {
+        Some(i) => {
+            // A part's pages never include the title page or the colophon.
+            doc = keep_part(doc, book, i);
+            None
+        }
+        None => Some(Fronts::lay_out(book, &flow.style, &fonts)),
+    };
+    let fronts = match fronts {
+        Some(f) if !f.fit(&doc, first) => {
+            if editions.len() > 1 {
+                // The colophons would move the pages after them: one layout per edition.
+                return render_apart(book, project, stamp, only, editions);
+            }
+            None
+        }
+        f => f,
+    };
+    // Both editions embed the same subsets: the glyphs of the book and of both fronts.
+    let front_pages = fronts.iter().flat_map(|f| f.print.iter().chain(&f.screen));
+    let shared = crate::pdf::Shared::new(
+        doc.pages.iter().chain(front_pages),
+        &doc.images,
+        &fonts,
+        editions,
+    );
+    let unpadded = doc.pages.len();
+    let mut pdfs = Vec::with_capacity(editions.len());
+    let mut pdf_warnings = Vec::new();
+    for &edition in editions {
+        if let Some(f) = &fronts {
+            let front = f.of(edition);
+            doc.pages.splice(..front.len(), front.iter().cloned());
+        }
+        if edition.is_print() {
+            // A signature only makes sense for the whole book; a chapter is still even.
+            let multiple = match only {
+                None => project.print.signature.unwrap_or(2).max(2),
+                Some(_) => 2,
+            };
+            pad_pages(&mut doc, multiple as usize);
+        }
+        let out = crate::pdf::write_shared(&doc, &shared, &pdf_options(book, stamp, edition))
+            .map_err(|e| vec![Diagnostic::error("pdf", e.to_string())])?;
+        doc.pages.truncate(unpadded);
+        pdfs.push(out.bytes);
+        pdf_warnings = out.warnings;
     }
-    if edition.is_print() {
-        // A signature only makes sense for the whole book; a chapter is still even.
-        let multiple = match only {
-            None => project.print.signature.unwrap_or(2).max(2),
-            Some(_) => 2,
+    let mut warnings: Vec<Diagnostic> = report
+        .warnings
+        .iter()
+        .map(|w| layout_warning(w, project))
+        .collect();
+    warnings.extend(
+        pdf_warnings
+            .into_iter()
+            .map(|w| Diagnostic::warning("pdf", w)),
+    );
+    Ok(Printed {
+        pdfs,
+        report,
+        warnings,
+    })
+}
+
+/// [`render`], one layout per edition.
+fn render_apart(
+    book: &Book,
+    project: &Project,
+    stamp: &crate::time::Stamp,
+    only: Option<usize>,
+    editions: &[Edition],
+) -> Result<Printed, Vec<Diagnostic>> {
+    let mut all = Printed::default();
+    for e in editions {
+        let one = render(book, project, stamp, only, std::slice::from_ref(e))?;
+        all.pdfs.extend(one.pdfs);
+        if all.report.pages == 0 {
+            all.report = one.report;
+            all.warnings = one.warnings;
+        }
+    }
+    Ok(all)
+}
+
+/// The title page and colophon of each edition, laid out on their own. They open the
+/// book and do not depend on anything after them (no anchors, no page references), so
+/// they come out exactly as in a layout of the whole book; when both editions' fronts
+/// have as many pages, every later page is the same in both.
+struct Fronts {
+    print: Vec<crate::typeset::Page>,
+    screen: Vec<crate::typeset::Page>,
+}
+
+impl Fronts {
+    fn lay_out(book: &Book, style: &f::PageStyle, fonts: &FontSet) -> Fronts {
+        let pages = |edition| {
+            let flow = f::Flow {
+                style: style.clone(),
+                chapters: front(book, style, edition),
+            };
+            crate::typeset::layout(&flow, fonts).0.pages
         };
-        pad_pages(&mut doc, multiple as usize);
+        let (print, screen) = rayon::join(
+            || pages(Edition::Print { marks: false }),
+            || pages(Edition::Screen),
+        );
+        Fronts { print, screen }
     }
+
+    fn of(&self, edition: Edition) -> &[crate::typeset::Page] {
+        if edition.is_print() {
+            &self.print
+        } else {
+            &self.screen
+        }
+    }
+
+    /// Whether both fronts have as many pages and `doc`, laid out with the colophon of
+    /// `edition`, starts with that edition's front.
+    fn fit(&self, doc: &Document, edition: Edition) -> bool {
+        let own = self.of(edition);
+        self.print.len() == self.screen.len()
+            && doc.pages.len() >= own.len()
+            && own
+                .iter()
+                .zip(&doc.pages)
+                .all(|(a, b)| a.items == b.items && a.lines == b.lines)
+    }
+}
+
+/// The PDF metadata of an edition: the ISBN is the one its colophon shows.
+fn pdf_options(book: &Book, stamp: &crate::time::Stamp, edition: Edition) -> PdfOptions {
     let m = &book.meta;
     let isbn = match edition {
         Edition::Print { .. } => m.isbn_print.as_deref(),
         Edition::Screen => m.isbn_epub.as_deref(),
     };
-    let opts = crate::pdf::PdfOptions {
+    PdfOptions {
         title: match &m.subtitle {
             Some(s) => format!("{}: {s}", m.title),
             None => m.title.clone(),
@@ -73,24 +202,7 @@ pub fn render(
         lang: Some(m.lang_tag.clone()),
         identifier: isbn.map(|i| format!("urn:isbn:{}", i.replace('-', ""))),
         edition,
-    };
-    let out = crate::pdf::write_pdf(&doc, &fonts, &opts)
-        .map_err(|e| vec![Diagnostic::error("pdf", e.to_string())])?;
-    let mut warnings: Vec<Diagnostic> = report
-        .warnings
-        .iter()
-        .map(|w| layout_warning(w, project))
-        .collect();
-    warnings.extend(
-        out.warnings
-            .iter()
-            .map(|w| Diagnostic::warning("pdf", w.clone())),
-    );
-    Ok(Printed {
-        bytes: out.bytes,
-        report,
-        warnings,
-    })
+    }
 }
 
 /// Appends blank pages (no running head, no folio) until the page count is a multiple of
@@ -241,11 +353,8 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
         part: 0,
         note_seen: Vec::new(),
     };
-    let mut chapters = vec![
-        title_page(book, &style),
-        colophon(book, &style, edition),
-        toc(book),
-    ];
+    let mut chapters = front(book, &style, edition);
+    chapters.push(toc(book));
     for (i, part) in book.parts.iter().enumerate() {
         conv.part = i;
         conv.note_seen = vec![false; part.footnotes.len()];
@@ -256,6 +365,11 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
     } else {
         Err(conv.diags)
     }
+}
+
+/// The title page and, on its back, the colophon of `edition`.
+fn front(book: &Book, style: &f::PageStyle, edition: Edition) -> Vec<f::Chapter> {
+    vec![title_page(book, style), colophon(book, style, edition)]
 }
 
 fn para(text: impl Into<String>) -> f::Paragraph {

@@ -657,7 +657,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
         let mut padded = Frag::new(frag.height + 2.0 * pad);
-        padded.place(&frag, 0.0, pad);
+        padded.place(frag, 0.0, pad);
         frag = padded;
         if self.prev == Prev::Heading {
             // Right under its heading a table or figure is the heading's content: it
@@ -782,8 +782,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             y += self.ctx.style.caption.leading * 0.5;
             for line in self.caption(cap, &cap_env, f.source.as_ref()) {
                 notes.extend(line.footnotes.iter().copied());
-                frag.place(&line.frag, 0.0, y);
-                y += line.frag.height;
+                let h = line.frag.height;
+                frag.place(line.frag, 0.0, y);
+                y += h;
             }
         }
         frag.height = y;
@@ -809,8 +810,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         if let Some(cap) = &t.caption {
             for line in self.caption(cap, env, t.source.as_ref()) {
                 notes.extend(line.footnotes.iter().copied());
-                frag.place(&line.frag, 0.0, y);
-                y += line.frag.height;
+                let h = line.frag.height;
+                frag.place(line.frag, 0.0, y);
+                y += h;
             }
             y += RULE_SEP;
         }
@@ -932,8 +934,9 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let mut cy = y;
                 for l in lines {
                     notes.extend(l.footnotes.iter().copied());
-                    frag.place(&l.frag, xs[j], cy);
-                    cy += l.frag.height;
+                    let h = l.frag.height;
+                    frag.place(l.frag, xs[j], cy);
+                    cy += h;
                 }
             }
             y += row_h;
@@ -993,8 +996,9 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut notes = Vec::new();
         for line in set_paragraph(self.ctx, &o.title, &spec) {
             notes.extend(line.footnotes.iter().copied());
-            frag.place(&line.frag, 0.0, y);
-            y += line.frag.height;
+            let h = line.frag.height;
+            frag.place(line.frag, 0.0, y);
+            y += h;
         }
         if let Some(author) = &o.author {
             let look = &style.chapter_author;

@@ -7,19 +7,21 @@
 //! pagina 12") are the exception: they are set with the numbers of the previous pass,
 //! and the chapters whose references changed are laid out again until nothing changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::typeset::collect::{self, Collected};
+use crate::typeset::collect::{self, Collected, Entry};
 use crate::typeset::compose::{ChapterLayout, layout_chapter};
-use crate::typeset::context::{Ctx, RefTable};
+use crate::typeset::context::{Caches, Ctx, RefTable};
 use crate::typeset::document::{
     Document, Folio, FolioStyle, Item, Link, LinkTarget, OutlineEntry, Page, Position, TextLine,
 };
 use crate::typeset::flow::{Flow, Start, Target};
 use crate::typeset::fonts::FontSet;
-use crate::typeset::frag::{Draw, translate_item};
+use crate::typeset::frag::{Draw, Frag, translate_item};
 use crate::typeset::paragraph::{set_plain, set_plain_in};
 use crate::typeset::report::{LayoutReport, Warning, WarningKind};
 
@@ -119,22 +121,12 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
         folios: BTreeMap::new(),
         anchors: collected.anchors.clone(),
     };
-    let style = &flow.style;
-    let run = |ci: usize, refs: &RefTable| {
-        layout_chapter(
-            ci,
-            &flow.chapters[ci],
-            style,
-            fonts,
-            refs,
-            &collected.entries,
-        )
+    let run = |chapters: &[usize], refs: &RefTable| {
+        lay_out_chapters(flow, fonts, refs, &collected.entries, chapters)
     };
 
-    let mut layouts: Vec<ChapterLayout> = (0..flow.chapters.len())
-        .into_par_iter()
-        .map(|ci| run(ci, &refs))
-        .collect();
+    let all: Vec<usize> = (0..flow.chapters.len()).collect();
+    let mut layouts = run(&all, &refs);
     let mut passes = 1;
     let mut unsettled = false;
     loop {
@@ -158,14 +150,48 @@ pub fn layout(flow: &Flow, fonts: &FontSet) -> (Document, LayoutReport) {
             break;
         }
         refs.folios = labels;
-        let redone: Vec<(usize, ChapterLayout)> =
-            stale.par_iter().map(|&ci| (ci, run(ci, &refs))).collect();
-        for (ci, l) in redone {
-            layouts[ci] = l;
+        for (ci, l) in stale.iter().zip(run(&stale, &refs)) {
+            layouts[*ci] = l;
         }
         passes += 1;
     }
     assemble(flow, fonts, &collected, layouts, passes, unsettled)
+}
+
+/// Lays out `chapters` in parallel: one worker per thread of the pool takes the next
+/// chapter in turn, with word caches of its own that go on from chapter to chapter (a
+/// cache's content depends on the word alone, so which worker lays out which chapter
+/// changes nothing). Returns the layouts in the order of `chapters`.
+fn lay_out_chapters(
+    flow: &Flow,
+    fonts: &FontSet,
+    refs: &RefTable,
+    toc: &[Entry],
+    chapters: &[usize],
+) -> Vec<ChapterLayout> {
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(chapters.len()));
+    let workers = rayon::current_num_threads().min(chapters.len());
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
+                let mut caches = Caches::new(fonts);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&ci) = chapters.get(i) else { break };
+                    let chapter = &flow.chapters[ci];
+                    let (layout, c) = layout_chapter(ci, chapter, &flow.style, refs, toc, caches);
+                    caches = c;
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, layout));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, l)| l).collect()
 }
 
 fn assemble(
@@ -180,7 +206,6 @@ fn assemble(
     let (slots, main_start) = paginate(flow, &layouts);
     let (dests, labels) = place_anchors(flow, &layouts, &slots, main_start);
     let empty_refs = RefTable::default();
-    let mut ctx = Ctx::new(style, fonts, &empty_refs, &[], usize::MAX);
     let mut report = LayoutReport {
         passes,
         ..Default::default()
@@ -199,131 +224,40 @@ fn assemble(
         doc.images.extend(l.images.iter().cloned());
     }
 
-    let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
-    let tw = style.text_width();
-    for (p, slot) in slots.iter().enumerate() {
-        let recto = p % 2 == 0;
-        let dx = if recto {
-            style.margin_inner
-        } else {
-            style.margin_outer
-        };
-        let dy = style.margin_top;
-        let chapter = &flow.chapters[slot.chapter];
-        let lay = &layouts[slot.chapter];
-        let f = folio(p, main_start);
-        let mut page = Page {
-            folio: f,
-            folio_shown: false,
-            recto,
-            blank: slot.page.is_none(),
-            items: vec![],
-            links: vec![],
-            lines: vec![],
-        };
-        if let Some(k) = slot.page {
-            let cp = &lay.pages[k];
-            let base = image_base[slot.chapter];
-            for d in &cp.frag.draws {
-                match d {
-                    Draw::Item(item) => {
-                        let mut item = translate_item(item, dx, dy);
-                        if let Item::Image(img) = &mut item {
-                            img.image += base;
-                        }
-                        page.items.push(item);
-                    }
-                    Draw::PageNumber {
-                        anchor,
-                        x_right,
-                        y,
-                        font,
-                        size,
-                        color,
-                    } => {
-                        let text = labels.get(anchor).cloned().unwrap_or_else(|| "??".into());
-                        let (_, w) = set_plain_in(&mut ctx, &text, *font, *size, *color, 0.0, 0.0);
-                        let x = x_right + dx - w;
-                        let (runs, _) =
-                            set_plain_in(&mut ctx, &text, *font, *size, *color, x, y + dy);
-                        page.items.extend(runs.into_iter().map(Item::Glyphs));
-                        page.lines.push(TextLine {
-                            x,
-                            y: y + dy,
-                            text: format!("> {text}"),
-                        });
-                    }
-                }
-            }
-            for l in &cp.frag.lines {
-                page.lines.push(TextLine {
-                    x: l.x + dx,
-                    y: l.y + dy,
-                    text: l.text.clone(),
-                });
-            }
-            for l in &cp.frag.links {
-                let target = match &l.target {
-                    Target::Anchor(a) => match dests.get(a) {
-                        Some(pos) => LinkTarget::Internal(*pos),
-                        None => continue,
-                    },
-                    Target::Url(u) => LinkTarget::External(u.clone()),
-                };
-                page.links.push(Link {
-                    x: l.x + dx,
-                    y: l.y + dy,
-                    width: l.width,
-                    height: l.height,
-                    target,
-                });
-            }
-            page.lines
-                .sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-
-            // Running heads and folios.
-            let opening_page = k == 0 && lay.has_opening;
-            if chapter.folios && !opening_page {
-                page.folio_shown = true;
-                let head = if recto {
-                    cp.first_mark
-                        .clone()
-                        .or_else(|| previous_mark(lay, k))
-                        .unwrap_or_else(|| lay.verso_head.clone())
-                } else {
-                    lay.verso_head.clone()
-                };
-                let head_look = style.running_head.clone();
-                let mut folio_look = head_look.clone();
-                folio_look.italic = false;
-                let label = f.label();
-                let (_, fw) = set_plain(&mut ctx, &label, &folio_look, 0.0, 0.0);
-                let (_, hw) = set_plain(&mut ctx, &head, &head_look, 0.0, 0.0);
-                let (fx, hx) = if recto {
-                    (dx + tw - fw, dx)
-                } else {
-                    (dx, dx + tw - hw)
-                };
-                for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
-                    let (runs, _) = set_plain(&mut ctx, text, look, x, head_y);
-                    page.items.extend(runs.into_iter().map(Item::Glyphs));
-                }
-                let text = if recto {
-                    format!("{head}  |  {label}")
-                } else {
-                    format!("{label}  |  {head}")
-                };
-                page.lines.insert(
-                    0,
-                    TextLine {
-                        x: fx.min(hx),
-                        y: head_y,
-                        text,
-                    },
-                );
-            }
-        }
+    // Each page's content moves out of its chapter (the marks stay, for running heads);
+    // pages are then finished in parallel.
+    let mut layouts = layouts;
+    let bodies: Vec<Option<Frag>> = slots
+        .iter()
+        .map(|s| {
+            s.page
+                .map(|k| std::mem::take(&mut layouts[s.chapter].pages[k].frag))
+        })
+        .collect();
+    let finish = Finish {
+        flow,
+        layouts: &layouts,
+        labels: &labels,
+        dests: &dests,
+        image_base: &image_base,
+        main_start,
+    };
+    let finished: Vec<(Page, BTreeSet<char>)> = slots
+        .par_iter()
+        .zip(bodies)
+        .enumerate()
+        .map_init(
+            || Ctx::new(style, fonts, &empty_refs, &[], usize::MAX),
+            |ctx, (p, (slot, body))| {
+                let page = finish.page(ctx, p, slot, body);
+                (page, std::mem::take(&mut ctx.shaper.missing))
+            },
+        )
+        .collect();
+    let mut missing = BTreeSet::new();
+    for (page, m) in finished {
         doc.pages.push(page);
+        missing.extend(m);
     }
     doc.destinations = dests;
 
@@ -385,7 +319,6 @@ fn assemble(
             report.warnings.push(w);
         }
     }
-    let mut missing = std::mem::take(&mut ctx.shaper.missing);
     for l in &layouts {
         missing.extend(l.missing.iter().copied());
     }
@@ -399,6 +332,154 @@ fn assemble(
     report.pages = doc.pages.len();
     report.blank_pages = doc.pages.iter().filter(|p| p.blank).count();
     (doc, report)
+}
+
+/// What finishing a page needs to know about the whole book.
+struct Finish<'a> {
+    flow: &'a Flow,
+    layouts: &'a [ChapterLayout],
+    /// Anchor → folio label, and anchor → position.
+    labels: &'a BTreeMap<String, String>,
+    dests: &'a BTreeMap<String, Position>,
+    /// Book index of each chapter's first image.
+    image_base: &'a [usize],
+    main_start: Option<usize>,
+}
+
+impl Finish<'_> {
+    /// Physical page `p`: the chapter page's content in place on the sheet (margins of a
+    /// left or right page), its page numbers and links resolved, the running head and
+    /// folio added.
+    fn page(&self, ctx: &mut Ctx, p: usize, slot: &Slot, body: Option<Frag>) -> Page {
+        let style = &self.flow.style;
+        let recto = p.is_multiple_of(2);
+        let dx = if recto {
+            style.margin_inner
+        } else {
+            style.margin_outer
+        };
+        let dy = style.margin_top;
+        let chapter = &self.flow.chapters[slot.chapter];
+        let lay = &self.layouts[slot.chapter];
+        let f = folio(p, self.main_start);
+        let mut page = Page {
+            folio: f,
+            folio_shown: false,
+            recto,
+            blank: slot.page.is_none(),
+            items: vec![],
+            links: vec![],
+            lines: vec![],
+        };
+        let (Some(k), Some(body)) = (slot.page, body) else {
+            return page;
+        };
+        let base = self.image_base[slot.chapter];
+        page.items.reserve(body.draws.len());
+        for d in body.draws {
+            match d {
+                Draw::Item(mut item) => {
+                    translate_item(&mut item, dx, dy);
+                    if let Item::Image(img) = &mut item {
+                        img.image += base;
+                    }
+                    page.items.push(item);
+                }
+                Draw::PageNumber {
+                    anchor,
+                    x_right,
+                    y,
+                    font,
+                    size,
+                    color,
+                } => {
+                    let text = self
+                        .labels
+                        .get(&anchor)
+                        .cloned()
+                        .unwrap_or_else(|| "??".into());
+                    let (_, w) = set_plain_in(ctx, &text, font, size, color, 0.0, 0.0);
+                    let x = x_right + dx - w;
+                    let (runs, _) = set_plain_in(ctx, &text, font, size, color, x, y + dy);
+                    page.items.extend(runs.into_iter().map(Item::Glyphs));
+                    page.lines.push(TextLine {
+                        x,
+                        y: y + dy,
+                        text: format!("> {text}"),
+                    });
+                }
+            }
+        }
+        page.lines.extend(body.lines.into_iter().map(|mut l| {
+            l.x += dx;
+            l.y += dy;
+            l
+        }));
+        for l in body.links {
+            let target = match l.target {
+                Target::Anchor(a) => match self.dests.get(&a) {
+                    Some(pos) => LinkTarget::Internal(*pos),
+                    None => continue,
+                },
+                Target::Url(u) => LinkTarget::External(u),
+            };
+            page.links.push(Link {
+                x: l.x + dx,
+                y: l.y + dy,
+                width: l.width,
+                height: l.height,
+                target,
+            });
+        }
+        page.lines
+            .sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+
+        // Running heads and folios.
+        let opening_page = k == 0 && lay.has_opening;
+        if chapter.folios && !opening_page {
+            page.folio_shown = true;
+            let head = if recto {
+                lay.pages[k]
+                    .first_mark
+                    .clone()
+                    .or_else(|| previous_mark(lay, k))
+                    .unwrap_or_else(|| lay.verso_head.clone())
+            } else {
+                lay.verso_head.clone()
+            };
+            let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
+            let tw = style.text_width();
+            let head_look = style.running_head.clone();
+            let mut folio_look = head_look.clone();
+            folio_look.italic = false;
+            let label = f.label();
+            let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
+            let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
+            let (fx, hx) = if recto {
+                (dx + tw - fw, dx)
+            } else {
+                (dx, dx + tw - hw)
+            };
+            for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
+                let (runs, _) = set_plain(ctx, text, look, x, head_y);
+                page.items.extend(runs.into_iter().map(Item::Glyphs));
+            }
+            let text = if recto {
+                format!("{head}  |  {label}")
+            } else {
+                format!("{label}  |  {head}")
+            };
+            page.lines.insert(
+                0,
+                TextLine {
+                    x: fx.min(hx),
+                    y: head_y,
+                    text,
+                },
+            );
+        }
+        page
+    }
 }
 
 /// The last section mark on a page before page `k` of a chapter.

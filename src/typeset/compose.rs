@@ -9,10 +9,9 @@ use std::sync::Arc;
 
 use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, underlay};
 use crate::typeset::collect::{Entry, plain_text};
-use crate::typeset::context::{Ctx, RefTable, Stats};
+use crate::typeset::context::{Caches, Ctx, RefTable, Stats};
 use crate::typeset::document::{FillRect, Item, Rule};
 use crate::typeset::flow::{Chapter, PageStyle};
-use crate::typeset::fonts::FontSet;
 use crate::typeset::frag::Frag;
 use crate::typeset::pagebuild::{self, Event, PageParams, PagePlan, VItem};
 use crate::typeset::report::{Warning, WarningKind};
@@ -58,16 +57,18 @@ pub(crate) struct ChapterLayout {
     pub missing: std::collections::BTreeSet<char>,
 }
 
-pub(crate) fn layout_chapter(
+/// Lays out chapter `ci`, with the word caches of the chapters before it on this thread;
+/// returns them for the next one.
+pub(crate) fn layout_chapter<'a>(
     ci: usize,
     chapter: &Chapter,
-    style: &PageStyle,
-    fonts: &FontSet,
-    refs: &RefTable,
-    toc: &[Entry],
-) -> ChapterLayout {
-    let mut ctx = Ctx::new(style, fonts, refs, toc, ci);
-    let (vlist, notes) = {
+    style: &'a PageStyle,
+    refs: &'a RefTable,
+    toc: &'a [Entry],
+    caches: Caches<'a>,
+) -> (ChapterLayout, Caches<'a>) {
+    let mut ctx = Ctx::with_caches(style, refs, toc, ci, caches);
+    let (mut vlist, mut notes) = {
         let mut b = Builder::new(&mut ctx);
         b.chapter(chapter.opening.as_ref(), &chapter.blocks, ci);
         let notes = b.footnote_bodies();
@@ -148,16 +149,26 @@ pub(crate) fn layout_chapter(
         }
     }
 
+    // Each box, float and footnote line is on exactly one page: move it there.
     let pages = plans
         .iter()
-        .map(|plan| compose_page(plan, &vlist.items, &vlist.frames, &notes, style, &params))
+        .map(|plan| {
+            compose_page(
+                plan,
+                &mut vlist.items,
+                &vlist.frames,
+                &mut notes,
+                style,
+                &params,
+            )
+        })
         .collect();
     let verso_head = chapter
         .running_head
         .clone()
         .or_else(|| chapter.opening.as_ref().map(|o| plain_text(&o.title)))
         .unwrap_or_default();
-    ChapterLayout {
+    let layout = ChapterLayout {
         pages,
         has_opening: chapter.opening.is_some(),
         verso_head,
@@ -171,14 +182,32 @@ pub(crate) fn layout_chapter(
         headings_at_foot: heads.len(),
         split_footnotes,
         missing: std::mem::take(&mut ctx.shaper.missing),
+    };
+    (layout, ctx.into_caches())
+}
+
+/// Frame id and paddings of the `FrameStart` at `i`.
+fn frame_of(items: &[VItem<Frag>], i: usize) -> (usize, f64, f64) {
+    match items[i] {
+        VItem::FrameStart {
+            id,
+            pad_top,
+            pad_bottom,
+        } => (id, pad_top, pad_bottom),
+        _ => (0, 0.0, 0.0),
     }
+}
+
+/// The content of a frag, moved out (its height stays for whoever measures it later).
+fn take(frag: &mut Frag) -> Frag {
+    std::mem::replace(frag, Frag::new(frag.height))
 }
 
 fn compose_page(
     plan: &PagePlan,
-    items: &[VItem<Frag>],
+    items: &mut [VItem<Frag>],
     frames: &[crate::typeset::blocks::FrameStyle],
-    notes: &[Vec<Frag>],
+    notes: &mut [Vec<Frag>],
     style: &PageStyle,
     params: &PageParams,
 ) -> ChapterPage {
@@ -192,24 +221,16 @@ fn compose_page(
     for &fi in &plan.floats {
         if let VItem::Float {
             height, payload, ..
-        } = &items[fi]
+        } = &mut items[fi]
         {
             // At the top of the page the float's space above is dropped.
-            frag.place(payload, 0.0, y - pad);
-            y += height - 2.0 * pad + params.float_sep;
+            frag.place(take(payload), 0.0, y - pad);
+            y += *height - 2.0 * pad + params.float_sep;
         }
     }
-    let frame_of = |i: usize| match items[i] {
-        VItem::FrameStart {
-            id,
-            pad_top,
-            pad_bottom,
-        } => (id, pad_top, pad_bottom),
-        _ => (0, 0.0, 0.0),
-    };
     let mut open: Vec<(usize, f64)> = Vec::new();
     for &i in &plan.open_at_start {
-        let (_, pad_top, _) = frame_of(i);
+        let (_, pad_top, _) = frame_of(items, i);
         open.push((i, y));
         y += pad_top;
     }
@@ -235,8 +256,7 @@ fn compose_page(
     };
     let mut first_mark = None;
     let mut last_mark = None;
-    let rect = |i: usize, top: f64, bottom: f64| {
-        let (id, _, _) = frame_of(i);
+    let rect = |(id, _, _): (usize, f64, f64), top: f64, bottom: f64| {
         let fs = &frames[id];
         FillRect {
             x: fs.x,
@@ -247,12 +267,12 @@ fn compose_page(
         }
     };
     for &i in &plan.body {
-        match &items[i] {
+        match &mut items[i] {
             VItem::Box {
                 height, payload, ..
             } => {
-                frag.place(payload, 0.0, y);
-                y += height;
+                frag.place(take(payload), 0.0, y);
+                y += *height;
             }
             VItem::Glue {
                 height,
@@ -260,11 +280,11 @@ fn compose_page(
                 shrink,
                 fill,
             } => {
-                y += height;
+                y += *height;
                 if plan.glue_ratio > 0.0 {
-                    y += plan.glue_ratio * stretch;
+                    y += plan.glue_ratio * *stretch;
                 } else {
-                    y += plan.glue_ratio * shrink;
+                    y += plan.glue_ratio * *shrink;
                 }
                 if *fill {
                     y += per_fill;
@@ -273,18 +293,18 @@ fn compose_page(
             VItem::Float {
                 height, payload, ..
             } => {
-                frag.place(payload, 0.0, y);
-                y += height;
+                frag.place(take(payload), 0.0, y);
+                y += *height;
             }
             VItem::FrameStart { pad_top, .. } => {
                 open.push((i, y));
-                y += pad_top;
+                y += *pad_top;
             }
             VItem::FrameEnd => {
                 if let Some((s, top)) = open.pop() {
-                    let (_, _, pad_bottom) = frame_of(s);
-                    y += pad_bottom;
-                    rects.push(rect(s, top, y));
+                    let frame = frame_of(items, s);
+                    y += frame.2;
+                    rects.push(rect(frame, top, y));
                 }
             }
             VItem::Mark(m) => {
@@ -297,8 +317,8 @@ fn compose_page(
         }
     }
     while let Some((s, top)) = open.pop() {
-        let (_, _, pad_bottom) = frame_of(s);
-        rects.push(rect(s, top, y + pad_bottom));
+        let frame = frame_of(items, s);
+        rects.push(rect(frame, top, y + frame.2));
     }
     for r in rects.into_iter().rev() {
         underlay(&mut frag, r);
@@ -318,9 +338,10 @@ fn compose_page(
         }));
         fy += params.footnote_sep;
         for (f, r) in &plan.footnotes {
-            for line in &notes[*f][r.clone()] {
-                frag.place(line, 0.0, fy);
-                fy += line.height;
+            for line in &mut notes[*f][r.clone()] {
+                let h = line.height;
+                frag.place(take(line), 0.0, fy);
+                fy += h;
             }
         }
     }

@@ -2,7 +2,9 @@
 //!
 //! Each chapter gets its own context on its own thread; nothing in it is shared, so
 //! chapters lay out in parallel without locks and the result does not depend on the
-//! order in which threads finish.
+//! order in which threads finish. Only the word caches ([`Caches`]) go on from one
+//! chapter to the next one laid out on the same thread: what they hold depends on the
+//! word alone, so a chapter comes out the same whatever ran before it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -10,6 +12,7 @@ use std::sync::Arc;
 use crate::typeset::collect::Entry;
 use crate::typeset::flow::{Block, Lang, Look, PageStyle, Source};
 use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::hyphenate::Hyphenator;
 use crate::typeset::report::{Warning, WarningKind};
 use crate::typeset::shape::{Features, Shaper};
 
@@ -43,10 +46,26 @@ pub(crate) struct RefTable {
     pub anchors: BTreeSet<String>,
 }
 
+/// Shaped words and hyphenated words, kept from chapter to chapter.
+pub(crate) struct Caches<'a> {
+    pub shaper: Shaper<'a>,
+    pub hyphenator: Hyphenator,
+}
+
+impl<'a> Caches<'a> {
+    pub fn new(fonts: &'a FontSet) -> Caches<'a> {
+        Caches {
+            shaper: Shaper::new(fonts),
+            hyphenator: Hyphenator::default(),
+        }
+    }
+}
+
 pub(crate) struct Ctx<'a> {
     pub style: &'a PageStyle,
     pub fonts: &'a FontSet,
     pub shaper: Shaper<'a>,
+    pub hyphenator: Hyphenator,
     pub refs: &'a RefTable,
     /// Book-wide headings, for the table of contents.
     pub toc: &'a [Entry],
@@ -72,10 +91,22 @@ impl<'a> Ctx<'a> {
         toc: &'a [Entry],
         chapter: usize,
     ) -> Ctx<'a> {
+        Ctx::with_caches(style, refs, toc, chapter, Caches::new(fonts))
+    }
+
+    /// A context that starts from the caches of an earlier chapter.
+    pub fn with_caches(
+        style: &'a PageStyle,
+        refs: &'a RefTable,
+        toc: &'a [Entry],
+        chapter: usize,
+        caches: Caches<'a>,
+    ) -> Ctx<'a> {
         Ctx {
             style,
-            fonts,
-            shaper: Shaper::new(fonts),
+            fonts: caches.shaper.fonts(),
+            shaper: caches.shaper,
+            hyphenator: caches.hyphenator,
             refs,
             toc,
             used_refs: BTreeMap::new(),
@@ -86,6 +117,14 @@ impl<'a> Ctx<'a> {
             stats: Stats::default(),
             images: Vec::new(),
             chapter,
+        }
+    }
+
+    /// The caches, for the next chapter.
+    pub fn into_caches(self) -> Caches<'a> {
+        Caches {
+            shaper: self.shaper,
+            hyphenator: self.hyphenator,
         }
     }
 

@@ -4,7 +4,7 @@
 //! text, a table, a figure, a chapter opening. The page builder only sees its height;
 //! the composer translates it to its place on the page.
 
-use crate::typeset::document::{GlyphRun, Item, TextLine};
+use crate::typeset::document::{Item, TextLine};
 use crate::typeset::flow::{Cmyk, Target};
 use crate::typeset::fonts::FontId;
 
@@ -56,78 +56,60 @@ impl Frag {
         self.draws.push(Draw::Item(item));
     }
 
-    /// Appends `other` with its origin at (`dx`, `dy`) of this frag.
-    pub fn place(&mut self, other: &Frag, dx: f64, dy: f64) {
-        for d in &other.draws {
-            self.draws.push(translate_draw(d, dx, dy));
-        }
-        for l in &other.lines {
-            self.lines.push(TextLine {
-                x: l.x + dx,
-                y: l.y + dy,
-                text: l.text.clone(),
-            });
-        }
-        for (name, x, y) in &other.anchors {
-            self.anchors.push((name.clone(), x + dx, y + dy));
-        }
-        for l in &other.links {
-            self.links.push(FragLink {
-                x: l.x + dx,
-                y: l.y + dy,
-                ..l.clone()
-            });
-        }
+    /// Moves `other` into this frag with its origin at (`dx`, `dy`).
+    pub fn place(&mut self, other: Frag, dx: f64, dy: f64) {
+        self.draws.extend(other.draws.into_iter().map(|mut d| {
+            translate_draw(&mut d, dx, dy);
+            d
+        }));
+        self.lines.extend(other.lines.into_iter().map(|mut l| {
+            l.x += dx;
+            l.y += dy;
+            l
+        }));
+        self.anchors.extend(
+            other
+                .anchors
+                .into_iter()
+                .map(|(name, x, y)| (name, x + dx, y + dy)),
+        );
+        self.links.extend(other.links.into_iter().map(|mut l| {
+            l.x += dx;
+            l.y += dy;
+            l
+        }));
     }
 }
 
-pub(crate) fn translate_draw(d: &Draw, dx: f64, dy: f64) -> Draw {
+pub(crate) fn translate_draw(d: &mut Draw, dx: f64, dy: f64) {
     match d {
-        Draw::Item(item) => Draw::Item(translate_item(item, dx, dy)),
-        Draw::PageNumber {
-            anchor,
-            x_right,
-            y,
-            font,
-            size,
-            color,
-        } => Draw::PageNumber {
-            anchor: anchor.clone(),
-            x_right: x_right + dx,
-            y: y + dy,
-            font: *font,
-            size: *size,
-            color: *color,
-        },
+        Draw::Item(item) => translate_item(item, dx, dy),
+        Draw::PageNumber { x_right, y, .. } => {
+            *x_right += dx;
+            *y += dy;
+        }
     }
 }
 
-pub(crate) fn translate_item(item: &Item, dx: f64, dy: f64) -> Item {
+pub(crate) fn translate_item(item: &mut Item, dx: f64, dy: f64) {
     match item {
-        Item::Glyphs(run) => Item::Glyphs(GlyphRun {
-            x: run.x + dx,
-            y: run.y + dy,
-            ..run.clone()
-        }),
+        Item::Glyphs(run) => {
+            run.x += dx;
+            run.y += dy;
+        }
         Item::Rule(r) => {
-            let mut r = r.clone();
             r.x0 += dx;
             r.x1 += dx;
             r.y0 += dy;
             r.y1 += dy;
-            Item::Rule(r)
         }
         Item::Rect(r) => {
-            let mut r = r.clone();
             r.x += dx;
             r.y += dy;
-            Item::Rect(r)
         }
         Item::Image(i) => {
-            let mut i = i.clone();
             i.x += dx;
             i.y += dy;
-            Item::Image(i)
         }
     }
 }

@@ -16,6 +16,9 @@
 //!   "coördinatie" → "co-" / "ordinatie", "geïnteresseerd" → "ge-" / "interesseerd".
 
 use std::borrow::Cow;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::typeset::flow::Lang;
 
@@ -64,6 +67,25 @@ fn hypher_lang(lang: Lang) -> hypher::Lang {
 /// Characters after which a word may break without adding anything.
 fn is_explicit_break(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '/' | '\u{2013}')
+}
+
+/// [`analyse`] with a memory: a book uses the same few thousand words again and again.
+#[derive(Default)]
+pub struct Hyphenator {
+    /// By language and whether patterns are on, then by word.
+    words: FxHashMap<(Lang, bool), FxHashMap<String, Rc<Word>>>,
+}
+
+impl Hyphenator {
+    pub fn analyse(&mut self, word: &str, lang: Lang, patterns: bool) -> Rc<Word> {
+        let words = self.words.entry((lang, patterns)).or_default();
+        if let Some(hit) = words.get(word) {
+            return hit.clone();
+        }
+        let w = Rc::new(analyse(word, lang, patterns));
+        words.insert(word.to_string(), w.clone());
+        w
+    }
 }
 
 /// Finds the break points of one word (a run of text without spaces).

@@ -216,6 +216,8 @@ pub fn break_lines(items: &[Item], measure: &Measure, costs: &Justification) -> 
 struct Node {
     /// Item index of the break; `None` for the start of the paragraph.
     pos: Option<usize>,
+    /// Where the next line starts (see [`line_start`]).
+    start: usize,
     /// Number of lines set up to this break.
     line: usize,
     fitness: u8,
@@ -316,6 +318,7 @@ fn run_pass(
     let sums = Sums::new(items);
     let mut nodes = vec![Node {
         pos: None,
+        start: 0,
         line: 0,
         fitness: 1,
         streak: 0,
@@ -326,6 +329,10 @@ fn run_pass(
     let mut active: Vec<usize> = vec![0];
     // Widths are equal from this line on, so nodes beyond it differ only by demerits.
     let uniform_from = measure.widths.len().saturating_sub(1);
+    // Best new node per class (fitness, hyphen streak, line class), in key order, and the
+    // active nodes that can reach no further; reused from breakpoint to breakpoint.
+    let mut best: Vec<((u8, usize, usize), Node)> = Vec::new();
+    let mut dead: Vec<usize> = Vec::new();
 
     for b in 0..n {
         let (pen_width, pen_cost, flagged) = match items[b] {
@@ -345,14 +352,13 @@ fn run_pass(
         };
         let forced = pen_cost <= -INFINITY;
         let is_last = b == n - 1;
-
-        // Best new node per class (fitness, hyphen streak, line class), in key order.
-        let mut best: Vec<((u8, usize, usize), Node)> = Vec::new();
-        let mut dead: Vec<usize> = Vec::new();
+        let next_start = line_start(items, Some(b));
+        best.clear();
+        dead.clear();
 
         for (slot, &a) in active.iter().enumerate() {
             let node = &nodes[a];
-            let start = line_start(items, node.pos);
+            let start = node.start;
             if start > b {
                 continue;
             }
@@ -426,7 +432,7 @@ fn run_pass(
                 &mut best,
                 node,
                 a,
-                b,
+                (b, next_start),
                 class,
                 streak,
                 flagged,
@@ -451,6 +457,7 @@ fn run_pass(
                 (1, streak, 0),
                 Node {
                     pos: Some(b),
+                    start: next_start,
                     line: node.line + 1,
                     fitness: 1,
                     streak,
@@ -461,10 +468,10 @@ fn run_pass(
             ));
         }
 
-        for slot in dead.into_iter().rev() {
+        for &slot in dead.iter().rev() {
             active.remove(slot);
         }
-        for (_, node) in best {
+        for (_, node) in best.drain(..) {
             nodes.push(node);
             active.push(nodes.len() - 1);
         }
@@ -508,13 +515,14 @@ fn run_pass(
     Some(positions)
 }
 
-/// Records a candidate node, keeping only the cheapest per class.
+/// Records a candidate node for a break at `b` (the next line starting at `start`),
+/// keeping only the cheapest per class.
 #[allow(clippy::too_many_arguments)]
 fn push_best(
     best: &mut Vec<((u8, usize, usize), Node)>,
     from: &Node,
     from_idx: usize,
-    b: usize,
+    (b, start): (usize, usize),
     class: u8,
     streak: usize,
     flagged: bool,
@@ -534,6 +542,7 @@ fn push_best(
     let total = from.demerits + d;
     let node = Node {
         pos: Some(b),
+        start,
         line,
         fitness: class,
         streak,

@@ -10,6 +10,7 @@
 //! 5. *finalize*: for each line, reshape only the parts that a break changed ("co-",
 //!    "ordinatie"), justify the spaces and emit positioned glyph runs.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::typeset::context::{Ctx, PendingFootnote};
@@ -412,39 +413,39 @@ fn is_fixed_space(c: char) -> bool {
     matches!(c, '\u{A0}' | '\u{202F}' | '\u{2007}')
 }
 
-enum Tok {
-    Frag(String, usize),
+enum Tok<'p> {
+    Frag(&'p str, usize),
     Space(usize),
     FixedSpace(char, usize),
-    Anchor(String),
+    Anchor(&'p str),
     Break,
 }
 
-fn tokenize(pieces: &[Piece]) -> Vec<Tok> {
+fn tokenize(pieces: &[Piece]) -> Vec<Tok<'_>> {
     let mut toks = Vec::new();
     for p in pieces {
         match p {
             Piece::Text(t, s) => {
-                let mut cur = String::new();
-                for c in t.chars() {
+                // Where the current fragment (a run without spaces) began.
+                let mut from = 0;
+                for (i, c) in t.char_indices() {
                     if is_breaking_space(c) || is_fixed_space(c) {
-                        if !cur.is_empty() {
-                            toks.push(Tok::Frag(std::mem::take(&mut cur), *s));
+                        if from < i {
+                            toks.push(Tok::Frag(&t[from..i], *s));
                         }
                         if is_breaking_space(c) {
                             toks.push(Tok::Space(*s));
                         } else {
                             toks.push(Tok::FixedSpace(c, *s));
                         }
-                    } else {
-                        cur.push(c);
+                        from = i + c.len_utf8();
                     }
                 }
-                if !cur.is_empty() {
-                    toks.push(Tok::Frag(cur, *s));
+                if from < t.len() {
+                    toks.push(Tok::Frag(&t[from..], *s));
                 }
             }
-            Piece::Anchor(a) => toks.push(Tok::Anchor(a.clone())),
+            Piece::Anchor(a) => toks.push(Tok::Anchor(a)),
             Piece::Break => toks.push(Tok::Break),
         }
     }
@@ -484,9 +485,10 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
     let j = ctx.style.justification.clone();
     let ragged = spec.align != Align::Justify;
     let rag = RAGGED_STRETCH_EM * spec.look.size;
-    let mut items = Vec::new();
-    let mut srcs = Vec::new();
-    let mut words: Vec<Vec<WordFrag>> = Vec::new();
+    // About three items a token: a word's chunks and breaks, or a space.
+    let mut items = Vec::with_capacity(toks.len() * 3 + 4);
+    let mut srcs = Vec::with_capacity(toks.len() * 3 + 4);
+    let mut words: Vec<Vec<WordFrag>> = Vec::with_capacity(toks.len() / 2 + 1);
 
     if spec.indent != 0.0 {
         // Negative for a hanging indent: the first line starts left of the others.
@@ -499,9 +501,9 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
         match &toks[i] {
             Tok::Frag(..) => {
                 // A word: consecutive fragments, possibly in several styles.
-                let mut raw: Vec<(String, usize)> = Vec::new();
+                let mut raw: Vec<(&str, usize)> = Vec::new();
                 while let Some(Tok::Frag(t, s)) = toks.get(i) {
-                    raw.push((t.clone(), *s));
+                    raw.push((t, *s));
                     i += 1;
                 }
                 push_word(
@@ -556,7 +558,7 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
             }
             Tok::Anchor(a) => {
                 items.push(Kp::Box { width: 0.0 });
-                srcs.push(Src::Anchor(a.clone()));
+                srcs.push(Src::Anchor(a.to_string()));
             }
             Tok::Break => {
                 items.push(Kp::Glue {
@@ -592,16 +594,19 @@ fn push_word(
     styles: &[RunStyle],
     spec: &ParSpec,
     j: &crate::typeset::flow::Justification,
-    raw: &[(String, usize)],
+    raw: &[(&str, usize)],
     items: &mut Vec<Kp>,
     srcs: &mut Vec<Src>,
     words: &mut Vec<Vec<WordFrag>>,
 ) {
     let word_idx = words.len();
-    let whole: String = raw.iter().map(|(t, _)| t.as_str()).collect();
+    let whole: Cow<str> = match raw {
+        [(t, _)] => Cow::Borrowed(t),
+        _ => Cow::Owned(raw.iter().map(|(t, _)| *t).collect()),
+    };
     let patterns =
         spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
-    let analysed = hyphenate::analyse(&whole, spec.lang, patterns);
+    let analysed = ctx.hyphenator.analyse(&whole, spec.lang, patterns);
     let url_like = raw
         .iter()
         .any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));
@@ -611,7 +616,11 @@ fn push_word(
     let mut offsets = Vec::with_capacity(raw.len());
     let mut off = 0;
     for (t, s) in raw {
-        let text: String = t.chars().filter(|&c| c != hyphenate::SOFT_HYPHEN).collect();
+        let text = if t.contains(hyphenate::SOFT_HYPHEN) {
+            t.chars().filter(|&c| c != hyphenate::SOFT_HYPHEN).collect()
+        } else {
+            t.to_string()
+        };
         let st = &styles[*s];
         let shaped = ctx.shaper.shape(&text, st.font, st.features, spec.lang);
         offsets.push(off);
@@ -972,8 +981,7 @@ fn finalize(
                             }
                         }
                     }
-                    let ranges = t.shaped.segment_ranges(t.text.len());
-                    for (seg, range) in t.shaped.segments.iter().zip(ranges) {
+                    for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
                         let same = run.as_ref().is_some_and(|r| {
                             r.font == seg.font
                                 && r.size == st.size
@@ -984,7 +992,7 @@ fn finalize(
                             if let Some(r) = run.take()
                                 && !r.glyphs.is_empty()
                             {
-                                frag.push(Item::Glyphs(r));
+                                frag.push(finished(r));
                             }
                             run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
                         }
@@ -999,7 +1007,7 @@ fn finalize(
         if let Some(r) = run.take()
             && !r.glyphs.is_empty()
         {
-            frag.push(Item::Glyphs(r));
+            frag.push(finished(r));
         }
         if let Some((tg, a, b)) = link_open.take() {
             frag.links.push(FragLink {
@@ -1060,11 +1068,7 @@ pub(crate) fn set_plain_in(
     let shaped = ctx.shaper.shape(text, font, Features::default(), Lang::Nl);
     let mut runs = Vec::new();
     let mut cx = x;
-    for (seg, range) in shaped
-        .segments
-        .iter()
-        .zip(shaped.segment_ranges(text.len()))
-    {
+    for (seg, range) in shaped.segments.iter().zip(shaped.ranges.iter().copied()) {
         let mut run = new_run(seg.font, size, color, cx, y);
         cx = append_segment(&mut run, seg, text, range, cx, size);
         if !run.glyphs.is_empty() {
@@ -1099,6 +1103,14 @@ fn line_text(parts: &[LinePart]) -> String {
     s
 }
 
+/// A complete run as a page item, without the spare room its vectors grew: it is kept
+/// until the PDF is written, and a book has hundreds of thousands of them.
+fn finished(mut run: GlyphRun) -> Item {
+    run.glyphs.shrink_to_fit();
+    run.text.shrink_to_fit();
+    Item::Glyphs(run)
+}
+
 fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
     GlyphRun {
         font,
@@ -1112,8 +1124,9 @@ fn new_run(font: FontId, size: f64, color: Cmyk, x: f64, y: f64) -> GlyphRun {
 }
 
 /// Appends one segment's glyphs at absolute x (in the run's coordinate frame), returning
-/// the x after it. `range` is the part of `text` the segment shows; it is copied into the
-/// run's text so every glyph can name its characters (ToUnicode).
+/// the x after it. `text` is the text that was shaped and `range` the part of it the
+/// segment shows; that part is copied into the run's text so every glyph can name its
+/// characters (ToUnicode).
 pub(crate) fn append_segment(
     run: &mut GlyphRun,
     seg: &crate::typeset::shape::Segment,
@@ -1126,29 +1139,17 @@ pub(crate) fn append_segment(
         return x;
     }
     let (seg_start, seg_end) = range;
-    let mut starts: Vec<u32> = seg.glyphs.iter().map(|g| g.cluster).collect();
-    starts.sort_unstable();
-    starts.dedup();
     let base = run.text.len() as u32;
     run.text
         .push_str(text.get(seg_start..seg_end).unwrap_or(""));
-    let mut seen: Vec<u32> = Vec::new();
+    run.glyphs.reserve(seg.glyphs.len());
     let mut x = x;
     for g in &seg.glyphs {
-        let idx = starts.binary_search(&g.cluster).unwrap_or(0);
-        let next = starts.get(idx + 1).map_or(seg_end as u32, |n| *n);
-        let start = base + g.cluster.saturating_sub(seg_start as u32);
-        let len = if seen.contains(&g.cluster) {
-            0
-        } else {
-            seen.push(g.cluster);
-            next.saturating_sub(g.cluster)
-        };
         run.glyphs.push(Glyph {
             id: g.id,
             x: x - run.x + g.x_offset * size,
-            start,
-            len,
+            start: base + g.cluster.saturating_sub(seg_start as u32),
+            len: g.len,
         });
         x += g.advance * size;
     }

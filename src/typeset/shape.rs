@@ -1,15 +1,16 @@
 //! Text shaping with rustybuzz: kerning and ligatures, with a cache of shaped words.
 //!
-//! A book repeats its words endlessly, so each (face, features, text) is shaped once per
-//! chapter and reused. Results are kept in em units, independent of the size, so one
+//! A book repeats its words endlessly, so each (face, features, text) is shaped once and
+//! reused (the cache goes on from chapter to chapter on a thread, see `context`). Results are kept in em units, independent of the size, so one
 //! entry serves every size of a face. Characters a face lacks are taken from the
 //! fallback faces of the set (■ comes from the mono face); when no face has them the
 //! glyph is `.notdef` and a warning is recorded.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::str::FromStr;
 
+use rustc_hash::FxHashMap;
 use rustybuzz::{Direction, Face, Feature, Language, ShapePlan, UnicodeBuffer, script};
 
 use crate::typeset::flow::Lang;
@@ -22,6 +23,9 @@ pub struct ShapedGlyph {
     pub id: u16,
     /// Byte offset in the shaped text of the first character this glyph shows.
     pub cluster: u32,
+    /// Bytes of text the glyph stands for: its whole cluster for the first glyph of a
+    /// cluster, 0 for the others (ToUnicode gives a ligature its letters once).
+    pub len: u32,
     /// Horizontal advance, kerning included.
     pub advance: f64,
     pub x_offset: f64,
@@ -41,6 +45,10 @@ pub struct Shaped {
     pub segments: Vec<Segment>,
     /// Total advance in em.
     pub width: f64,
+    /// Characters no face could show (reported again on every use of the cached result).
+    pub missing: Vec<char>,
+    /// The byte range of the text each segment shows (segments follow each other).
+    pub ranges: Vec<(usize, usize)>,
 }
 
 impl Shaped {
@@ -57,31 +65,6 @@ impl Shaped {
             }
         }
         w
-    }
-
-    /// The byte range of the text each segment shows (segments follow each other).
-    pub fn segment_ranges(&self, text_len: usize) -> Vec<(usize, usize)> {
-        let starts: Vec<usize> = self
-            .segments
-            .iter()
-            .map(|s| {
-                s.glyphs
-                    .iter()
-                    .map(|g| g.cluster as usize)
-                    .min()
-                    .unwrap_or(text_len)
-            })
-            .collect();
-        (0..starts.len())
-            .map(|i| {
-                let end = starts[i + 1..]
-                    .iter()
-                    .copied()
-                    .find(|&s| s > starts[i])
-                    .unwrap_or(text_len);
-                (starts[i].min(end), end)
-            })
-            .collect()
     }
 
     /// Whether a break at byte offset `at` would split a glyph cluster (a ligature or a
@@ -106,12 +89,13 @@ pub struct Features {
 
 type PlanKey = (FontId, Features, Lang);
 
-/// A per-thread shaper with its cache; create one per chapter.
+/// A per-thread shaper with its cache (not shared between threads: results are `Rc`).
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
     faces: Vec<Option<Face<'a>>>,
-    plans: HashMap<PlanKey, Rc<ShapePlan>>,
-    cache: HashMap<PlanKey, HashMap<String, Rc<Shaped>>>,
+    plans: FxHashMap<PlanKey, Rc<ShapePlan>>,
+    /// A fast hash: looked up for every word and space of the book.
+    cache: FxHashMap<PlanKey, FxHashMap<String, Rc<Shaped>>>,
     fallbacks: Vec<FontId>,
     /// Characters no face could show.
     pub missing: BTreeSet<char>,
@@ -133,8 +117,8 @@ impl<'a> Shaper<'a> {
         Shaper {
             fonts,
             faces,
-            plans: HashMap::new(),
-            cache: HashMap::new(),
+            plans: FxHashMap::default(),
+            cache: FxHashMap::default(),
             fallbacks: fonts.fallbacks(),
             missing: BTreeSet::new(),
         }
@@ -161,6 +145,7 @@ impl<'a> Shaper<'a> {
     ) -> Rc<Shaped> {
         let key = (font, features, lang);
         if let Some(hit) = self.cache.get(&key).and_then(|m| m.get(text)) {
+            self.missing.extend(&hit.missing);
             return hit.clone();
         }
         let shaped = Rc::new(self.shape_uncached(text, font, features, lang));
@@ -180,14 +165,13 @@ impl<'a> Shaper<'a> {
     ) -> Shaped {
         // Split into runs by the face that can show each character.
         let mut runs: Vec<(FontId, usize, usize)> = Vec::new();
+        let mut missing = Vec::new();
         for (i, c) in text.char_indices() {
             let mut chosen = font;
             if !is_invisible(c) && !self.covers(font, c) {
                 match self.fallbacks.iter().copied().find(|&f| self.covers(f, c)) {
                     Some(f) => chosen = f,
-                    None => {
-                        self.missing.insert(c);
-                    }
+                    None => missing.push(c),
                 }
             }
             match runs.last_mut() {
@@ -202,7 +186,17 @@ impl<'a> Shaper<'a> {
             width += seg.glyphs.iter().map(|g| g.advance).sum::<f64>();
             segments.push(seg);
         }
-        Shaped { segments, width }
+        let ranges = segment_ranges(&segments, text.len());
+        for (seg, &(_, end)) in segments.iter_mut().zip(&ranges) {
+            cluster_lengths(&mut seg.glyphs, end);
+        }
+        self.missing.extend(&missing);
+        Shaped {
+            segments,
+            width,
+            missing,
+            ranges,
+        }
     }
 
     fn plan(&mut self, font: FontId, features: Features, lang: Lang) -> Option<Rc<ShapePlan>> {
@@ -267,12 +261,57 @@ impl<'a> Shaper<'a> {
             .map(|(info, pos)| ShapedGlyph {
                 id: info.glyph_id as u16,
                 cluster: info.cluster + base as u32,
+                len: 0,
                 advance: pos.x_advance as f64 / upem,
                 x_offset: pos.x_offset as f64 / upem,
                 y_offset: pos.y_offset as f64 / upem,
             })
             .collect();
         Segment { font, glyphs }
+    }
+}
+
+/// The byte range of the text each segment shows: from its first cluster to the next
+/// segment's.
+fn segment_ranges(segments: &[Segment], text_len: usize) -> Vec<(usize, usize)> {
+    let starts: Vec<usize> = segments
+        .iter()
+        .map(|s| {
+            s.glyphs
+                .iter()
+                .map(|g| g.cluster as usize)
+                .min()
+                .unwrap_or(text_len)
+        })
+        .collect();
+    (0..starts.len())
+        .map(|i| {
+            let end = starts[i + 1..]
+                .iter()
+                .copied()
+                .find(|&s| s > starts[i])
+                .unwrap_or(text_len);
+            (starts[i].min(end), end)
+        })
+        .collect()
+}
+
+/// Sets each glyph's `len`: up to the next cluster (or `end`, where the segment's text
+/// ends) for the first glyph of a cluster, 0 for the others.
+fn cluster_lengths(glyphs: &mut [ShapedGlyph], end: usize) {
+    let mut starts: Vec<u32> = glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut seen: Vec<u32> = Vec::new();
+    for g in glyphs {
+        let idx = starts.binary_search(&g.cluster).unwrap_or(0);
+        let next = starts.get(idx + 1).map_or(end as u32, |n| *n);
+        g.len = if seen.contains(&g.cluster) {
+            0
+        } else {
+            seen.push(g.cluster);
+            next.saturating_sub(g.cluster)
+        };
     }
 }
 
@@ -329,6 +368,10 @@ mod tests {
         assert!(shaper.missing.is_empty());
         let s = shaper.shape("x\u{10FFFD}", body, Features::default(), Lang::Nl);
         assert_eq!(s.segments[0].glyphs.len(), 2);
+        assert!(shaper.missing.contains(&'\u{10FFFD}'));
+        // A later chapter that gets the same word from the cache reports it too.
+        shaper.missing.clear();
+        shaper.shape("x\u{10FFFD}", body, Features::default(), Lang::Nl);
         assert!(shaper.missing.contains(&'\u{10FFFD}'));
     }
 

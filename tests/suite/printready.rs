@@ -341,6 +341,22 @@ fn both_editions_are_byte_identical_across_builds() {
 }
 
 #[test]
+fn the_screen_edition_is_the_same_built_alone() {
+    // Beside the print edition, the screen edition shares the print layout with its own
+    // colophon swapped in; alone, it is laid out from its own flow. Same file either way.
+    let out = build(
+        &root().join("book"),
+        "printready-screen-alone",
+        &["--format", "screen-pdf"],
+    );
+    let alone = std::fs::read(out.join(format!("{SLUG}-screen.pdf"))).unwrap();
+    assert!(
+        std::fs::read(&sample().screen).unwrap() == alone,
+        "the screen edition differs when built without the print edition"
+    );
+}
+
+#[test]
 fn pdf_screen_is_an_alias() {
     let out = scratch("printready-alias");
     let o = run(druk()

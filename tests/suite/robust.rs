@@ -131,7 +131,7 @@ fn random_manuscripts_never_panic() {
                 } else {
                     druk::pdf::Edition::Screen
                 };
-                let _ = druk::render::print::render(b, project, &stamp, None, edition);
+                let _ = druk::render::print::render(b, project, &stamp, None, &[edition]);
                 return true;
             }
             false

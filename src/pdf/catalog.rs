@@ -1,25 +1,17 @@
-//! The lopdf pass over printpdf's output: what printpdf 0.12 gets wrong or leaves out.
+//! The document-level objects of a PDF: the catalog with a nested outline, named
+//! destinations and page labels, the Info dictionary, and the trailer.
 //!
-//! * **Page boxes.** printpdf writes boxes as `[x y w h]` and has no BleedBox. Print
-//!   pages get TrimBox, BleedBox (trim plus bleed) and MediaBox = CropBox (the BleedBox,
-//!   or larger with crop marks); screen pages are the trim alone.
-//! * **Version.** The header says 1.3, but CID fonts with OpenType programs need 1.6.
-//! * **Outline.** printpdf's bookmarks are flat and sorted by name; we write a nested
-//!   chapter › section › subsection outline in reading order, and `/PageMode
-//!   /UseOutlines` as a name (printpdf writes a string).
+//! * **Outline**: chapter › section › subsection in reading order, closed below the
+//!   chapters, and `/PageMode /UseOutlines` so it opens with the document.
 //! * **Named destinations** for every anchor and **page labels** (roman front matter,
 //!   arabic from the first chapter), so viewers show the printed folios.
-//! * **Info.** printpdf always writes an empty `GTS_PDFXVersion`, which makes tools
-//!   believe the file is PDF/X; the dictionary is replaced, with the dates of the build
-//!   (and a real `GTS_PDFXVersion (PDF/X-4)` in the print edition, see `pdfx`).
-//! * **Subset tags** `ABCDEF+` on fonts we subset, and a deterministic trailer `/ID`.
-
-use std::collections::BTreeMap;
+//! * **Info** with the dates of the build (and `GTS_PDFXVersion (PDF/X-4)` in the print
+//!   edition, see `pdfx`), and a deterministic trailer `/ID` from the page contents.
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use crate::pdf::marks::Geometry;
-use crate::pdf::{PdfOptions, marks, pdfx};
+use crate::pdf::{PdfOptions, pdfx};
 use crate::typeset::{Document, FolioStyle};
 
 /// FNV-1a, 64 bit: a small, stable hash for tags and the document ID (std's hasher is
@@ -43,11 +35,11 @@ impl Fnv {
     }
 }
 
-fn real(v: f64) -> Object {
+pub(crate) fn real(v: f64) -> Object {
     Object::Real(v as f32)
 }
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Object {
+pub(crate) fn rect([x0, y0, x1, y1]: [f64; 4]) -> Object {
     Object::Array(vec![real(x0), real(y0), real(x1), real(y1)])
 }
 
@@ -87,74 +79,19 @@ pub(crate) fn pdf_date(ts: i64) -> String {
     )
 }
 
-pub(crate) fn fix(
+/// Writes the document catalog and what hangs off it (outline, named destinations, page
+/// labels, XMP, and for print the OutputIntent), the Info dictionary and the trailer.
+/// `content_hash` is a hash of every page's content, for the document ID.
+pub(crate) fn finish(
     lo: &mut lopdf::Document,
+    pages: ObjectId,
+    page_ids: &[ObjectId],
     doc: &Document,
     opts: &PdfOptions,
     geo: &Geometry,
-    tags: &BTreeMap<String, String>,
+    content_hash: &[u64],
 ) {
     let print = opts.edition.is_print();
-    lo.version = "1.6".to_string();
-
-    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-
-    // Page boxes.
-    let abox = |[x0, y0, x1, y1]: [f64; 4]| rect(x0, y0, x1, y1);
-    for id in &page_ids {
-        if let Ok(page) = lo.get_dictionary_mut(*id) {
-            page.set("MediaBox", abox(geo.media_box()));
-            page.set("CropBox", abox(geo.media_box()));
-            page.remove(b"ArtBox");
-            // printpdf writes `/Annots []` on every page; PDF/X wants none at all.
-            let empty = matches!(page.get(b"Annots"), Ok(Object::Array(a)) if a.is_empty());
-            if print || empty {
-                page.remove(b"Annots");
-            }
-            if print {
-                page.set("BleedBox", abox(geo.bleed_box()));
-                page.set("TrimBox", abox(geo.trim_box()));
-            } else {
-                page.remove(b"BleedBox");
-                page.remove(b"TrimBox");
-            }
-        }
-    }
-    if geo.marks {
-        marks::add_marks(lo, geo);
-    }
-
-    // Subset tags on the fonts we subset.
-    let mut descriptors = Vec::new();
-    for obj in lo.objects.values_mut() {
-        let Object::Dictionary(d) = obj else { continue };
-        if !matches!(d.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Type0") {
-            continue;
-        }
-        let Ok(Object::Name(base)) = d.get(b"BaseFont") else {
-            continue;
-        };
-        let name = String::from_utf8_lossy(base).into_owned();
-        let Some(tag) = tags.get(&name) else { continue };
-        let tagged = format!("{tag}+{name}");
-        d.set("BaseFont", Object::Name(tagged.clone().into_bytes()));
-        if let Ok(Object::Array(desc)) = d.get_mut(b"DescendantFonts") {
-            for f in desc.iter_mut() {
-                if let Object::Dictionary(fd) = f {
-                    fd.set("BaseFont", Object::Name(tagged.clone().into_bytes()));
-                    if let Ok(Object::Reference(r)) = fd.get(b"FontDescriptor") {
-                        descriptors.push((*r, tagged.clone()));
-                    }
-                }
-            }
-        }
-    }
-    for (id, tagged) in descriptors {
-        if let Ok(fd) = lo.get_dictionary_mut(id) {
-            fd.set("FontName", Object::Name(tagged.into_bytes()));
-        }
-    }
-
     let dest = |page: usize, x: f64, y: f64| -> Object {
         let p = page_ids
             .get(page)
@@ -176,37 +113,39 @@ pub(crate) fn fix(
         None
     } else {
         let root = lo.new_object_id();
-        let ids: Vec<ObjectId> = doc.outline.iter().map(|_| lo.new_object_id()).collect();
-        let mut parent: Vec<Option<usize>> = vec![None; ids.len()];
+        let n = doc.outline.len();
+        let ids: Vec<ObjectId> = (0..n).map(|_| lo.new_object_id()).collect();
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        // Children of each entry, and at index `n` those of the root.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n + 1];
         let mut stack: Vec<usize> = Vec::new();
         for (i, e) in doc.outline.iter().enumerate() {
-            while let Some(&top) = stack.last() {
-                if doc.outline[top].level >= e.level {
-                    stack.pop();
-                } else {
-                    break;
-                }
+            while stack
+                .last()
+                .is_some_and(|&top| doc.outline[top].level >= e.level)
+            {
+                stack.pop();
             }
             parent[i] = stack.last().copied();
+            children[parent[i].unwrap_or(n)].push(i);
             stack.push(i);
         }
-        let children = |p: Option<usize>| -> Vec<usize> {
-            (0..ids.len()).filter(|&i| parent[i] == p).collect()
-        };
-        let descendants = |i: usize| -> i64 {
-            let mut n = 0;
-            let mut stack = vec![i];
-            while let Some(x) = stack.pop() {
-                for c in (0..ids.len()).filter(|&c| parent[c] == Some(x)) {
-                    n += 1;
-                    stack.push(c);
-                }
+        // A parent comes before its children, so one pass from the end sums them up.
+        let mut descendants = vec![0i64; n];
+        for i in (0..n).rev() {
+            if let Some(p) = parent[i] {
+                descendants[p] += 1 + descendants[i];
             }
-            n
-        };
+        }
+        let mut position = vec![0usize; n];
+        for kids in &children {
+            for (k, &c) in kids.iter().enumerate() {
+                position[c] = k;
+            }
+        }
         for (i, e) in doc.outline.iter().enumerate() {
-            let siblings = children(parent[i]);
-            let pos = siblings.iter().position(|&s| s == i).unwrap_or(0);
+            let siblings = &children[parent[i].unwrap_or(n)];
+            let pos = position[i];
             let mut d = Dictionary::new();
             d.set("Title", text_string(&e.title));
             d.set(
@@ -216,20 +155,20 @@ pub(crate) fn fix(
             if pos > 0 {
                 d.set("Prev", Object::Reference(ids[siblings[pos - 1]]));
             }
-            if let Some(&n) = siblings.get(pos + 1) {
-                d.set("Next", Object::Reference(ids[n]));
+            if let Some(&next) = siblings.get(pos + 1) {
+                d.set("Next", Object::Reference(ids[next]));
             }
-            let kids = children(Some(i));
+            let kids = &children[i];
             if let (Some(&f), Some(&l)) = (kids.first(), kids.last()) {
                 d.set("First", Object::Reference(ids[f]));
                 d.set("Last", Object::Reference(ids[l]));
                 // Negative: closed, so the outline opens showing the chapters.
-                d.set("Count", Object::Integer(-descendants(i)));
+                d.set("Count", Object::Integer(-descendants[i]));
             }
             d.set("Dest", dest(e.dest.page, e.dest.x, e.dest.y));
             lo.objects.insert(ids[i], Object::Dictionary(d));
         }
-        let top = children(None);
+        let top = &children[n];
         let mut r = Dictionary::new();
         r.set("Type", Object::Name(b"Outlines".to_vec()));
         if let (Some(&f), Some(&l)) = (top.first(), top.last()) {
@@ -274,27 +213,28 @@ pub(crate) fn fix(
     let mut labels = Dictionary::new();
     labels.set("Nums", Object::Array(nums));
 
-    if let Ok(catalog) = lo.catalog_mut() {
-        if let Some(root) = outline_root {
-            catalog.set("Outlines", Object::Reference(root));
-            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-        } else {
-            catalog.set("PageMode", Object::Name(b"UseNone".to_vec()));
-        }
-        catalog.set("Dests", Object::Reference(dests_id));
-        catalog.set("PageLabels", Object::Dictionary(labels));
-        if let Some(lang) = &opts.lang {
-            catalog.set("Lang", text_string(lang));
-        }
-        if !print {
-            // A reader's window shows the book's title rather than the file name.
-            let mut prefs = Dictionary::new();
-            prefs.set("DisplayDocTitle", Object::Boolean(true));
-            catalog.set("ViewerPreferences", Object::Dictionary(prefs));
-        }
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages));
+    if let Some(root) = outline_root {
+        catalog.set("Outlines", Object::Reference(root));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    } else {
+        catalog.set("PageMode", Object::Name(b"UseNone".to_vec()));
+    }
+    catalog.set("Dests", Object::Reference(dests_id));
+    catalog.set("PageLabels", Object::Dictionary(labels));
+    if let Some(lang) = &opts.lang {
+        catalog.set("Lang", text_string(lang));
+    }
+    if !print {
+        // A reader's window shows the book's title rather than the file name.
+        let mut prefs = Dictionary::new();
+        prefs.set("DisplayDocTitle", Object::Boolean(true));
+        catalog.set("ViewerPreferences", Object::Dictionary(prefs));
     }
 
-    // Info, replaced.
+    // Info.
     let date = pdf_date(opts.timestamp);
     let mut info = Dictionary::new();
     info.set("Title", text_string(&opts.title));
@@ -324,16 +264,8 @@ pub(crate) fn fix(
             Object::String(b"PDF/X-4".to_vec(), StringFormat::Literal),
         );
     }
-    let old_info = match lo.trailer.get(b"Info") {
-        Ok(Object::Reference(r)) => Some(*r),
-        _ => None,
-    };
-    if let Some(r) = old_info {
-        lo.objects.insert(r, Object::Dictionary(info));
-    } else {
-        let id = lo.add_object(Object::Dictionary(info));
-        lo.trailer.set("Info", Object::Reference(id));
-    }
+    let info = lo.add_object(Object::Dictionary(info));
+    lo.trailer.set("Info", Object::Reference(info));
 
     // A deterministic ID from the page contents and the metadata.
     let mut h1 = Fnv::new();
@@ -341,10 +273,9 @@ pub(crate) fn fix(
     h2.write(b"druk");
     h1.write(opts.title.as_bytes());
     h2.write(opts.title.as_bytes());
-    for id in &page_ids {
-        let content = lo.get_page_content(*id);
-        h1.write(&content);
-        h2.write(&content);
+    for h in content_hash {
+        h1.write(&h.to_be_bytes());
+        h2.write(&h.to_be_bytes());
         h2.write(&[0x5a]);
     }
     let mut idv = h1.finish().to_be_bytes().to_vec();
@@ -352,10 +283,13 @@ pub(crate) fn fix(
     let id = Object::String(idv.clone(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
 
-    pdfx::add_metadata(lo, pdfx::xmp(opts, print, &idv));
+    let xmp = pdfx::metadata(lo, pdfx::xmp(opts, print, &idv));
+    catalog.set("Metadata", Object::Reference(xmp));
     if print {
-        pdfx::add_output_intent(lo);
+        catalog.set("OutputIntents", pdfx::output_intents(lo));
     }
+    let root = lo.add_object(Object::Dictionary(catalog));
+    lo.trailer.set("Root", Object::Reference(root));
 }
 
 #[cfg(test)]
