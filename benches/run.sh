@@ -4,7 +4,7 @@
 #   1. builds druk and the corpus generator in release;
 #   2. generates book-300 and book-3000 into target/bench/ (once: regenerated only when the
 #      generator's source changes);
-#   3. times `druk build BOOK --out DIR` (every format druk has) with hyperfine and measures
+#   3. times `druk build BOOK --format epub,pdf,screen-pdf` with hyperfine and measures
 #      its peak memory with /usr/bin/time -v;
 #   4. where installed, does the same for Pandoc -> EPUB 3 (--citeproc) and Typst -> PDF (the
 #      PyPI typst package) on the same content, with fewer runs because they are slow;
@@ -116,13 +116,21 @@ declare -A druk_s druk_mib
 for size in $SIZES; do
   book=$ROOT/book-$size
   abs=$(cd "$book" && pwd)
-  # druk: every format it has (no --format), as an author's build would.
+  # druk: an edition's release build, EPUB and both PDFs from one run.
   rm -rf "$OUT/druk-$size"
-  measure "druk-$size" 3 "$RUNS" "$DRUK build $book --out $OUT/druk-$size"
-  formats=$(ls "$OUT/druk-$size" | sed -n 's/.*\.\([a-z]*\)$/\1/p' | tr a-z A-Z | sort -u | paste -sd+ | sed 's/+/ + /g')
+  measure "druk-$size" 3 "$RUNS" "$DRUK build $book --format epub,pdf,screen-pdf --out $OUT/druk-$size"
+  formats="EPUB + print PDF + screen PDF"
   druk_s[$size]=$(median "druk-$size")
   druk_mib[$size]=$(cat "$RESULTS/druk-$size.peak")
   rows+=("druk ($formats)|book-$size|${druk_s[$size]}|$(range "druk-$size")|$(cpu "druk-$size")|${druk_mib[$size]}|$RUNS|${druk_s[$size]}")
+
+  # An author's preview: one chapter, with the numbers and references of the whole book.
+  if [ "$size" = 300 ]; then
+    rm -rf "$OUT/druk-chapter"
+    measure "druk-chapter" 3 "$RUNS" "$DRUK build $book --chapter 3 --format epub --out $OUT/druk-chapter"
+    druk_chapter=$(median druk-chapter)
+    rows+=("druk --chapter 3 (EPUB)|book-300|$druk_chapter|$(range druk-chapter)|$(cpu druk-chapter)|$(cat "$RESULTS/druk-chapter.peak")|$RUNS|${druk_s[$size]}")
+  fi
 
   # The anchors are slow; book-3000 gets two runs and no warm-up besides the memory run.
   if [ "$size" = 300 ]; then a_runs=$ANCHOR_RUNS; a_warm=1; else a_runs=2; a_warm=0; fi
@@ -199,6 +207,7 @@ ratio_target() { # LABEL ANCHOR_NAME MIN_RATIO: druk must be at least MIN× fast
   if [ -n "${druk_s[300]:-}" ]; then
     target "book-300 wall time" "${druk_s[300]}" 0.5 s
     target "book-300 peak memory" "${druk_mib[300]}" 150 MiB
+    if [ -n "${druk_chapter:-}" ]; then target "book-300, one chapter (--chapter 3)" "$druk_chapter" 0.1 s; fi
     if [ "$have_typst" = 1 ]; then ratio_target "book-300 vs Typst → PDF" typst-300 10; fi
     if [ "$have_pandoc" = 1 ]; then ratio_target "book-300 vs Pandoc → EPUB" pandoc-300 5; fi
   fi

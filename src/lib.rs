@@ -61,7 +61,8 @@ impl Format {
 /// What a renderer produced: one file, a folder of files, or files to add to a folder; with
 /// the warnings that only rendering can find (a widow on page 12).
 enum Output {
-    Printed(Vec<u8>, Vec<Diagnostic>),
+    /// A PDF with the layout's findings and its page count.
+    Printed(Vec<u8>, Vec<Diagnostic>, usize),
     File(Vec<u8>),
     Dir(Vec<render::html::SiteFile>),
     IntoDir(Vec<render::html::SiteFile>),
@@ -175,9 +176,20 @@ pub struct Built {
     pub compiled: Compiled,
     /// What was written, with its size in bytes.
     pub written: Vec<(Format, PathBuf, usize)>,
+    /// Pages of the PDF written (the print edition's when both are), for the summary line.
+    pub pages: Option<usize>,
 }
 
 impl Built {
+    /// A build that wrote nothing; `compiled` says why.
+    fn nothing(compiled: Compiled) -> Self {
+        Built {
+            compiled,
+            written: Vec::new(),
+            pages: None,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.compiled.errors() == 0 && !self.written.is_empty()
     }
@@ -207,10 +219,7 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     let mut compiled = compile(&opts.book_dir, &copts);
     let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
-        return Built {
-            compiled,
-            written: Vec::new(),
-        };
+        return Built::nothing(compiled);
     };
     let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
     let only = match opts.chapter {
@@ -231,10 +240,7 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                     Diagnostic::error("no-such-chapter", format!("there is no chapter {n}"))
                         .help(format!("the book has chapters 1 to {count}")),
                 );
-                return Built {
-                    compiled,
-                    written: Vec::new(),
-                };
+                return Built::nothing(compiled);
             }
         },
     };
@@ -280,13 +286,13 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                     match render::print::render(book, project, &stamp, only, &wanted) {
                         // The layout's findings are reported once, with the first PDF.
                         Ok(p) => {
-                            let mut warnings = Some(p.warnings);
+                            let mut warnings = Some((p.warnings, p.pages));
                             editions
                                 .iter()
                                 .zip(p.pdfs)
                                 .map(|((f, _), bytes)| {
                                     let out = match warnings.take() {
-                                        Some(w) => Output::Printed(bytes, w),
+                                        Some((w, n)) => Output::Printed(bytes, w, n),
                                         None => Output::File(bytes),
                                     };
                                     (*f, Ok(out))
@@ -316,10 +322,12 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     rendered.sort_by_key(|(f, _)| opts.formats.iter().position(|x| x == f));
     let mut outputs = Vec::new();
     let mut failed = Vec::new();
+    let mut pages = None;
     for (f, r) in rendered {
         match r {
-            Ok(Output::Printed(bytes, warnings)) => {
+            Ok(Output::Printed(bytes, warnings, n)) => {
                 compiled.diags.extend(warnings);
+                pages = Some(n);
                 outputs.push((f, Output::File(bytes)));
             }
             Ok(out) => outputs.push((f, out)),
@@ -327,18 +335,12 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         }
     }
     if opts.deny_warnings && compiled.warnings() > 0 {
-        return Built {
-            compiled,
-            written: Vec::new(),
-        };
+        return Built::nothing(compiled);
     }
     // All or nothing: one failing format must not leave the outputs of a mixed build behind.
     if !failed.is_empty() {
         compiled.diags.extend(failed);
-        return Built {
-            compiled,
-            written: Vec::new(),
-        };
+        return Built::nothing(compiled);
     }
     progress("writing");
     let mut written = Vec::new();
@@ -346,7 +348,7 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         let chapter = opts.chapter.map(|n| (n, book.meta.lang));
         let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
         let result = match &out {
-            Output::File(bytes) | Output::Printed(bytes, _) => {
+            Output::File(bytes) | Output::Printed(bytes, ..) => {
                 output::write_atomic(&path, bytes).map(|_| bytes.len())
             }
             Output::Dir(files) => output::write_dir_atomic(&path, files)
@@ -369,5 +371,9 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
             ),
         }
     }
-    Built { compiled, written }
+    Built {
+        compiled,
+        written,
+        pages,
+    }
 }

@@ -215,7 +215,7 @@ fn progress_bar(format: MessageFormat) -> indicatif::ProgressBar {
     bar
 }
 
-/// "6 hoofdstukken, EPUB + web in 0.41 s", in the book's language.
+/// "6 hoofdstukken, 212 pagina's, EPUB + print PDF in 0.41 s", in the book's language.
 fn summary(built: &druk::Built, chapter: Option<u32>, took: std::time::Duration) -> String {
     let Some((_, book)) = &built.compiled.book else {
         return String::new();
@@ -235,14 +235,17 @@ fn summary(built: &druk::Built, chapter: Option<u32>, took: std::time::Duration)
             Format::ScreenPdf => "screen PDF",
         })
         .collect();
-    let (one, many) = match book.meta.lang {
-        druk::lang::Lang::Nl => ("hoofdstuk", "hoofdstukken"),
-        druk::lang::Lang::En => ("chapter", "chapters"),
+    let ((one, many), (page, pages)) = match book.meta.lang {
+        druk::lang::Lang::Nl => (("hoofdstuk", "hoofdstukken"), ("pagina", "pagina's")),
+        druk::lang::Lang::En => (("chapter", "chapters"), ("page", "pages")),
     };
-    let what = match chapter {
+    let mut what = match chapter {
         Some(n) => format!("{one} {n}"),
         None => format!("{chapters} {}", if chapters == 1 { one } else { many }),
     };
+    if let Some(n) = built.pages {
+        what.push_str(&format!(", {n} {}", if n == 1 { page } else { pages }));
+    }
     format!(
         "{what}, {} in {:.2} s",
         formats.join(" + "),

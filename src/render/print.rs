@@ -31,6 +31,8 @@ use std::sync::Arc;
 pub struct Printed {
     /// One PDF per edition asked for, in that order.
     pub pdfs: Vec<Vec<u8>>,
+    /// Pages in the first PDF, blank pages for an even count or a signature included.
+    pub pages: usize,
     pub report: LayoutReport,
     pub warnings: Vec<Diagnostic>,
 }
@@ -80,6 +82,7 @@ pub fn render(
     let unpadded = doc.pages.len();
     let mut pdfs = Vec::with_capacity(editions.len());
     let mut pdf_warnings = Vec::new();
+    let mut pages = 0;
     for &edition in editions {
         if let Some(f) = &fronts {
             let front = f.of(edition);
@@ -95,6 +98,9 @@ pub fn render(
         }
         let out = crate::pdf::write_shared(&doc, &shared, &pdf_options(book, stamp, edition))
             .map_err(|e| vec![Diagnostic::error("pdf", e.to_string())])?;
+        if pdfs.is_empty() {
+            pages = doc.pages.len();
+        }
         doc.pages.truncate(unpadded);
         pdfs.push(out.bytes);
         pdf_warnings = out.warnings;
@@ -111,6 +117,7 @@ pub fn render(
     );
     Ok(Printed {
         pdfs,
+        pages,
         report,
         warnings,
     })
@@ -129,6 +136,7 @@ fn render_apart(
         let one = render(book, project, stamp, only, std::slice::from_ref(e))?;
         all.pdfs.extend(one.pdfs);
         if all.report.pages == 0 {
+            all.pages = one.pages;
             all.report = one.report;
             all.warnings = one.warnings;
         }
