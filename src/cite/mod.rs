@@ -253,9 +253,14 @@ pub fn apply(
     }));
     let mut without_list = style.clone();
     without_list.bibliography = None;
+    let mut list_style = style.clone();
+    list_style.citation.disambiguate_add_names = false;
+    list_style.citation.disambiguate_add_givenname = false;
+    list_style.citation.disambiguate_add_year_suffix = false;
     let engine = Engine {
         style: &style,
-        main: &style,
+        cites: &without_list,
+        list: Some(&list_style),
         locales,
         locale,
         lib,
@@ -270,22 +275,27 @@ pub fn apply(
         None => engine.render(&found, &listed_only, &[], cache),
         Some(_) => {
             // The chapter's citations, plus, hidden, every other cited work that shares a
-            // surname with one of them: name and year disambiguation then see the same rivals
-            // as in the whole book, so the chapter reads exactly as it does there.
+            // surname and the year with one of them: hayagriva disambiguates only citations
+            // that read the same before disambiguation, which needs both, so the chapter then
+            // reads exactly as it does in the whole book.
             let mine: Vec<Found> = found.iter().filter(|f| in_scope(f)).cloned().collect();
-            let names: std::collections::HashSet<String> = mine
+            let name_years = |ix: usize| {
+                let year = year_of(&lib.items[ix]);
+                surnames(&lib.items[ix]).into_iter().map(move |n| (n, year))
+            };
+            let keys: std::collections::HashSet<(String, Option<i64>)> = mine
                 .iter()
-                .flat_map(|f| f.items.iter().flat_map(|it| surnames(&lib.items[it.lib])))
+                .flat_map(|f| f.items.iter().flat_map(|it| name_years(it.lib)))
                 .collect();
             let mut rivals: Vec<usize> = found
                 .iter()
                 .flat_map(|f| f.items.iter().map(|it| it.lib))
-                .filter(|&ix| surnames(&lib.items[ix]).iter().any(|n| names.contains(n)))
+                .filter(|&ix| name_years(ix).any(|k| keys.contains(&k)))
                 .collect();
             rivals.sort_unstable();
             rivals.dedup();
             let partial = Engine {
-                main: &without_list,
+                list: None,
                 ..engine
             };
             let (formatted, _) = partial.render(&mine, &[], &rivals, &mut CiteCache::default());
@@ -371,10 +381,12 @@ fn reference_id(key: &str) -> String {
 
 struct Engine<'a> {
     style: &'a IndependentStyle,
-    /// The style of the main run: `style`, or, when the reference list is not wanted (a
-    /// one-chapter build), `style` without its bibliography section, which saves sorting and
-    /// formatting the whole list.
-    main: &'a IndependentStyle,
+    /// `style` without its bibliography section, for the run that formats the citations:
+    /// it then neither sorts nor formats the list.
+    cites: &'a IndependentStyle,
+    /// `style` with the citations' disambiguation switched off, for the run that formats the
+    /// reference list; `None` when no list is wanted (a one-chapter build).
+    list: Option<&'a IndependentStyle>,
     locales: &'a [hayagriva::citationberg::Locale],
     locale: Option<LocaleCode>,
     lib: &'a Library,
@@ -385,8 +397,91 @@ impl Engine<'_> {
         CitationRequest::new(items, self.style, self.locale.clone(), self.locales, None)
     }
 
-    fn main_request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
-        CitationRequest::new(items, self.main, self.locale.clone(), self.locales, None)
+    fn cite_request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
+        CitationRequest::new(items, self.cites, self.locale.clone(), self.locales, None)
+    }
+
+    /// Formats the distinct citations in one run: hayagriva disambiguates names and years
+    /// across the whole run. The works in `order` (those that may get a year letter, in list
+    /// order) and `rivals` are cited first, hidden; `letters` completes the year letters.
+    fn citations(
+        &self,
+        unique: &[&Found],
+        order: &[usize],
+        rivals: &[usize],
+        letters: &HashMap<usize, char>,
+    ) -> Vec<ElemChildren> {
+        let mut driver = BibliographyDriver::new();
+        let rivals_left: Vec<usize> = rivals
+            .iter()
+            .copied()
+            .filter(|ix| !order.contains(ix))
+            .collect();
+        let hidden_count = order.len() + rivals_left.len();
+        for &ix in order.iter().chain(&rivals_left) {
+            let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
+            driver.citation(self.cite_request(vec![hidden]));
+        }
+        for f in unique {
+            let items = f
+                .items
+                .iter()
+                .map(|it| self.item(it, f.narrative))
+                .collect();
+            driver.citation(self.cite_request(items));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(
+            self.cites,
+            self.locale.clone(),
+            self.locales,
+        ));
+        let mut cites: Vec<ElemChildren> = rendered
+            .citations
+            .into_iter()
+            .skip(hidden_count)
+            .map(|c| c.citation)
+            .collect();
+        for (f, cite) in unique.iter().zip(&mut cites) {
+            for (idx, children) in cited_items(cite) {
+                if let Some(&l) = f.items.get(idx).and_then(|it| letters.get(&it.lib)) {
+                    add_year_letter(children, l);
+                }
+            }
+        }
+        cites
+    }
+
+    /// The reference list of `works` in APA order, as (library index, content).
+    fn reference_list(
+        &self,
+        list: &IndependentStyle,
+        works: &[usize],
+    ) -> Vec<(usize, ElemChildren)> {
+        let mut driver = BibliographyDriver::new();
+        for &ix in works {
+            let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
+            driver.citation(CitationRequest::new(
+                vec![hidden],
+                list,
+                self.locale.clone(),
+                self.locales,
+                None,
+            ));
+        }
+        driver
+            .finish(BibliographyRequest::new(
+                list,
+                self.locale.clone(),
+                self.locales,
+            ))
+            .bibliography
+            .map(|b| {
+                b.items
+                    .into_iter()
+                    .filter_map(|i| Some((self.lib.get(&i.key)?, i.content)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn item<'b>(&'b self, f: &'b FoundItem, narrative: bool) -> CitationItem<'b, Item> {
@@ -462,6 +557,7 @@ impl Engine<'_> {
                 })
                 .unwrap_or_default();
         }
+        let letters = year_letters(&order, self.lib);
         // Works listed without a citation (`nocite`) enter the list through a hidden citation.
         let in_text: std::collections::HashSet<usize> = found
             .iter()
@@ -518,53 +614,185 @@ impl Engine<'_> {
             let citations = slot.iter().map(|&u| unique_rendered[u].clone()).collect();
             return (citations, references.clone());
         }
-        // One run for all citations: hayagriva disambiguates names and years across the whole
-        // run, and splitting it (to use more cores) changed its output.
-        let mut driver = BibliographyDriver::new();
-        let rivals_left: Vec<usize> = rivals
-            .iter()
-            .copied()
-            .filter(|ix| !order.contains(ix))
-            .collect();
-        let hidden_count = order.len() + rivals_left.len();
-        for &ix in order.iter().chain(&rivals_left) {
-            let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
-            driver.citation(self.main_request(vec![hidden]));
+        // The reference list comes from a run of its own, beside the citations: hayagriva
+        // renders each entry of the list with the name forms its first citation ended up with
+        // ("Gerritsen et al. (2019)" for works told apart by their co-authors), so the list is
+        // formatted from plain, hidden citations with disambiguation switched off, and takes
+        // its year letters from the citations.
+        let (mut rendered_unique, list) = rayon::join(
+            || self.citations(&unique, &order, rivals, &letters),
+            || self.list.map(|list| self.reference_list(list, &cited_once)),
+        );
+        let mut used_letters: HashMap<usize, char> = HashMap::new();
+        for (f, cite) in unique.iter().zip(&mut rendered_unique) {
+            for (idx, children) in cited_items(cite) {
+                if let (Some(it), Some(l)) = (f.items.get(idx), year_letter_of(children)) {
+                    used_letters.insert(it.lib, l);
+                }
+            }
         }
-        for f in &unique {
-            let items = f
-                .items
-                .iter()
-                .map(|it| self.item(it, f.narrative))
-                .collect();
-            driver.citation(self.main_request(items));
-        }
-        let rendered = driver.finish(BibliographyRequest::new(
-            self.main,
-            self.locale.clone(),
-            self.locales,
-        ));
-        let bibliography = rendered.bibliography.map(|b| b.items);
-        let rendered_unique: Vec<ElemChildren> = rendered
-            .citations
-            .into_iter()
-            .skip(hidden_count)
-            .map(|c| c.citation)
-            .collect();
         let citations = slot.iter().map(|&u| rendered_unique[u].clone()).collect();
-        let references: Vec<(usize, ElemChildren)> = bibliography
-            .map(|items| {
-                items
-                    .into_iter()
-                    .filter_map(|i| Some((self.lib.get(&i.key)?, i.content)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut references = list.unwrap_or_default();
+        for (ix, content) in &mut references {
+            if let Some(&l) = used_letters.get(ix).or_else(|| letters.get(ix)) {
+                add_year_letter(content, l);
+            }
+            drop_comma_before_paren(content);
+        }
         *cache = CiteCache {
             key,
             rendered: Some((rendered_unique, references.clone())),
         };
         (citations, references)
+    }
+}
+
+/// The letter after the year of the first date in `children`, if there is one.
+fn year_letter_of(children: &ElemChildren) -> Option<char> {
+    for (i, child) in children.0.iter().enumerate() {
+        let ElemChild::Elem(e) = child else {
+            continue;
+        };
+        if e.meta != Some(ElemMeta::Date) {
+            match year_letter_of(&e.children) {
+                Some(l) => return Some(l),
+                None => continue,
+            }
+        }
+        let date = child_text(child);
+        let after = children.0.get(i + 1).map(child_text).unwrap_or_default();
+        let start = date.find(|c: char| c.is_ascii_digit())?;
+        let rest = date[start..].trim_start_matches(|c: char| c.is_ascii_digit());
+        return rest
+            .chars()
+            .next()
+            .or_else(|| after.chars().next())
+            .filter(char::is_ascii_lowercase);
+    }
+    None
+}
+
+/// The year letter of each work that shares its authors (given names included) and year
+/// with another, from `order`, the reference-list order of the works that may need one.
+///
+/// hayagriva assigns year letters itself, but in each of its three disambiguation rounds it
+/// stops after the first group it disambiguates (the list of changes it checks is shared by
+/// all groups), so in a book with more than a few such groups the later ones keep a bare
+/// year: "Platform Wijkteams Nederland (2021)" for two different works. The letters are the
+/// ones hayagriva gives when it gets to a group; [`add_year_letter`] completes what it left.
+fn year_letters(order: &[usize], lib: &Library) -> HashMap<usize, char> {
+    let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+    for &ix in order {
+        let item = &lib.items[ix];
+        let names = item.0.get("author").or_else(|| item.0.get("editor"));
+        let (Some(names), Some(year)) = (names, year_of(item)) else {
+            continue;
+        };
+        let names = serde_json::to_string(names).unwrap_or_default();
+        groups.entry((names, year)).or_default().push(ix);
+    }
+    groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .flat_map(|g| g.into_iter().zip('a'..='z'))
+        .collect()
+}
+
+/// The rendered items of a citation, by their index in the request.
+fn cited_items(cite: &mut ElemChildren) -> Vec<(usize, &mut ElemChildren)> {
+    let mut out = Vec::new();
+    for child in &mut cite.0 {
+        if let ElemChild::Elem(e) = child {
+            match e.meta {
+                Some(ElemMeta::Entry(idx)) => out.push((idx, &mut e.children)),
+                _ => out.extend(cited_items(&mut e.children)),
+            }
+        }
+    }
+    out
+}
+
+/// Puts `letter` after the year of the first date in `children` ("2021" → "2021a"),
+/// unless hayagriva gave it one (in the date, or as the text right after it).
+fn add_year_letter(children: &mut ElemChildren, letter: char) -> bool {
+    for i in 0..children.0.len() {
+        let ElemChild::Elem(e) = &children.0[i] else {
+            continue;
+        };
+        if e.meta != Some(ElemMeta::Date) {
+            let ElemChild::Elem(e) = &mut children.0[i] else {
+                continue;
+            };
+            if add_year_letter(&mut e.children, letter) {
+                return true;
+            }
+            continue;
+        }
+        let lettered = |t: String| t.starts_with(|c: char| c.is_ascii_lowercase());
+        let after = children.0.get(i + 1).map(child_text).unwrap_or_default();
+        if let ElemChild::Elem(date) = &mut children.0[i] {
+            if !lettered(after) {
+                letter_after_year(&mut date.children, letter);
+            }
+        }
+        return true;
+    }
+    false
+}
+
+/// "(2016,)" → "(2016)": hayagriva's APA leaves the delimiter before an absent month and
+/// day in the date of a web page that has only a year.
+fn drop_comma_before_paren(children: &mut ElemChildren) {
+    for c in &mut children.0 {
+        match c {
+            ElemChild::Text(f) if f.text.contains(",)") => f.text = f.text.replace(",)", ")"),
+            ElemChild::Elem(e) => drop_comma_before_paren(&mut e.children),
+            _ => {}
+        }
+    }
+}
+
+/// The text of an element, formatting dropped.
+fn child_text(child: &ElemChild) -> String {
+    match child {
+        ElemChild::Text(f) => f.text.clone(),
+        ElemChild::Elem(e) => e.children.0.iter().map(child_text).collect(),
+        ElemChild::Link { text, .. } => text.text.clone(),
+        _ => String::new(),
+    }
+}
+
+/// [`add_year_letter`] inside a date: after the first run of four digits, unless a
+/// letter follows already.
+fn letter_after_year(date: &mut ElemChildren, letter: char) {
+    fn texts<'c>(children: &'c mut ElemChildren, out: &mut Vec<&'c mut String>) {
+        for c in &mut children.0 {
+            match c {
+                ElemChild::Text(f) => out.push(&mut f.text),
+                ElemChild::Elem(e) => texts(&mut e.children, out),
+                _ => {}
+            }
+        }
+    }
+    let year_end = |t: &str| {
+        let start = t.find(|c: char| c.is_ascii_digit())?;
+        let end = t[start..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(t.len(), |n| start + n);
+        (end - start == 4).then_some(end)
+    };
+    let mut parts = Vec::new();
+    texts(date, &mut parts);
+    let whole: String = parts.iter().map(|t| t.as_str()).collect();
+    match year_end(&whole) {
+        Some(end) if !whole[end..].starts_with(|c: char| c.is_ascii_lowercase()) => {}
+        _ => return,
+    }
+    if let Some((t, end)) = parts
+        .into_iter()
+        .find_map(|t| year_end(t).map(|end| (t, end)))
+    {
+        t.insert(end, letter);
     }
 }
 
@@ -613,11 +841,15 @@ fn author_year(item: &Item) -> Option<(String, i64)> {
             format!("{particle} {family}")
         })
         .collect();
+    Some((key.join("; "), year_of(item)?))
+}
+
+/// The year a work was issued, if it has one.
+fn year_of(item: &Item) -> Option<i64> {
     // citationberg writes a date as its bare date-parts (`[[2019, 3]]`); accept both forms.
     let issued = serde_json::to_value(item.0.get("issued")?).ok()?;
     let parts = issued.get("date-parts").unwrap_or(&issued);
-    let year = parts.get(0)?.get(0)?.as_i64()?;
-    Some((key.join("; "), year))
+    parts.get(0)?.get(0)?.as_i64()
 }
 
 /// `p. 12`, `pp. 12-14`, `blz. 12`, `hoofdstuk 3`, `chap. 3`, `par. 2`, `§ 2`: a locator;

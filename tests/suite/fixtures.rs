@@ -71,6 +71,67 @@ fn year_letters_follow_the_reference_list() {
     );
 }
 
+/// hayagriva disambiguates at most one group of look-alike citations per round (three
+/// rounds), renders the reference list with the name forms of the citations, and leaves
+/// "(1994,)" for a web page with only a year. A book with more groups than rounds must still
+/// get every year letter, in the text and the list alike, full author names in the list, and
+/// clean dates.
+#[test]
+fn every_year_letter_and_full_names_in_a_book_with_many_groups() {
+    let out = scratch("year-letters-many");
+    let epub = build_epub(&root().join("tests/books/year-letters"), &out);
+    let files = unzip(&epub);
+    let text = |name: &str| strip_tags(&entry_text(&files, name));
+    let chapter = text("hoofdstuk-01.xhtml");
+    let list = text("literatuur.xhtml");
+    for (cited, listed) in [
+        (
+            "Nederlands Jeugdinstituut, 2014a",
+            "(2014a). Richtlijn opvoedingsondersteuning",
+        ),
+        (
+            "Nederlands Jeugdinstituut, 2014b",
+            "(2014b). Richtlijn ouderschap",
+        ),
+        ("Adviesraad Jeugd, 2012a", "(2012a). Effects of sensitivity"),
+        ("Adviesraad Jeugd, 2012b", "(2012b). Professional judgement"),
+        (
+            "Hermanns, 1992a",
+            "(1992a). Het sociaal kapitaal van gezinnen",
+        ),
+        ("Hermanns, 1992b", "(1992b). Opvoeden in wijken"),
+        ("Smit & Bakker, 2005a", "(2005a). Buurten in beeld"),
+        ("Smit & Bakker, 2005b", "(2005b). Gezinnen in beeld"),
+    ] {
+        assert!(chapter.contains(cited), "missing {cited:?} in\n{chapter}");
+        assert!(list.contains(listed), "missing {listed:?} in\n{list}");
+    }
+    assert!(
+        chapter.contains("2021a") && chapter.contains("2021b"),
+        "{chapter}"
+    );
+    assert!(list.contains("(2021a). Family resilience"), "{list}");
+    assert!(list.contains("(2021b). Over gesprekken"), "{list}");
+    // Told apart by their co-authors in the text; listed with every author.
+    assert!(
+        chapter.contains("(Gerritsen, Bakker, et al., 2019)"),
+        "{chapter}"
+    );
+    assert!(
+        list.contains("Gerritsen, A., Bakker, K., & Smit, L. (2019). Vaders"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Gerritsen, A., De Vries, M., & Jansen, E. (2019). Moeders"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Adviesraad Jeugd. (1994). What works"),
+        "{list}"
+    );
+    assert!(!list.contains(",)"), "{list}");
+}
+
 #[test]
 fn citation_forms() {
     let out = scratch("citation-forms");
