@@ -730,10 +730,10 @@ fn add_year_letter(children: &mut ElemChildren, letter: char) -> bool {
         }
         let lettered = |t: String| t.starts_with(|c: char| c.is_ascii_lowercase());
         let after = children.0.get(i + 1).map(child_text).unwrap_or_default();
-        if let ElemChild::Elem(date) = &mut children.0[i] {
-            if !lettered(after) {
-                letter_after_year(&mut date.children, letter);
-            }
+        if let ElemChild::Elem(date) = &mut children.0[i]
+            && !lettered(after)
+        {
+            letter_after_year(&mut date.children, letter);
         }
         return true;
     }
