@@ -129,11 +129,14 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
             };
         }
     };
-    let (parts, parse_diags) = parse::parse_with(&project, &mut cache.parse);
+    // The bibliography does not depend on the text: it is read while the chapters are parsed.
+    let ((parts, parse_diags), (library, lib_diags)) = rayon::join(
+        || parse::parse_with(&project, &mut cache.parse),
+        || cite::library::load(&project),
+    );
     diags.extend(parse_diags);
     let (mut book, resolve_diags) = resolve::resolve(&project, parts);
     diags.extend(resolve_diags);
-    let (library, lib_diags) = cite::library::load(&project);
     let library_failed = lib_diags.iter().any(|d| d.severity == Severity::Error);
     diags.extend(lib_diags);
     let cite_opts = cite::CiteOptions {
