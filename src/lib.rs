@@ -209,14 +209,17 @@ pub fn build(opts: &BuildOptions) -> Built {
 /// [`build`], telling `progress` which stage it is in (for a progress display).
 pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)) -> Built {
     progress("checking");
+    let pdfs = opts
+        .formats
+        .iter()
+        .any(|f| matches!(f, Format::Pdf | Format::ScreenPdf));
+    if pdfs {
+        pdf::prefetch();
+    }
     // A one-chapter EPUB or web page shows only that chapter's citations; a one-chapter PDF
     // needs the whole book laid out (its page numbers), so all of them.
     let mut copts = opts.compile.clone();
-    if !opts
-        .formats
-        .iter()
-        .any(|f| matches!(f, Format::Pdf | Format::ScreenPdf))
-    {
+    if !pdfs {
         copts.cite_only_chapter = opts.chapter;
     }
     let mut compiled = compile(&opts.book_dir, &copts);

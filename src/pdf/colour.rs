@@ -35,7 +35,7 @@ pub const REGISTRY: &str = "http://www.color.org";
 
 type Executor = Arc<dyn TransformExecutor<u8> + Send + Sync>;
 
-struct Transforms {
+pub(crate) struct Transforms {
     to_cmyk: Executor,
     to_rgb: Executor,
     /// For each neutral sRGB value, the K-only tint that prints as light.
@@ -44,7 +44,7 @@ struct Transforms {
     black: [u8; 3],
 }
 
-fn transforms() -> Option<&'static Transforms> {
+pub(crate) fn transforms() -> Option<&'static Transforms> {
     static T: OnceLock<Option<Transforms>> = OnceLock::new();
     T.get_or_init(|| {
         let cmyk = ColorProfile::new_from_slice(OUTPUT_PROFILE).ok()?;

@@ -218,6 +218,16 @@ impl Shared {
 }
 
 /// Writes the document. Fonts come from the same set the document was laid out with.
+/// Starts, in the background, the work every PDF of the process shares and that does not
+/// depend on the book: reading the output intent profile into colour transforms and
+/// compressing it. A build calls it first, so this runs while the book is checked.
+pub fn prefetch() {
+    std::thread::spawn(|| {
+        colour::transforms();
+        pdfx::packed_profile();
+    });
+}
+
 pub fn write_pdf(
     doc: &Document,
     fonts: &FontSet,

@@ -136,11 +136,16 @@ pub(crate) fn metadata(lo: &mut lopdf::Document, packet: String) -> lopdf::Objec
     lo.add_object(Object::Stream(Stream::new(d, packet.into_bytes())))
 }
 
+/// The output intent profile, compressed. It is a megabyte: compressed once per process,
+/// not once per PDF.
+pub(crate) fn packed_profile() -> &'static Vec<u8> {
+    static PACKED: OnceLock<Vec<u8>> = OnceLock::new();
+    PACKED.get_or_init(|| super::deflate(colour::OUTPUT_PROFILE))
+}
+
 /// The catalog's `/OutputIntents`: the PDF/X-4 OutputIntent with the embedded profile.
 pub(crate) fn output_intents(lo: &mut lopdf::Document) -> Object {
-    // The profile is a megabyte: compress it once per process, not once per PDF.
-    static PACKED: OnceLock<Vec<u8>> = OnceLock::new();
-    let packed = PACKED.get_or_init(|| super::deflate(colour::OUTPUT_PROFILE));
+    let packed = packed_profile();
     let mut icc = Dictionary::new();
     icc.set("N", Object::Integer(4));
     icc.set("Alternate", Object::Name(b"DeviceCMYK".to_vec()));
