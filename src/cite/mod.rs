@@ -422,11 +422,18 @@ impl Engine<'_> {
             let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
             driver.citation(self.cite_request(vec![hidden]));
         }
-        for f in unique {
-            let items = f
-                .items
+        // hayagriva keeps the given order for works of the same authors and year; APA wants
+        // them by their letters, "(Hermanns, 1992a, 1992b)".
+        let rank: HashMap<usize, usize> =
+            order.iter().enumerate().map(|(i, &ix)| (ix, i)).collect();
+        let perms: Vec<Vec<usize>> = unique
+            .iter()
+            .map(|f| letter_order(&f.items, &rank, self.lib))
+            .collect();
+        for (f, perm) in unique.iter().zip(&perms) {
+            let items = perm
                 .iter()
-                .map(|it| self.item(it, f.narrative))
+                .map(|&i| self.item(&f.items[i], f.narrative))
                 .collect();
             driver.citation(self.cite_request(items));
         }
@@ -441,6 +448,10 @@ impl Engine<'_> {
             .skip(hidden_count)
             .map(|c| c.citation)
             .collect();
+        for (cite, perm) in cites.iter_mut().zip(&perms) {
+            same_author_years_with_commas(cite);
+            renumber_items(cite, perm);
+        }
         for (f, cite) in unique.iter().zip(&mut cites) {
             for (idx, children) in cited_items(cite) {
                 if let Some(&l) = f.items.get(idx).and_then(|it| letters.get(&it.lib)) {
@@ -696,6 +707,88 @@ fn year_letters(order: &[usize], lib: &Library) -> HashMap<usize, char> {
         .filter(|g| g.len() > 1)
         .flat_map(|g| g.into_iter().zip('a'..='z'))
         .collect()
+}
+
+/// The order in which to give a citation's items to hayagriva: as written, except that works
+/// of the same authors and year (which get year letters) follow the reference list, unless
+/// one of them has a prefix.
+fn letter_order(items: &[FoundItem], rank: &HashMap<usize, usize>, lib: &Library) -> Vec<usize> {
+    let mut perm: Vec<usize> = (0..items.len()).collect();
+    if items.len() < 2 {
+        return perm;
+    }
+    let keys: Vec<Option<(String, i64)>> = items
+        .iter()
+        .map(|it| {
+            rank.contains_key(&it.lib)
+                .then(|| author_year(&lib.items[it.lib]))
+                .flatten()
+        })
+        .collect();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(key) = key else { continue };
+        // The first item of its group gathers the group's slots and fills them in list order.
+        if keys[..i].iter().any(|k| k.as_ref() == Some(key)) {
+            continue;
+        }
+        let slots: Vec<usize> = (i..items.len())
+            .filter(|&j| keys[j].as_ref() == Some(key))
+            .collect();
+        // "zie" before the first work reads as being about all of them: keep it first.
+        if slots.iter().any(|&j| !items[j].prefix.is_empty()) {
+            continue;
+        }
+        let mut members = slots.clone();
+        members.sort_by_key(|&j| rank[&items[j].lib]);
+        for (slot, member) in slots.into_iter().zip(members) {
+            perm[slot] = member;
+        }
+    }
+    perm
+}
+
+/// Points each rendered item back at its place in the citation as written: `perm[j]` is
+/// the written index of the item given to hayagriva `j`th.
+fn renumber_items(cite: &mut ElemChildren, perm: &[usize]) {
+    for child in &mut cite.0 {
+        if let ElemChild::Elem(e) = child {
+            match &mut e.meta {
+                Some(ElemMeta::Entry(idx)) => {
+                    if let Some(&written) = perm.get(*idx) {
+                        *idx = written;
+                    }
+                }
+                _ => renumber_items(&mut e.children, perm),
+            }
+        }
+    }
+}
+
+/// "(Hermanns, 1992a; 1992b)" → "(Hermanns, 1992a, 1992b)": hayagriva leaves the authors out
+/// of a work that follows one of the same authors, but keeps the semicolon between them
+/// where APA has a comma.
+fn same_author_years_with_commas(cite: &mut ElemChildren) {
+    fn has_names(children: &ElemChildren) -> bool {
+        children.0.iter().any(|c| match c {
+            ElemChild::Elem(e) => {
+                matches!(e.meta, Some(ElemMeta::Names(..))) || has_names(&e.children)
+            }
+            _ => false,
+        })
+    }
+    for i in 1..cite.0.len() {
+        let follows_same_authors = match &cite.0[i] {
+            ElemChild::Elem(e) => {
+                matches!(e.meta, Some(ElemMeta::Entry(_))) && !has_names(&e.children)
+            }
+            _ => false,
+        };
+        if let (true, ElemChild::Text(t)) = (follows_same_authors, &mut cite.0[i - 1])
+            && t.text == "; "
+        {
+            t.text = ", ".into();
+        }
+    }
 }
 
 /// The rendered items of a citation, by their index in the request.
