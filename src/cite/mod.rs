@@ -454,8 +454,10 @@ impl Engine<'_> {
         }
         for (f, cite) in unique.iter().zip(&mut cites) {
             for (idx, children) in cited_items(cite) {
-                if let Some(&l) = f.items.get(idx).and_then(|it| letters.get(&it.lib)) {
-                    add_year_letter(children, l);
+                if let Some(it) = f.items.get(idx)
+                    && let Some(&l) = letters.get(&it.lib)
+                {
+                    self.put_letter(it.lib, children, l);
                 }
             }
         }
@@ -493,6 +495,35 @@ impl Engine<'_> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// APA's "no date" term in the book's language, which takes the letter of an undated
+    /// work ("z.d.-a"); hayagriva gives undated works no letters at all.
+    fn undated(&self) -> &'static str {
+        match &self.locale {
+            Some(LocaleCode(code)) if code.starts_with("nl") => "z.d.",
+            _ => "n.d.",
+        }
+    }
+
+    /// Puts `letter` on the date of the rendered work `ix`.
+    fn put_letter(&self, ix: usize, children: &mut ElemChildren, letter: char) {
+        if year_of(&self.lib.items[ix]).is_some() {
+            add_year_letter(children, letter);
+        } else {
+            add_undated_letter(children, letter, self.undated());
+        }
+    }
+
+    /// The letter on the date of the rendered work `ix`, if it has one.
+    fn letter_in(&self, ix: usize, children: &ElemChildren) -> Option<char> {
+        if year_of(&self.lib.items[ix]).is_some() {
+            year_letter_of(children)
+        } else {
+            let text = children.0.iter().map(child_text).collect::<String>();
+            let (_, after) = text.split_once(self.undated())?;
+            after.strip_prefix('-')?.chars().next()
+        }
     }
 
     fn item<'b>(&'b self, f: &'b FoundItem, narrative: bool) -> CitationItem<'b, Item> {
@@ -534,7 +565,7 @@ impl Engine<'_> {
                 cited_once.push(ix);
             }
         }
-        let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+        let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
         for &ix in &cited_once {
             if let Some(k) = author_year(&self.lib.items[ix]) {
                 groups.entry(k).or_default().push(ix);
@@ -637,7 +668,9 @@ impl Engine<'_> {
         let mut used_letters: HashMap<usize, char> = HashMap::new();
         for (f, cite) in unique.iter().zip(&mut rendered_unique) {
             for (idx, children) in cited_items(cite) {
-                if let (Some(it), Some(l)) = (f.items.get(idx), year_letter_of(children)) {
+                if let Some(it) = f.items.get(idx)
+                    && let Some(l) = self.letter_in(it.lib, children)
+                {
                     used_letters.insert(it.lib, l);
                 }
             }
@@ -646,9 +679,10 @@ impl Engine<'_> {
         let mut references = list.unwrap_or_default();
         for (ix, content) in &mut references {
             if let Some(&l) = used_letters.get(ix).or_else(|| letters.get(ix)) {
-                add_year_letter(content, l);
+                self.put_letter(*ix, content, l);
             }
             drop_comma_before_paren(content);
+            drop_dateless_retrieved(content);
         }
         *cache = CiteCache {
             key,
@@ -692,15 +726,14 @@ fn year_letter_of(children: &ElemChildren) -> Option<char> {
 /// year: "Platform Wijkteams Nederland (2021)" for two different works. The letters are the
 /// ones hayagriva gives when it gets to a group; [`add_year_letter`] completes what it left.
 fn year_letters(order: &[usize], lib: &Library) -> HashMap<usize, char> {
-    let mut groups: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
     for &ix in order {
         let item = &lib.items[ix];
-        let names = item.0.get("author").or_else(|| item.0.get("editor"));
-        let (Some(names), Some(year)) = (names, year_of(item)) else {
+        let Some(names) = item.0.get("author").or_else(|| item.0.get("editor")) else {
             continue;
         };
         let names = serde_json::to_string(names).unwrap_or_default();
-        groups.entry((names, year)).or_default().push(ix);
+        groups.entry((names, year_of(item))).or_default().push(ix);
     }
     groups
         .into_values()
@@ -717,7 +750,7 @@ fn letter_order(items: &[FoundItem], rank: &HashMap<usize, usize>, lib: &Library
     if items.len() < 2 {
         return perm;
     }
-    let keys: Vec<Option<(String, i64)>> = items
+    let keys: Vec<Option<(String, Option<i64>)>> = items
         .iter()
         .map(|it| {
             rank.contains_key(&it.lib)
@@ -833,6 +866,72 @@ fn add_year_letter(children: &mut ElemChildren, letter: char) -> bool {
     false
 }
 
+/// Puts `letter` after the "no date" term `undated` ("z.d." → "z.d.-a"). hayagriva leaves a
+/// second undated work of the same authors in one citation empty or with a bare letter
+/// ("(NJi, z.d.; b)"): it gets the term and its letter.
+fn add_undated_letter(children: &mut ElemChildren, letter: char, undated: &str) {
+    fn put(children: &mut ElemChildren, tag: &str, undated: &str) -> bool {
+        for c in &mut children.0 {
+            let done = match c {
+                ElemChild::Text(f) => match f.text.find(undated) {
+                    Some(at) if !f.text[at + undated.len()..].starts_with('-') => {
+                        f.text.insert_str(at + undated.len(), tag);
+                        true
+                    }
+                    Some(_) => true,
+                    None => false,
+                },
+                ElemChild::Elem(e) => put(&mut e.children, tag, undated),
+                _ => false,
+            };
+            if done {
+                return true;
+            }
+        }
+        false
+    }
+    let tag = format!("-{letter}");
+    let text: String = children.0.iter().map(child_text).collect();
+    // Empty, or hayagriva's letter alone ("(NJi, z.d.; b)").
+    if text.len() <= 1 && text.chars().all(|c| c.is_ascii_lowercase()) {
+        children.0.clear();
+        children.0.push(ElemChild::Text(hayagriva::Formatted {
+            text: format!("{undated}{tag}"),
+            formatting: Default::default(),
+        }));
+    } else {
+        put(children, &tag, undated);
+    }
+}
+
+/// "Geraadpleegd https://…" → "https://…": APA names the retrieval date only for pages that
+/// change, and hayagriva prints the word without a date.
+fn drop_dateless_retrieved(children: &mut ElemChildren) {
+    for i in 0..children.0.len() {
+        let link_next = children.0.get(i + 1).is_some_and(starts_with_link);
+        if let ElemChild::Text(f) = &mut children.0[i] {
+            if link_next {
+                for word in ["Geraadpleegd ", "Retrieved from ", "Retrieved "] {
+                    if let Some(kept) = f.text.strip_suffix(word) {
+                        f.text = kept.to_string();
+                        break;
+                    }
+                }
+            }
+        } else if let ElemChild::Elem(e) = &mut children.0[i] {
+            drop_dateless_retrieved(&mut e.children);
+        }
+    }
+}
+
+fn starts_with_link(child: &ElemChild) -> bool {
+    match child {
+        ElemChild::Link { .. } => true,
+        ElemChild::Elem(e) => e.children.0.first().is_some_and(starts_with_link),
+        _ => false,
+    }
+}
+
 /// "(2016,)" → "(2016)": hayagriva's APA leaves the delimiter before an absent month and
 /// day in the date of a web page that has only a year.
 fn drop_comma_before_paren(children: &mut ElemChildren) {
@@ -913,9 +1012,9 @@ fn surnames(item: &Item) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The surnames of a work's authors (or editors) and its year: works that share both get
-/// year letters.
-fn author_year(item: &Item) -> Option<(String, i64)> {
+/// The surnames of a work's authors (or editors) and its year (`None` when undated): works
+/// that share both get year letters.
+fn author_year(item: &Item) -> Option<(String, Option<i64>)> {
     let names = item.0.get("author").or_else(|| item.0.get("editor"))?;
     let names = serde_json::to_value(names).ok()?;
     let key: Vec<String> = names
@@ -934,7 +1033,7 @@ fn author_year(item: &Item) -> Option<(String, i64)> {
             format!("{particle} {family}")
         })
         .collect();
-    Some((key.join("; "), year_of(item)?))
+    Some((key.join("; "), year_of(item)))
 }
 
 /// The year a work was issued, if it has one.

@@ -131,6 +131,21 @@ fn every_year_letter_and_full_names_in_a_book_with_many_groups() {
         "{list}"
     );
     assert!(!list.contains(",)"), "{list}");
+    // Undated works of the same authors: "z.d.-a", "z.d.-b" (hayagriva gives none), and no
+    // "Geraadpleegd" without a date before the URL.
+    assert!(
+        chapter.contains("Zonder datum (Nederlands Jeugdinstituut, z.d.-b)"),
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("samen (Nederlands Jeugdinstituut, z.d.-a, z.d.-b)"),
+        "{chapter}"
+    );
+    assert!(
+        list.contains("Nederlands Jeugdinstituut. (z.d.-a). Aanpak thuis. https://"),
+        "{list}"
+    );
+    assert!(!list.contains("Geraadpleegd"), "{list}");
 }
 
 #[test]
