@@ -196,7 +196,7 @@ ratio_target() { # LABEL ANCHOR_NAME MIN_RATIO: druk must be at least MIN× fast
   local anchor
   anchor=$(median "$2")
   awk -v a="$1" -v x="$anchor" -v d="${druk_s[300]}" -v m="$3" \
-    'BEGIN { r = x / d; printf "- %s: druk %.1f× faster (target ≥ %d×): **%s**\n", a, r, m, (r >= m ? "met" : "missed") }'
+    'BEGIN { r = x / d; printf "- %s: druk %.2f× faster (target ≥ %d×): **%s**\n", a, r, m, (r >= m ? "met" : "missed") }'
   if awk -v x="$anchor" -v d="${druk_s[300]}" -v m="$3" 'BEGIN { exit !(x / d < m) }'; then
     missed=$((missed + 1))
   fi
