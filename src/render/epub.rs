@@ -419,42 +419,27 @@ fn nav(book: &Book, layout: &Layout) -> String {
     }
     let first_chapter = (0..book.parts.len())
         .find(|&i| layout.present[i] && book.parts[i].kind == PartKind::Chapter);
-    let mut landmarks = el("ol")
-        .child(
-            el("li").child(
-                el("a")
-                    .attr("epub:type", "titlepage")
-                    .attr("href", "text/titelpagina.xhtml")
-                    .text(lang.title_page()),
-            ),
+    let landmark = |kind: &str, href: String, text: &str| {
+        el("li").child(
+            el("a")
+                .attr("epub:type", kind)
+                .attr("href", href)
+                .text(text),
         )
-        .child(
-            el("li").child(
-                el("a")
-                    .attr("epub:type", "toc")
-                    .attr("href", "nav.xhtml#toc")
-                    .text(lang.contents()),
-            ),
-        );
+    };
+    let part_href = |i: usize| format!("{TEXT_DIR}/{}", layout.part_files[i]);
+    let mut landmarks = el("ol")
+        .child(landmark(
+            "titlepage",
+            "text/titelpagina.xhtml".into(),
+            lang.title_page(),
+        ))
+        .child(landmark("toc", "nav.xhtml#toc".into(), lang.contents()));
     if let Some(fc) = first_chapter {
-        landmarks.push(
-            el("li").child(
-                el("a")
-                    .attr("epub:type", "bodymatter")
-                    .attr("href", format!("{TEXT_DIR}/{}", layout.part_files[fc]))
-                    .text(lang.begin_reading()),
-            ),
-        );
+        landmarks.push(landmark("bodymatter", part_href(fc), lang.begin_reading()));
     }
     if let Some(bp) = book.bibliography_part().filter(|&bp| layout.present[bp]) {
-        landmarks.push(
-            el("li").child(
-                el("a")
-                    .attr("epub:type", "bibliography")
-                    .attr("href", format!("{TEXT_DIR}/{}", layout.part_files[bp]))
-                    .text(lang.references()),
-            ),
-        );
+        landmarks.push(landmark("bibliography", part_href(bp), lang.references()));
     }
     let body = el("body")
         .child(

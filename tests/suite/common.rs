@@ -48,6 +48,35 @@ pub fn build_epub(book: &Path, out: &Path) -> PathBuf {
         .expect("an .epub was written")
 }
 
+/// The one file a build wrote into `out`.
+pub fn only_file(out: &Path) -> PathBuf {
+    let files: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "one file in {}: {files:?}", out.display());
+    files.into_iter().next().unwrap()
+}
+
+/// Runs a command-line tool on `file` and returns what it printed (`pdftotext` to stdout).
+pub fn tool(cmd: &str, args: &[&str], file: &Path) -> String {
+    let mut c = Command::new(cmd);
+    c.args(args).arg(file);
+    if cmd == "pdftotext" {
+        c.arg("-");
+    }
+    let o = c
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} is installed (run `make test`): {e}"));
+    assert!(
+        o.status.success(),
+        "{cmd} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// The files of a zip archive, in archive order.
 pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
     let f = std::fs::File::open(path).unwrap();

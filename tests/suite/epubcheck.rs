@@ -88,11 +88,6 @@ fn epubcheck_one_chapter_build() {
         .arg(&out)
         .arg(root().join("book")));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let epub = std::fs::read_dir(&out)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let epub = only_file(&out);
     check_file(&epub);
 }

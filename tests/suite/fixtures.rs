@@ -153,15 +153,7 @@ fn citation_forms() {
     let out = scratch("citation-forms");
     let epub = build_epub(&root().join("tests/books/citations"), &out);
     let files = unzip(&epub);
-    let ch = String::from_utf8(
-        files
-            .iter()
-            .find(|(n, _)| n.ends_with("hoofdstuk-01.xhtml"))
-            .unwrap()
-            .1
-            .clone(),
-    )
-    .unwrap();
+    let ch = entry_text(&files, "hoofdstuk-01.xhtml");
     for expected in [
         "Tussen haakjes <span class=\"citation\">(<a href=\"literatuur.xhtml#ref-hermanns1992\">Hermanns, 1992</a>)</span>",
         "verhalend <span class=\"citation\"><a href=\"literatuur.xhtml#ref-hermanns1992\">Hermanns (1992)</a></span>",
@@ -173,15 +165,7 @@ fn citation_forms() {
     ] {
         assert!(ch.contains(expected), "missing: {expected}\n{ch}");
     }
-    let list = String::from_utf8(
-        files
-            .iter()
-            .find(|(n, _)| n.ends_with("literatuur.xhtml"))
-            .unwrap()
-            .1
-            .clone(),
-    )
-    .unwrap();
+    let list = entry_text(&files, "literatuur.xhtml");
     assert!(
         list.contains("<em>Handboek jeugd</em> (pp. 45–67)"),
         "{list}"
@@ -226,12 +210,7 @@ fn source_date_epoch_sets_modified_date() {
         .arg(&out)
         .arg(root().join("tests/books/english")));
     assert!(o.status.success());
-    let epub = std::fs::read_dir(&out)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let epub = only_file(&out);
     let opf = unzip(&epub)
         .into_iter()
         .find(|(n, _)| n.ends_with(".opf"))
@@ -249,17 +228,7 @@ fn sample_book_numbers_and_references() {
     let out = scratch("sample-refs");
     let epub = build_epub(&root().join("book"), &out);
     let files = unzip(&epub);
-    let text = |name: &str| {
-        String::from_utf8(
-            files
-                .iter()
-                .find(|(n, _)| n.ends_with(name))
-                .unwrap()
-                .1
-                .clone(),
-        )
-        .unwrap()
-    };
+    let text = |name: &str| entry_text(&files, name);
     let ch3 = text("hoofdstuk-03.xhtml");
     assert!(ch3.contains(
         "<h3 id=\"sec-balansmodel\"><span class=\"secno\">3.2.2</span> Het balansmodel</h3>"
@@ -297,12 +266,7 @@ fn one_chapter_has_the_numbers_of_the_whole_book() {
         .arg(&out)
         .arg(root().join("book")));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let epub = std::fs::read_dir(&out)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let epub = only_file(&out);
     assert!(
         epub.to_string_lossy().ends_with("-hoofdstuk-3.epub"),
         "{}",

@@ -2,7 +2,7 @@
 //! pdftotext) and qpdf, plus the engine's own layout report.
 
 use crate::common::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -26,23 +26,6 @@ fn sample_pdf() -> &'static PathBuf {
             .find(|p| p.to_string_lossy().ends_with("-print.pdf"))
             .expect("out/<slug>-print.pdf was written")
     })
-}
-
-fn tool(cmd: &str, args: &[&str], file: &Path) -> String {
-    let mut c = Command::new(cmd);
-    c.args(args).arg(file);
-    if cmd == "pdftotext" {
-        c.arg("-");
-    }
-    let o = c
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} is installed (run `make test`): {e}"));
-    assert!(
-        o.status.success(),
-        "{cmd} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -198,14 +181,6 @@ fn building_the_pdf_twice_gives_identical_bytes() {
         .arg(&out)
         .arg(root().join("book")));
     assert!(o.status.success());
-    let b = std::fs::read(
-        std::fs::read_dir(&out)
-            .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path(),
-    )
-    .unwrap();
+    let b = std::fs::read(only_file(&out)).unwrap();
     assert!(a == b, "two PDF builds differ");
 }

@@ -94,24 +94,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn tool(cmd: &str, args: &[&str], file: &Path) -> String {
-    let mut c = Command::new(cmd);
-    c.args(args).arg(file);
-    if cmd == "pdftotext" {
-        c.arg("-");
-    }
-    let o = c
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} is installed (run `make test`): {e}"));
-    assert!(
-        o.status.success(),
-        "{cmd} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn pages(file: &Path) -> usize {
     tool("pdfinfo", &[], file)
         .lines()
