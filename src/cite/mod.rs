@@ -257,6 +257,9 @@ pub fn apply(
     list_style.citation.disambiguate_add_names = false;
     list_style.citation.disambiguate_add_givenname = false;
     list_style.citation.disambiguate_add_year_suffix = false;
+    // Its citations are all hidden: nothing to lay out or sort.
+    list_style.citation.layout.elements.clear();
+    list_style.citation.sort = None;
     let engine = Engine {
         style: &style,
         cites: &without_list,
@@ -470,8 +473,10 @@ impl Engine<'_> {
         list: &IndependentStyle,
         works: &[usize],
     ) -> Vec<(usize, ElemChildren)> {
+        let mut works = works.to_vec();
+        in_list_order_guess(&mut works, self.lib, self.locale.as_ref());
         let mut driver = BibliographyDriver::new();
-        for &ix in works {
+        for &ix in &works {
             let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
             driver.citation(CitationRequest::new(
                 vec![hidden],
@@ -576,7 +581,7 @@ impl Engine<'_> {
             .filter(|g| g.len() > 1)
             .flatten()
             .collect();
-        candidates.sort_unstable();
+        in_list_order_guess(&mut candidates, self.lib, self.locale.as_ref());
         let mut order: Vec<usize> = Vec::new();
         if !candidates.is_empty() {
             let mut order_run = BibliographyDriver::new();
@@ -1034,6 +1039,69 @@ fn author_year(item: &Item) -> Option<(String, Option<i64>)> {
         })
         .collect();
     Some((key.join("; "), year_of(item)))
+}
+
+/// Sorts `works` roughly as the APA reference list does (names, year, title), as a head
+/// start for hayagriva: it sorts the list itself, comparing freshly rendered sort keys at
+/// every step, and its (stable, run-detecting) sort does close to one comparison per work on
+/// input that is already in order instead of n log n. Where the guess is wrong, hayagriva's
+/// order still wins; only ties keep this order.
+fn in_list_order_guess(works: &mut [usize], lib: &Library, locale: Option<&LocaleCode>) {
+    let text = |v: Option<&serde_json::Value>, k: &str| {
+        v.and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let keys: HashMap<usize, (String, i64, String)> = works
+        .iter()
+        .map(|&ix| {
+            let item = &lib.items[ix];
+            let title = item
+                .0
+                .get("title")
+                .and_then(|t| serde_json::to_value(t).ok())
+                .and_then(|t| t.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let people = item
+                .0
+                .get("author")
+                .or_else(|| item.0.get("editor"))
+                .and_then(|n| serde_json::to_value(n).ok());
+            let names = match people.as_ref().and_then(|n| n.as_array()) {
+                Some(people) => people
+                    .iter()
+                    .map(|p| {
+                        let p = Some(p);
+                        let family = text(p, "non-dropping-particle") + " " + &text(p, "family");
+                        format!(
+                            "{}{}, {}",
+                            family.trim_start(),
+                            text(p, "literal"),
+                            text(p, "given")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => title.clone(),
+            };
+            (ix, (names, year_of(item).unwrap_or(i64::MIN), title))
+        })
+        .collect();
+    let collator = locale
+        .and_then(|l| l.0.parse::<icu_locale::Locale>().ok())
+        .and_then(|l| icu_collator::Collator::try_new(l.into(), Default::default()).ok());
+    let cmp = |a: &str, b: &str| match &collator {
+        Some(c) => c.compare(a, b),
+        None => a.cmp(b),
+    };
+    works.sort_by(|a, b| {
+        let (ka, kb) = (&keys[a], &keys[b]);
+        cmp(&ka.0, &kb.0)
+            .then(ka.1.cmp(&kb.1))
+            .then_with(|| cmp(&ka.2, &kb.2))
+            .then(a.cmp(b))
+    });
 }
 
 /// The year a work was issued, if it has one.
