@@ -12,7 +12,7 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use crate::pdf::marks::Geometry;
 use crate::pdf::{PdfOptions, pdfx};
-use crate::typeset::{Document, FolioStyle};
+use crate::typeset::{Document, FolioStyle, Page};
 
 /// FNV-1a, 64 bit: a small, stable hash for tags and the document ID (std's hasher is
 /// not guaranteed to stay the same across Rust versions).
@@ -71,18 +71,17 @@ pub(crate) fn pdf_date(ts: i64) -> String {
 pub(crate) fn finish(
     lo: &mut lopdf::Document,
     pages: ObjectId,
-    page_ids: &[ObjectId],
     doc: &Document,
+    written: &[(ObjectId, &Page)],
     opts: &PdfOptions,
     geo: &Geometry,
     content_hash: &[u64],
 ) {
     let print = opts.edition.is_print();
     let dest = |page: usize, x: f64, y: f64| -> Object {
-        let p = page_ids
+        let p = written
             .get(page)
-            .copied()
-            .map(Object::Reference)
+            .map(|&(id, _)| Object::Reference(id))
             .unwrap_or(Object::Null);
         Object::Array(vec![
             p,
@@ -176,7 +175,7 @@ pub(crate) fn finish(
     // Page labels: a new range wherever the folio style changes or does not continue.
     let mut nums = Vec::new();
     let mut prev: Option<(FolioStyle, u32)> = None;
-    for (i, p) in doc.pages.iter().enumerate() {
+    for (i, (_, p)) in written.iter().enumerate() {
         let continues = prev.is_some_and(|(s, n)| s == p.folio.style && n + 1 == p.folio.number);
         if !continues {
             let mut l = Dictionary::new();
