@@ -467,6 +467,30 @@ impl Engine<'_> {
         cites
     }
 
+    /// `works` in the order of the reference list, from a run that only sorts them.
+    fn list_order(&self, works: &[usize]) -> Vec<usize> {
+        if works.is_empty() {
+            return Vec::new();
+        }
+        let mut run = BibliographyDriver::new();
+        for &ix in works {
+            run.citation(self.request(vec![CitationItem::with_entry(&self.lib.items[ix])]));
+        }
+        run.finish(BibliographyRequest::new(
+            self.style,
+            self.locale.clone(),
+            self.locales,
+        ))
+        .bibliography
+        .map(|b| {
+            b.items
+                .iter()
+                .filter_map(|i| self.lib.get(&i.key))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// The reference list of `works` in APA order, as (library index, content).
     fn reference_list(
         &self,
@@ -556,9 +580,9 @@ impl Engine<'_> {
     ) -> Formatted {
         // hayagriva assigns year letters in order of first citation but sorts the list by
         // author, year and title, so "2019b" could be listed before "2019a". Only works that
-        // share their authors and year with another can get a letter: a first, small run finds
-        // the list order of those, and the main run cites them once, hidden, in that order
-        // before the real citations, so their letters follow the list.
+        // share their authors and year with another can get a letter: the main run cites
+        // those once, hidden, in list order before the real citations, so that their letters
+        // follow the list.
         let mut cited_once = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         let cited = found.iter().flat_map(|f| f.items.iter().map(|it| it.lib));
@@ -582,39 +606,28 @@ impl Engine<'_> {
             .flatten()
             .collect();
         in_list_order_guess(&mut candidates, self.lib, self.locale.as_ref());
-        let mut order: Vec<usize> = Vec::new();
-        if !candidates.is_empty() {
-            let mut order_run = BibliographyDriver::new();
-            for &ix in &candidates {
-                order_run
-                    .citation(self.request(vec![CitationItem::with_entry(&self.lib.items[ix])]));
-            }
-            order = order_run
-                .finish(BibliographyRequest::new(
-                    self.style,
-                    self.locale.clone(),
-                    self.locales,
-                ))
-                .bibliography
-                .map(|b| {
-                    b.items
-                        .iter()
-                        .filter_map(|i| self.lib.get(&i.key))
-                        .collect()
-                })
-                .unwrap_or_default();
+        // A whole-book build formats the list beside the citations, so the citations start
+        // from the guessed order, which the list then confirms (or they are formatted again,
+        // in the right order). A partial build has no list: a small run sorts the candidates.
+        let guessed = self.list.is_some();
+        if !guessed {
+            candidates = self.list_order(&candidates);
         }
-        let letters = year_letters(&order, self.lib);
-        // Works listed without a citation (`nocite`) enter the list through a hidden citation.
+        // Works listed without a citation (`nocite`) are cited hidden as well: they can make
+        // a cited work need a letter.
         let in_text: std::collections::HashSet<usize> = found
             .iter()
             .flat_map(|f| f.items.iter().map(|it| it.lib))
             .collect();
-        for &ix in listed_only {
-            if !in_text.contains(&ix) && !order.contains(&ix) {
-                order.push(ix);
+        let hidden_in = |order: &[usize]| -> Vec<usize> {
+            let mut hidden = order.to_vec();
+            for &ix in listed_only {
+                if !in_text.contains(&ix) && !hidden.contains(&ix) {
+                    hidden.push(ix);
+                }
             }
-        }
+            hidden
+        };
 
         // Equal requests render equally (APA has no position-dependent forms such as "ibid."),
         // so each distinct one goes to hayagriva once.
@@ -651,7 +664,7 @@ impl Engine<'_> {
                 )
                     .hash(&mut h);
             }
-            (&order, &cited_once, self.locale.as_ref().map(|l| &l.0)).hash(&mut h);
+            (&candidates, &cited_once, self.locale.as_ref().map(|l| &l.0)).hash(&mut h);
             format!("{:?}", self.lib.items).hash(&mut h);
             h.finish()
         };
@@ -666,10 +679,23 @@ impl Engine<'_> {
         // ("Gerritsen et al. (2019)" for works told apart by their co-authors), so the list is
         // formatted from plain, hidden citations with disambiguation switched off, and takes
         // its year letters from the citations.
+        let mut letters = year_letters(&candidates, self.lib);
         let (mut rendered_unique, list) = rayon::join(
-            || self.citations(&unique, &order, rivals, &letters),
+            || self.citations(&unique, &hidden_in(&candidates), rivals, &letters),
             || self.list.map(|list| self.reference_list(list, &cited_once)),
         );
+        if guessed && let Some(list) = &list {
+            let wanted: std::collections::HashSet<usize> = candidates.iter().copied().collect();
+            let order: Vec<usize> = list
+                .iter()
+                .map(|(ix, _)| *ix)
+                .filter(|ix| wanted.contains(ix))
+                .collect();
+            if order != candidates {
+                letters = year_letters(&order, self.lib);
+                rendered_unique = self.citations(&unique, &hidden_in(&order), rivals, &letters);
+            }
+        }
         let mut used_letters: HashMap<usize, char> = HashMap::new();
         for (f, cite) in unique.iter().zip(&mut rendered_unique) {
             for (idx, children) in cited_items(cite) {
