@@ -49,6 +49,8 @@ pub fn load(project: &Project) -> (Library, Vec<Diagnostic>) {
                 continue;
             }
         };
+        // Entries are written in file order: each key is looked for after the previous one.
+        let mut cursor = 0;
         for mut item in items {
             let Some(key) = item.id().map(|k| k.into_owned()) else {
                 diags.push(
@@ -58,7 +60,8 @@ pub fn load(project: &Project) -> (Library, Vec<Diagnostic>) {
                 );
                 continue;
             };
-            let span = entry_span(&project.sources, file, &key);
+            let span = entry_span(&project.sources, file, &key, cursor);
+            cursor = span.end as usize;
             if let Some(&first) = lib.index.get(&key) {
                 diags.push(
                     Diagnostic::error(
@@ -81,8 +84,16 @@ pub fn load(project: &Project) -> (Library, Vec<Diagnostic>) {
     (lib, diags)
 }
 
-/// Where an entry's key is written, for diagnostics about the entry.
-fn entry_span(sources: &SourceMap, file: FileId, key: &str) -> Span {
+/// Where an entry's key is written, for diagnostics about the entry: the first place at or
+/// after `from` (then anywhere) where it stands as a whole key, so that `hermanns1992` is not
+/// found in `hermanns1992b`.
+fn entry_span(sources: &SourceMap, file: FileId, key: &str, from: usize) -> Span {
+    let text = &sources.get(file).text;
+    let whole = |s: &Span| {
+        let end = s.end as usize;
+        !text[end..]
+            .starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+    };
     for pat in [
         format!("id: {key}"),
         format!("\"id\": \"{key}\""),
@@ -90,9 +101,15 @@ fn entry_span(sources: &SourceMap, file: FileId, key: &str) -> Span {
         format!("'{key}'"),
         key.to_string(),
     ] {
-        if let Some(s) = sources.find(file, 0, &pat) {
-            let at = s.start as usize + pat.find(key).unwrap_or(0);
-            return Span::new(file, at, at + key.len());
+        for start in [from, 0] {
+            let mut at = start;
+            while let Some(s) = sources.find(file, at, &pat) {
+                if whole(&s) || !pat.ends_with(key) {
+                    let begin = s.start as usize + pat.find(key).unwrap_or(0);
+                    return Span::new(file, begin, begin + key.len());
+                }
+                at = s.end as usize;
+            }
         }
     }
     Span::new(file, 0, 0)

@@ -162,6 +162,7 @@ error_fixtures! {
     malformed_bibliography_file => "malformed-bibliography",
     missing_bibliography_file => "missing-bibliography",
     malformed_bibliography_entry => "malformed-entry",
+    duplicate_reference_points_at_the_second_definition => "duplicate-reference",
     unused_reference_is_a_warning => "unused-reference",
 }
 
