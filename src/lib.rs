@@ -110,6 +110,17 @@ pub struct Cache {
     pub cite: cite::CiteCache,
 }
 
+impl Cache {
+    /// A cache that keeps what a build made for the next one (`Default` keeps nothing:
+    /// a one-time build would only pay for copying its parts and citations in).
+    pub fn keeping() -> Cache {
+        Cache {
+            parse: parse::ParseCache::keeping(),
+            cite: cite::CiteCache::keeping(),
+        }
+    }
+}
+
 /// load + parse + resolve + citations, collecting all problems.
 pub fn compile(book_dir: &Path, opts: &CompileOptions) -> Compiled {
     compile_with(book_dir, opts, &mut Cache::default())

@@ -54,7 +54,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 
     let mut session = Session {
         opts: &opts,
-        cache: Cache::default(),
+        cache: Cache::keeping(),
         written: HashMap::new(),
         fingerprints: HashMap::new(),
         rendered: 0,

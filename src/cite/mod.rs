@@ -121,11 +121,32 @@ pub fn prefetch() {
 #[derive(Default)]
 pub struct CiteCache {
     key: u64,
-    rendered: Option<Formatted>,
+    rendered: Option<(Vec<ElemChildren>, References)>,
+    /// Off for a one-time build, which would only pay for copying the results in.
+    keep: bool,
 }
 
-/// The distinct citations, formatted, and the reference list as (library index, entry).
-type Formatted = (Vec<ElemChildren>, Vec<(usize, ElemChildren)>);
+impl CiteCache {
+    /// A cache that keeps the results for the next build.
+    pub fn keeping() -> CiteCache {
+        CiteCache {
+            keep: true,
+            ..CiteCache::default()
+        }
+    }
+}
+
+/// The formatted citations: each distinct one once, and for each citation of the book (in
+/// reading order) the index of its text in `unique`; and the reference list as (library
+/// index, entry).
+struct Formatted {
+    unique: Vec<ElemChildren>,
+    slot: Vec<usize>,
+    references: References,
+}
+
+/// The reference list as (library index, entry).
+type References = Vec<(usize, ElemChildren)>;
 
 /// Formats every citation and fills the reference list.
 pub fn apply(
@@ -274,7 +295,11 @@ pub fn apply(
             .position(|p| p.kind == PartKind::Chapter && p.number == Some(n))
     });
     let in_scope = |f: &Found| scope.is_none_or(|p| f.part == p);
-    let (citations, references) = match scope {
+    let Formatted {
+        unique,
+        slot,
+        references,
+    } = match scope {
         None => engine.render(&found, &listed_only, &[], cache),
         Some(_) => {
             // The chapter's citations, plus, hidden, every other cited work that shares a
@@ -301,19 +326,23 @@ pub fn apply(
                 list: None,
                 ..engine
             };
-            let (formatted, _) = partial.render(&mine, &[], &rivals, &mut CiteCache::default());
-            let mut it = formatted.into_iter();
-            let all = found
+            let mut formatted = partial.render(&mine, &[], &rivals, &mut CiteCache::default());
+            // Citations outside the chapter point at an empty text.
+            let empty = formatted.unique.len();
+            formatted.unique.push(ElemChildren::default());
+            let mut mine_slots = formatted.slot.into_iter();
+            let slot = found
                 .iter()
-                .map(|f| {
-                    if in_scope(f) {
-                        it.next().unwrap_or_default()
-                    } else {
-                        ElemChildren::default()
-                    }
+                .map(|f| match in_scope(f) {
+                    true => mine_slots.next().unwrap_or(empty),
+                    false => empty,
                 })
                 .collect();
-            (all, Vec::new())
+            Formatted {
+                unique: formatted.unique,
+                slot,
+                references: Vec::new(),
+            }
         }
     };
 
@@ -328,7 +357,7 @@ pub fn apply(
     for part in &mut book.parts {
         visit_citations(part, &mut |c: &mut Citation| {
             let f = &found[next];
-            let out = &citations[next];
+            let out = &unique[slot[next]];
             next += 1;
             if f.items.is_empty() || !in_scope(f) {
                 return;
@@ -651,7 +680,7 @@ impl Engine<'_> {
             })
             .collect();
 
-        let key = {
+        let key = cache.keep.then(|| {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             for f in &unique {
@@ -667,12 +696,15 @@ impl Engine<'_> {
             (&candidates, &cited_once, self.locale.as_ref().map(|l| &l.0)).hash(&mut h);
             format!("{:?}", self.lib.items).hash(&mut h);
             h.finish()
-        };
-        if cache.key == key
-            && let Some((unique_rendered, references)) = &cache.rendered
+        });
+        if key == Some(cache.key)
+            && let Some((unique, references)) = &cache.rendered
         {
-            let citations = slot.iter().map(|&u| unique_rendered[u].clone()).collect();
-            return (citations, references.clone());
+            return Formatted {
+                unique: unique.clone(),
+                slot,
+                references: references.clone(),
+            };
         }
         // The reference list comes from a run of its own, beside the citations: hayagriva
         // renders each entry of the list with the name forms its first citation ended up with
@@ -706,7 +738,6 @@ impl Engine<'_> {
                 }
             }
         }
-        let citations = slot.iter().map(|&u| rendered_unique[u].clone()).collect();
         let mut references = list.unwrap_or_default();
         for (ix, content) in &mut references {
             if let Some(&l) = used_letters.get(ix).or_else(|| letters.get(ix)) {
@@ -715,11 +746,15 @@ impl Engine<'_> {
             drop_comma_before_paren(content);
             drop_dateless_retrieved(content);
         }
-        *cache = CiteCache {
-            key,
-            rendered: Some((rendered_unique, references.clone())),
-        };
-        (citations, references)
+        if let Some(key) = key {
+            cache.key = key;
+            cache.rendered = Some((rendered_unique.clone(), references.clone()));
+        }
+        Formatted {
+            unique: rendered_unique,
+            slot,
+            references,
+        }
     }
 }
 

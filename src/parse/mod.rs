@@ -47,6 +47,18 @@ pub struct ParseCache {
     parts: HashMap<(FileId, String), Cached>,
     /// How many files the last call parsed (the rest came from the cache).
     pub parsed: usize,
+    /// Off for a one-time build, which would only pay for copying the parts in.
+    keep: bool,
+}
+
+impl ParseCache {
+    /// A cache that keeps the parsed files for the next build.
+    pub fn keeping() -> ParseCache {
+        ParseCache {
+            keep: true,
+            ..ParseCache::default()
+        }
+    }
 }
 
 fn text_hash(s: &str) -> u64 {
@@ -102,11 +114,13 @@ pub fn parse_with(
     let mut fresh = HashMap::new();
     cache.parsed = 0;
     for (entry, (p, d, parsed)) in project.contents.iter().zip(results) {
-        if let Entry::File { file, author, .. } = entry {
+        cache.parsed += usize::from(parsed);
+        if let Entry::File { file, author, .. } = entry
+            && cache.keep
+        {
             let src = project.sources.get(*file);
             let hash = text_hash(&src.text) ^ text_hash(author.as_deref().unwrap_or(""));
             fresh.insert((*file, src.rel.clone()), (hash, p.clone(), d.clone()));
-            cache.parsed += usize::from(parsed);
         }
         parts.push(p);
         diags.extend(d);
