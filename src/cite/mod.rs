@@ -353,36 +353,49 @@ pub fn apply(
             id: reference_id(key),
         })
     };
-    let mut next = 0;
+    // Each citation as model inlines, in parallel, then put in place in reading order.
+    let (mut inlines, refs) = {
+        use rayon::prelude::*;
+        rayon::join(
+            || {
+                found
+                    .par_iter()
+                    .zip(&slot)
+                    .map(|(f, &s)| {
+                        (!f.items.is_empty() && in_scope(f)).then(|| {
+                            let ctx = Ctx {
+                                lang,
+                                lib,
+                                items: &f.items,
+                                target: &target,
+                                narrative: f.narrative,
+                            };
+                            to_inlines(&unique[s], &ctx)
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .into_iter()
+            },
+            || {
+                references
+                    .par_iter()
+                    .map(|(ix, content)| Reference {
+                        key: lib.keys[*ix].clone(),
+                        id: reference_id(&lib.keys[*ix]),
+                        content: bibliography_inlines(content, lang),
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+    };
     for part in &mut book.parts {
         visit_citations(part, &mut |c: &mut Citation| {
-            let f = &found[next];
-            let out = &unique[slot[next]];
-            next += 1;
-            if f.items.is_empty() || !in_scope(f) {
-                return;
+            if let Some(Some(rendered)) = inlines.next() {
+                c.rendered = Some(rendered);
             }
-            c.rendered = Some(to_inlines(
-                out,
-                &Ctx {
-                    lang,
-                    lib,
-                    items: &f.items,
-                    target: &target,
-                    narrative: f.narrative,
-                },
-            ));
         });
     }
     if let Some(bp) = bib_part.filter(|_| scope.is_none()) {
-        let refs = references
-            .iter()
-            .map(|(ix, content)| Reference {
-                key: lib.keys[*ix].clone(),
-                id: reference_id(&lib.keys[*ix]),
-                content: bibliography_inlines(content, lang),
-            })
-            .collect::<Vec<_>>();
         book.parts[bp].blocks = vec![Block::References(refs)];
     }
     diags
@@ -1216,7 +1229,7 @@ struct Ctx<'a> {
     lang: Lang,
     lib: &'a Library,
     items: &'a [FoundItem],
-    target: &'a dyn Fn(&str) -> Option<Target>,
+    target: &'a (dyn Fn(&str) -> Option<Target> + Sync),
     narrative: bool,
 }
 
@@ -1247,11 +1260,13 @@ fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Opti
                     if !it.prefix.is_empty() {
                         inner.push(Inline::Text(format!("{} ", it.prefix)));
                     }
-                    let mut body = e.children.clone();
                     if it.suppress_author {
+                        let mut body = e.children.clone();
                         drop_names(&mut body);
+                        convert(&body, ctx, &mut inner, Some(it));
+                    } else {
+                        convert(&e.children, ctx, &mut inner, Some(it));
                     }
-                    convert(&body, ctx, &mut inner, Some(it));
                     if !it.comment.is_empty() {
                         inner.push(Inline::Text(format!(", {}", it.comment)));
                     }
