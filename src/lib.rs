@@ -360,26 +360,37 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         return Built::nothing(compiled);
     }
     progress("writing");
+    // Each file is synced before it replaces the old one; the formats are written side by
+    // side so that their syncs overlap.
+    let results: Vec<_> = {
+        use rayon::prelude::*;
+        outputs
+            .par_iter()
+            .map(|(f, out)| {
+                let chapter = opts.chapter.map(|n| (n, book.meta.lang));
+                let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
+                let result = match out {
+                    Output::File(bytes) | Output::Printed(bytes, ..) => {
+                        output::write_atomic(&path, bytes).map(|_| bytes.len())
+                    }
+                    Output::Dir(files) => output::write_dir_atomic(&path, files)
+                        .map(|_| files.iter().map(|f| f.1.len()).sum()),
+                    Output::IntoDir(files) => files
+                        .iter()
+                        .try_for_each(|(rel, bytes)| output::write_atomic(&path.join(rel), bytes))
+                        .map(|_| files.iter().map(|f| f.1.len()).sum()),
+                };
+                // A one-chapter web build names its page, not the whole folder.
+                let shown = match out {
+                    Output::IntoDir(files) if !files.is_empty() => path.join(&files[0].0),
+                    _ => path.clone(),
+                };
+                (*f, path, shown, result)
+            })
+            .collect()
+    };
     let mut written = Vec::new();
-    for (f, out) in outputs {
-        let chapter = opts.chapter.map(|n| (n, book.meta.lang));
-        let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
-        let result = match &out {
-            Output::File(bytes) | Output::Printed(bytes, ..) => {
-                output::write_atomic(&path, bytes).map(|_| bytes.len())
-            }
-            Output::Dir(files) => output::write_dir_atomic(&path, files)
-                .map(|_| files.iter().map(|f| f.1.len()).sum()),
-            Output::IntoDir(files) => files
-                .iter()
-                .try_for_each(|(rel, bytes)| output::write_atomic(&path.join(rel), bytes))
-                .map(|_| files.iter().map(|f| f.1.len()).sum()),
-        };
-        // A one-chapter web build names its page, not the whole folder.
-        let shown = match &out {
-            Output::IntoDir(files) if !files.is_empty() => path.join(&files[0].0),
-            _ => path.clone(),
-        };
+    for (f, path, shown, result) in results {
         match result {
             Ok(size) => written.push((f, shown, size)),
             Err(e) => compiled.diags.push(

@@ -179,6 +179,9 @@ fn main() -> ExitCode {
             {
                 return ExitCode::from(1);
             }
+            // The process ends here: the system takes the book back faster than freeing it
+            // piece by piece would.
+            std::mem::forget(built);
             code
         }
     }

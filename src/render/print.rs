@@ -130,6 +130,8 @@ pub fn render(
             .into_iter()
             .map(|w| Diagnostic::warning("pdf", w)),
     );
+    // Freeing the laid-out pages takes a while; the files can be written meanwhile.
+    rayon::spawn(move || drop((doc, flow, fronts, padding)));
     Ok(Printed {
         pdfs,
         pages,
