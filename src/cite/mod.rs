@@ -7,6 +7,7 @@
 
 mod bibtex;
 pub mod library;
+mod specialise;
 
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::lang::Lang;
@@ -255,11 +256,18 @@ pub fn apply(
     }
 
     // 2. Format with hayagriva.
-    let CslStyle::Independent(style) =
+    let CslStyle::Independent(mut style) =
         hayagriva::archive::ArchivedStyle::AmericanPsychologicalAssociation.get()
     else {
         return diags;
     };
+    let kinds = lib
+        .items
+        .iter()
+        .filter_map(|it| it.0.get("type")?.to_str())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    specialise::specialise(&mut style, &kinds);
     if found.is_empty() && listed_only.is_empty() {
         if let Some(bp) = bib_part {
             diags.push(empty_list(book.parts[bp].title.span));
