@@ -148,6 +148,59 @@ fn every_year_letter_and_full_names_in_a_book_with_many_groups() {
     assert!(!list.contains("Geraadpleegd"), "{list}");
 }
 
+/// Look-alike works must read the same wherever they are cited. hayagriva tells them apart
+/// only among the citations of one run, and in a limited number of rounds, so a citation
+/// stage that formats a book in several runs can disambiguate a work in one chapter and not
+/// in another ("Gerritsen et al., 2019" beside "Gerritsen, Bakker, et al., 2019"). Each
+/// chapter here cites every work twenty times with different pages: both must show the same
+/// forms.
+#[test]
+fn look_alikes_read_the_same_in_every_chapter() {
+    let out = scratch("split-runs");
+    let epub = build_epub(&root().join("tests/books/split-runs"), &out);
+    let files = unzip(&epub);
+    let forms = |name: &str| {
+        let xhtml = entry_text(&files, name);
+        let mut forms: Vec<String> = xhtml
+            .split("<span class=\"citation\">")
+            .skip(1)
+            .map(|s| {
+                let text = strip_tags(s.split("</span>").next().unwrap_or(""));
+                // "p. 12" and "p. 33" are the same form.
+                let mut out = String::new();
+                let mut digits = false;
+                for c in text.chars() {
+                    if c.is_ascii_digit() && out.ends_with("p. ") || digits && c.is_ascii_digit() {
+                        digits = true;
+                        continue;
+                    }
+                    if digits {
+                        out.push('#');
+                        digits = false;
+                    }
+                    out.push(c);
+                }
+                out
+            })
+            .collect();
+        forms.sort();
+        forms
+    };
+    let first = forms("hoofdstuk-01.xhtml");
+    let second = forms("hoofdstuk-02.xhtml");
+    assert_eq!(first.len(), 360, "{first:?}");
+    assert_eq!(first, second);
+    for form in [
+        "(Gerritsen, Bakker, et al., 2019, p. #)",
+        "(Gerritsen, De Vries, et al., 2019, p. #)",
+        "Gerritsen, Bakker, et al. (2019)",
+        "(Nederlands Jeugdinstituut, 2014b, p. #)",
+        "(Platform Wijkteams, 2021a, 2021b, p. #)",
+    ] {
+        assert!(first.iter().any(|f| f == form), "no {form:?} in {first:?}");
+    }
+}
+
 #[test]
 fn citation_forms() {
     let out = scratch("citation-forms");
