@@ -75,6 +75,9 @@ pub struct Compiled {
     /// `None` when loading failed; otherwise present even when there are errors, so a caller
     /// can still show what it has.
     pub book: Option<(load::Project, resolve::Book)>,
+    /// What the PDFs need that was made while the citations were formatted (when
+    /// [`CompileOptions::prepare_print`] asks for it).
+    pub prepared: Option<render::print::Prepared>,
 }
 
 impl Compiled {
@@ -101,6 +104,8 @@ pub struct CompileOptions {
     pub allow_unused_references: bool,
     /// Format only this chapter's citations (set by one-chapter builds that show nothing else).
     pub cite_only_chapter: Option<u32>,
+    /// Prepare what the PDFs need while the citations are formatted (builds with a PDF).
+    pub prepare_print: bool,
 }
 
 /// What `druk serve` keeps between builds: parsed files and formatted citations.
@@ -137,6 +142,7 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
                 sources,
                 diags,
                 book: None,
+                prepared: None,
             };
         }
     };
@@ -155,18 +161,22 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
         library_failed,
         only_chapter: opts.cite_only_chapter,
     };
-    diags.extend(cite::apply(
-        &mut book,
-        &project,
-        &library,
-        cite_opts,
-        &mut cache.cite,
-    ));
+    // The citations are formatted on one core for a while: what the PDFs need that does not
+    // depend on them is made on the other meanwhile.
+    let images = opts
+        .prepare_print
+        .then(|| render::print::image_sources(&mut book));
+    let (cite_diags, prepared) = rayon::join(
+        || cite::apply(&mut book, &project, &library, cite_opts, &mut cache.cite),
+        || images.map(|srcs| render::print::prepare(&project, &srcs)),
+    );
+    diags.extend(cite_diags);
     diag::sort(&mut diags);
     Compiled {
         sources: project.sources.clone(),
         diags,
         book: Some((project, book)),
+        prepared,
     }
 }
 
@@ -233,6 +243,7 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     if !pdfs {
         copts.cite_only_chapter = opts.chapter;
     }
+    copts.prepare_print = pdfs;
     let mut compiled = compile(&opts.book_dir, &copts);
     let blocked = compiled.errors() > 0 || opts.deny_warnings && compiled.warnings() > 0;
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
@@ -300,7 +311,8 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
             .flat_map_iter(|job| match job {
                 Job::Pdfs => {
                     let wanted: Vec<pdf::Edition> = editions.iter().map(|e| e.1).collect();
-                    match render::print::render(book, project, &stamp, only, &wanted) {
+                    let prepared = compiled.prepared.as_ref();
+                    match render::print::render(book, project, &stamp, only, &wanted, prepared) {
                         // The layout's findings are reported once, with the first PDF.
                         Ok(p) => {
                             let mut warnings = Some((p.warnings, p.pages));

@@ -193,6 +193,7 @@ impl CheckArgs {
             styles: self.styles.clone(),
             allow_unused_references: self.allow_unused_references,
             cite_only_chapter: None,
+            prepare_print: false,
         }
     }
 }

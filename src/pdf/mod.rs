@@ -125,6 +125,7 @@ pub struct Shared {
 
 /// An image as an XObject for print and for the screen, each only when that edition is
 /// to be written.
+#[derive(Clone)]
 struct Xobjects {
     print: Option<Stream>,
     screen: Option<Stream>,
@@ -139,17 +140,50 @@ impl Xobjects {
     }
 }
 
+/// Images decoded, converted for both editions and compressed before the layout is done:
+/// they do not depend on it. Found again by their bytes.
+#[derive(Default)]
+pub struct Images(Vec<(std::sync::Arc<[u8]>, Converted)>);
+
+/// An image for the editions, or why it cannot be decoded.
+type Converted = Result<Xobjects, String>;
+
+impl Images {
+    pub fn prepare(files: Vec<std::sync::Arc<[u8]>>) -> Images {
+        let both = [Edition::Print { marks: false }, Edition::Screen];
+        let converted: Vec<_> = files.par_iter().map(|b| xobjects(b, &both)).collect();
+        Images(files.into_iter().zip(converted).collect())
+    }
+
+    fn get(&self, bytes: &[u8]) -> Option<&Converted> {
+        self.0.iter().find(|(b, _)| **b == *bytes).map(|(_, x)| x)
+    }
+}
+
+/// An image for the given editions, or why it cannot be decoded.
+fn xobjects(bytes: &[u8], editions: &[Edition]) -> Converted {
+    let print = editions.iter().any(|e| e.is_print());
+    let screen = editions.iter().any(|e| !e.is_print());
+    image::decode(bytes).map(|d| {
+        let xobject = |cmyk| image::convert(&d, cmyk).xobject();
+        Xobjects {
+            print: print.then(|| xobject(true)),
+            screen: screen.then(|| xobject(false)),
+        }
+    })
+}
+
 impl Shared {
-    /// Prepares the fonts used on `pages` and the document's images for `editions`. Pass
-    /// the pages of every edition that will be written with it.
+    /// Prepares the fonts used on `pages` and the document's images for `editions`, taking
+    /// the images from `prepared` where it has them. Pass the pages of every edition that
+    /// will be written with it.
     pub fn new<'a>(
         pages: impl IntoIterator<Item = &'a Page>,
         images: &[std::sync::Arc<[u8]>],
         fonts: &FontSet,
         editions: &[Edition],
+        prepared: Option<&Images>,
     ) -> Shared {
-        let print = editions.iter().any(|e| e.is_print());
-        let screen = editions.iter().any(|e| !e.is_print());
         let used = font::used_glyphs(pages, fonts);
         let (embedded, images) = rayon::join(
             || {
@@ -174,14 +208,9 @@ impl Shared {
                 // every edition at once, and only the compressed streams are kept.
                 images
                     .par_iter()
-                    .map(|bytes| {
-                        image::decode(bytes).map(|d| {
-                            let xobject = |cmyk| image::convert(&d, cmyk).xobject();
-                            Xobjects {
-                                print: print.then(|| xobject(true)),
-                                screen: screen.then(|| xobject(false)),
-                            }
-                        })
+                    .map(|bytes| match prepared.and_then(|p| p.get(bytes)) {
+                        Some(done) => done.clone(),
+                        None => xobjects(bytes, editions),
                     })
                     .collect::<Vec<_>>()
             },
@@ -233,7 +262,7 @@ pub fn write_pdf(
     fonts: &FontSet,
     opts: &PdfOptions,
 ) -> Result<PdfOutput, PdfError> {
-    let shared = Shared::new(&doc.pages, &doc.images, fonts, &[opts.edition]);
+    let shared = Shared::new(&doc.pages, &doc.images, fonts, &[opts.edition], None);
     let pages: Vec<&Page> = doc.pages.iter().collect();
     write_shared(doc, &pages, &shared, opts)
 }

@@ -37,6 +37,55 @@ pub struct Printed {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What the PDFs need that does not depend on the layout, made while the citations are
+/// formatted: the book's images, converted for both editions.
+#[derive(Default)]
+pub struct Prepared {
+    images: crate::pdf::Images,
+}
+
+/// The images of the book (figures and images in the text), by the paths the manuscript
+/// gives, for [`prepare`]; read before the citations are formatted.
+pub fn image_sources(book: &mut Book) -> Vec<String> {
+    fn figures(blocks: &[Block], out: &mut Vec<String>) {
+        for b in blocks {
+            match b {
+                Block::Figure(f) => out.push(f.src.clone()),
+                Block::List(l) => l.items.iter().for_each(|i| figures(i, out)),
+                Block::Quote(q) => figures(q, out),
+                Block::Div(d) => figures(&d.blocks, out),
+                Block::Kader(k) => figures(&k.blocks, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for part in &mut book.parts {
+        figures(&part.blocks, &mut out);
+        crate::walk::inlines_mut(part, &mut |i| {
+            if let Inline::Image { src, .. } = i {
+                out.push(src.clone());
+            }
+        });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Reads and converts the images at `sources`; one that cannot be read is left to the
+/// layout, which reports it.
+pub fn prepare(project: &Project, sources: &[String]) -> Prepared {
+    let files = sources
+        .iter()
+        .filter_map(|src| std::fs::read(project.root.join(src)).ok())
+        .map(Arc::from)
+        .collect();
+    Prepared {
+        images: crate::pdf::Images::prepare(files),
+    }
+}
+
 /// Lays the book out once and writes the PDF of each of `editions`. With `only`, the
 /// whole book is laid out (so page numbers and page references are those of the full
 /// edition) and only that part's pages are written.
@@ -46,6 +95,7 @@ pub fn render(
     stamp: &crate::time::Stamp,
     only: Option<usize>,
     editions: &[Edition],
+    prepared: Option<&Prepared>,
 ) -> Result<Printed, Vec<Diagnostic>> {
     let Some(&first) = editions.first() else {
         return Ok(Printed::default());
@@ -65,7 +115,7 @@ pub fn render(
         Some(f) if !f.fit(&doc, first) => {
             if editions.len() > 1 {
                 // The colophons would move the pages after them: one layout per edition.
-                return render_apart(book, project, stamp, only, editions);
+                return render_apart(book, project, stamp, only, editions, prepared);
             }
             None
         }
@@ -78,6 +128,7 @@ pub fn render(
         &doc.images,
         &fonts,
         editions,
+        prepared.map(|p| &p.images),
     );
     // Each edition is the layout's pages with its own front in place of the first pages
     // and, in print, blank pages to fill the last signature. They are written one after
@@ -147,10 +198,18 @@ fn render_apart(
     stamp: &crate::time::Stamp,
     only: Option<usize>,
     editions: &[Edition],
+    prepared: Option<&Prepared>,
 ) -> Result<Printed, Vec<Diagnostic>> {
     let mut all = Printed::default();
     for e in editions {
-        let one = render(book, project, stamp, only, std::slice::from_ref(e))?;
+        let one = render(
+            book,
+            project,
+            stamp,
+            only,
+            std::slice::from_ref(e),
+            prepared,
+        )?;
         all.pdfs.extend(one.pdfs);
         if all.report.pages == 0 {
             all.pages = one.pages;

@@ -159,8 +159,9 @@ fn layout_has_no_widows_orphans_or_overfull_lines() {
     let project = druk::compile(&root().join("book"), &Default::default());
     let (project, book) = project.book.expect("the sample book compiles");
     let stamp = druk::time::Stamp::from_epoch(0);
-    let printed = druk::render::print::render(&book, &project, &stamp, None, &[Default::default()])
-        .unwrap_or_else(|d| panic!("{d:?}"));
+    let printed =
+        druk::render::print::render(&book, &project, &stamp, None, &[Default::default()], None)
+            .unwrap_or_else(|d| panic!("{d:?}"));
     let r = &printed.report;
     assert!(r.pages > 50, "{} pages", r.pages);
     assert_eq!(

@@ -119,7 +119,13 @@ fn random_manuscripts_never_panic() {
             std::fs::write(book.join(ch), &text).unwrap();
         }
         let result = std::panic::catch_unwind(|| {
-            let c = druk::compile(&book, &Default::default());
+            // Every other round prepares the images while the citations are formatted, as a
+            // PDF build does.
+            let opts = druk::CompileOptions {
+                prepare_print: round % 2 == 1,
+                ..Default::default()
+            };
+            let c = druk::compile(&book, &opts);
             if let Some((project, b)) = &c.book {
                 let stamp = druk::time::Stamp::from_epoch(0);
                 let _ = druk::render::epub::render(b, project, &stamp, None);
@@ -131,7 +137,8 @@ fn random_manuscripts_never_panic() {
                 } else {
                     druk::pdf::Edition::Screen
                 };
-                let _ = druk::render::print::render(b, project, &stamp, None, &[edition]);
+                let prepared = c.prepared.as_ref();
+                let _ = druk::render::print::render(b, project, &stamp, None, &[edition], prepared);
                 return true;
             }
             false
