@@ -14,6 +14,10 @@ pub struct Library {
     pub keys: Vec<String>,
     pub spans: Vec<Span>,
     pub index: HashMap<String, usize>,
+    /// The works that share their authors' surnames and year with another work, in the
+    /// order of the reference list ([`super::order_look_alikes`]): the order their year
+    /// letters follow.
+    pub look_alikes: Vec<usize>,
 }
 
 impl Library {

@@ -276,10 +276,7 @@ pub fn apply(
         return diags;
     }
     let locales = locales();
-    let locale = Some(LocaleCode(match lang {
-        Lang::Nl => "nl-NL".into(),
-        Lang::En => "en-US".into(),
-    }));
+    let locale = Some(locale_of(lang));
     let mut without_list = style.clone();
     without_list.bibliography = None;
     let mut list_style = style.clone();
@@ -446,10 +443,6 @@ struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    fn request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
-        CitationRequest::new(items, self.style, self.locale.clone(), self.locales, None)
-    }
-
     fn cite_request<'b>(&'b self, items: Vec<CitationItem<'b, Item>>) -> CitationRequest<'b, Item> {
         CitationRequest::new(items, self.cites, self.locale.clone(), self.locales, None)
     }
@@ -515,30 +508,6 @@ impl Engine<'_> {
             }
         }
         cites
-    }
-
-    /// `works` in the order of the reference list, from a run that only sorts them.
-    fn list_order(&self, works: &[usize]) -> Vec<usize> {
-        if works.is_empty() {
-            return Vec::new();
-        }
-        let mut run = BibliographyDriver::new();
-        for &ix in works {
-            run.citation(self.request(vec![CitationItem::with_entry(&self.lib.items[ix])]));
-        }
-        run.finish(BibliographyRequest::new(
-            self.style,
-            self.locale.clone(),
-            self.locales,
-        ))
-        .bibliography
-        .map(|b| {
-            b.items
-                .iter()
-                .filter_map(|i| self.lib.get(&i.key))
-                .collect()
-        })
-        .unwrap_or_default()
     }
 
     /// The reference list of `works` in APA order, as (library index, content).
@@ -655,14 +624,17 @@ impl Engine<'_> {
             .filter(|g| g.len() > 1)
             .flatten()
             .collect();
-        in_list_order_guess(&mut candidates, self.lib, self.locale.as_ref());
-        // A whole-book build formats the list beside the citations, so the citations start
-        // from the guessed order, which the list then confirms (or they are formatted again,
-        // in the right order). A partial build has no list: a small run sorts the candidates.
-        let guessed = self.list.is_some();
-        if !guessed {
-            candidates = self.list_order(&candidates);
-        }
+        // In list order, from the order the library's look-alikes were given when it was read
+        // (a library read otherwise is sorted here).
+        let wanted: std::collections::HashSet<usize> = candidates.iter().copied().collect();
+        let ordered: Vec<usize> = (self.lib.look_alikes.iter().copied())
+            .filter(|ix| wanted.contains(ix))
+            .collect();
+        candidates = if ordered.len() == wanted.len() {
+            ordered
+        } else {
+            list_order(&candidates, self.lib, self.style, self.locale.as_ref())
+        };
         // Works listed without a citation (`nocite`) are cited hidden as well: they can make
         // a cited work need a letter.
         let in_text: std::collections::HashSet<usize> = found
@@ -732,23 +704,11 @@ impl Engine<'_> {
         // ("Gerritsen et al. (2019)" for works told apart by their co-authors), so the list is
         // formatted from plain, hidden citations with disambiguation switched off, and takes
         // its year letters from the citations.
-        let mut letters = year_letters(&candidates, self.lib);
+        let letters = year_letters(&candidates, self.lib);
         let (mut rendered_unique, list) = rayon::join(
             || self.citations(&unique, &hidden_in(&candidates), rivals, &letters),
             || self.list.map(|list| self.reference_list(list, &cited_once)),
         );
-        if guessed && let Some(list) = &list {
-            let wanted: std::collections::HashSet<usize> = candidates.iter().copied().collect();
-            let order: Vec<usize> = list
-                .iter()
-                .map(|(ix, _)| *ix)
-                .filter(|ix| wanted.contains(ix))
-                .collect();
-            if order != candidates {
-                letters = year_letters(&order, self.lib);
-                rendered_unique = self.citations(&unique, &hidden_in(&order), rivals, &letters);
-            }
-        }
         let mut used_letters: HashMap<usize, char> = HashMap::new();
         for (f, cite) in unique.iter().zip(&mut rendered_unique) {
             for (idx, children) in cited_items(cite) {
@@ -777,6 +737,69 @@ impl Engine<'_> {
             references,
         }
     }
+}
+
+/// The CSL locale of the book's language.
+fn locale_of(lang: Lang) -> LocaleCode {
+    LocaleCode(match lang {
+        Lang::Nl => "nl-NL".into(),
+        Lang::En => "en-US".into(),
+    })
+}
+
+/// `works` in the order of the reference list, from a hayagriva run that only sorts them.
+fn list_order(
+    works: &[usize],
+    lib: &Library,
+    style: &IndependentStyle,
+    locale: Option<&LocaleCode>,
+) -> Vec<usize> {
+    if works.is_empty() {
+        return Vec::new();
+    }
+    let mut works = works.to_vec();
+    in_list_order_guess(&mut works, lib, locale);
+    let locales = locales();
+    let mut run = BibliographyDriver::new();
+    for &ix in &works {
+        let item = CitationItem::with_entry(&lib.items[ix]);
+        run.citation(CitationRequest::new(
+            vec![item],
+            style,
+            locale.cloned(),
+            locales,
+            None,
+        ));
+    }
+    run.finish(BibliographyRequest::new(style, locale.cloned(), locales))
+        .bibliography
+        .map(|b| b.items.iter().filter_map(|i| lib.get(&i.key)).collect())
+        .unwrap_or_default()
+}
+
+/// Puts the library's look-alike works (same surnames and year as another work) in
+/// reference-list order, in [`Library::look_alikes`]: their year letters follow that order.
+/// It is done once, as the library is read (beside the chapters being parsed), so that the
+/// citations can be formatted as soon as the book is resolved.
+pub fn order_look_alikes(lib: &mut Library, lang: Lang) {
+    let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
+    for (ix, item) in lib.items.iter().enumerate() {
+        if let Some(k) = author_year(item) {
+            groups.entry(k).or_default().push(ix);
+        }
+    }
+    let mut works: Vec<usize> = groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .flatten()
+        .collect();
+    works.sort_unstable();
+    let CslStyle::Independent(style) =
+        hayagriva::archive::ArchivedStyle::AmericanPsychologicalAssociation.get()
+    else {
+        return;
+    };
+    lib.look_alikes = list_order(&works, lib, &style, Some(&locale_of(lang)));
 }
 
 /// The letter after the year of the first date in `children`, if there is one.
@@ -1156,11 +1179,17 @@ fn in_list_order_guess(works: &mut [usize], lib: &Library, locale: Option<&Local
                     .map(|p| {
                         let p = Some(p);
                         let family = text(p, "non-dropping-particle") + " " + &text(p, "family");
+                        // The list shows initials: "Jansen, A." for Anna and Albert alike.
+                        let initials: Vec<String> = text(p, "given")
+                            .split_whitespace()
+                            .filter_map(|g| g.chars().next())
+                            .map(|c| format!("{c}."))
+                            .collect();
                         format!(
                             "{}{}, {}",
                             family.trim_start(),
                             text(p, "literal"),
-                            text(p, "given")
+                            initials.join(" ")
                         )
                     })
                     .collect::<Vec<_>>()
