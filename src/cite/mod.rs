@@ -107,13 +107,28 @@ fn locale_cache() -> Option<std::path::PathBuf> {
     )
 }
 
-/// Starts decoding the locales in the background (a no-op when done or under way).
+/// Starts decoding the style and the locales in the background (a no-op when done).
 pub fn prefetch() {
-    if LOCALES.get().is_none() {
+    if LOCALES.get().is_none() || APA.get().is_none() {
         std::thread::spawn(|| {
+            apa();
             locales();
         });
     }
+}
+
+static APA: std::sync::OnceLock<Option<IndependentStyle>> = std::sync::OnceLock::new();
+
+/// hayagriva's APA style, decoded from its archive once per process (in the background by
+/// [`prefetch`]): the library and the citations both need it.
+fn apa() -> Option<&'static IndependentStyle> {
+    APA.get_or_init(|| {
+        match hayagriva::archive::ArchivedStyle::AmericanPsychologicalAssociation.get() {
+            CslStyle::Independent(style) => Some(style),
+            _ => None,
+        }
+    })
+    .as_ref()
 }
 
 /// The last run's formatted citations, reused by `druk serve` while the bibliography and the
@@ -256,11 +271,10 @@ pub fn apply(
     }
 
     // 2. Format with hayagriva.
-    let CslStyle::Independent(mut style) =
-        hayagriva::archive::ArchivedStyle::AmericanPsychologicalAssociation.get()
-    else {
+    let Some(style) = apa() else {
         return diags;
     };
+    let mut style = style.clone();
     let kinds = lib
         .items
         .iter()
@@ -794,12 +808,10 @@ pub fn order_look_alikes(lib: &mut Library, lang: Lang) {
         .flatten()
         .collect();
     works.sort_unstable();
-    let CslStyle::Independent(style) =
-        hayagriva::archive::ArchivedStyle::AmericanPsychologicalAssociation.get()
-    else {
+    let Some(style) = apa() else {
         return;
     };
-    lib.look_alikes = list_order(&works, lib, &style, Some(&locale_of(lang)));
+    lib.look_alikes = list_order(&works, lib, style, Some(&locale_of(lang)));
 }
 
 /// The letter after the year of the first date in `children`, if there is one.
