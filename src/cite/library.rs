@@ -194,6 +194,69 @@ fn normalize_dates(item: &mut Item, key: &str, span: Span, diags: &mut Vec<Diagn
                 item.0.insert(field.to_string(), v);
             }
         }
+        shorten_range(item, field, key, span, diags);
+    }
+}
+
+/// A date range (`date-parts: [[1992], [1994]]`, or `raw: 1992/1994`) becomes its first
+/// date, with a warning: hayagriva prints single dates only (and stops on a range).
+fn shorten_range(item: &mut Item, field: &str, key: &str, span: Span, diags: &mut Vec<Diagnostic>) {
+    let Some(json) = item.0.get(field).and_then(|v| serde_json::to_value(v).ok()) else {
+        return;
+    };
+    // citationberg writes a date as its bare date parts (`[[1992], [1994]]`); accept both forms.
+    let parts = json.get("date-parts").unwrap_or(&json);
+    let first: Option<serde_json::Value> = match parts.as_array() {
+        Some(parts) if parts.len() > 1 => parts.first().cloned(),
+        Some(_) => return,
+        None => match json.get("raw").and_then(|r| r.as_str()) {
+            Some(raw) if raw.contains('/') => {
+                let start = raw.split('/').next().unwrap_or("").trim();
+                let parts: Option<Vec<i64>> = start.split('-').map(|p| p.parse().ok()).collect();
+                parts.map(|p| serde_json::json!(p))
+            }
+            _ => return,
+        },
+    };
+    let shown = |v: &serde_json::Value| match v.as_array() {
+        Some(a) => a
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join("-"),
+        None => v.to_string(),
+    };
+    let Some(first) = first else {
+        diags.push(
+            Diagnostic::error(
+                "bibliography-date",
+                format!("`{field}` of `{key}` is a date range druk cannot read"),
+            )
+            .at(span)
+            .help(format!(
+                "write a single date: `{field}: 2019` or `{field}: 2019-03-01`"
+            )),
+        );
+        item.0.remove(field);
+        return;
+    };
+    diags.push(
+        Diagnostic::warning(
+            "bibliography-date-range",
+            format!(
+                "`{field}` of `{key}` is a date range; it is printed as its first date, {}",
+                shown(&first)
+            ),
+        )
+        .at(span)
+        .help(format!(
+            "the citation engine prints single dates: write `{field}: {}` to say so",
+            shown(&first)
+        )),
+    );
+    let json = serde_json::json!({ "date-parts": [first] });
+    if let Ok(v) = serde_json::from_value::<Value>(json) {
+        item.0.insert(field.to_string(), v);
     }
 }
 

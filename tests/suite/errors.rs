@@ -163,6 +163,7 @@ error_fixtures! {
     missing_bibliography_file => "missing-bibliography",
     malformed_bibliography_entry => "malformed-entry",
     duplicate_reference_points_at_the_second_definition => "duplicate-reference",
+    date_range_is_printed_as_its_first_date => "date-range",
     unused_reference_is_a_warning => "unused-reference",
 }
 
