@@ -275,13 +275,20 @@ pub fn apply(
         return diags;
     };
     let mut style = style.clone();
-    let kinds = lib
-        .items
-        .iter()
-        .filter_map(|it| it.0.get("type")?.to_str())
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    specialise::specialise(&mut style, &kinds);
+    let present = specialise::Present {
+        kinds: lib
+            .items
+            .iter()
+            .filter_map(|it| it.0.get("type")?.to_str())
+            .filter_map(|t| t.parse().ok())
+            .collect(),
+        fields: lib
+            .items
+            .iter()
+            .flat_map(|it| it.0.keys().cloned())
+            .collect(),
+    };
+    specialise::specialise(&mut style, &present);
     if found.is_empty() && listed_only.is_empty() {
         if let Some(bp) = bib_part {
             diags.push(empty_list(book.parts[bp].title.span));
