@@ -149,11 +149,7 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
     // The bibliography does not depend on the text: it is read while the chapters are parsed.
     let ((parts, parse_diags), (library, lib_diags)) = rayon::join(
         || parse::parse_with(&project, &mut cache.parse),
-        || {
-            let (mut library, diags) = cite::library::load(&project);
-            cite::order_look_alikes(&mut library, project.meta.lang);
-            (library, diags)
-        },
+        || cite::library::load(&project),
     );
     diags.extend(parse_diags);
     let (mut book, resolve_diags) = resolve::resolve(&project, parts);

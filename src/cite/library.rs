@@ -85,6 +85,7 @@ pub fn load(project: &Project) -> (Library, Vec<Diagnostic>) {
             lib.spans.push(span);
         }
     }
+    super::order_look_alikes(&mut lib, project.meta.lang);
     (lib, diags)
 }
 

@@ -308,7 +308,6 @@ pub fn apply(
     list_style.citation.layout.elements.clear();
     list_style.citation.sort = None;
     let engine = Engine {
-        style: &style,
         cites: &without_list,
         list: Some(&list_style),
         locales,
@@ -451,12 +450,11 @@ fn reference_id(key: &str) -> String {
 }
 
 struct Engine<'a> {
-    style: &'a IndependentStyle,
-    /// `style` without its bibliography section, for the run that formats the citations:
-    /// it then neither sorts nor formats the list.
+    /// The book's style without its bibliography section, for the run that formats the
+    /// citations: it then neither sorts nor formats the list.
     cites: &'a IndependentStyle,
-    /// `style` with the citations' disambiguation switched off, for the run that formats the
-    /// reference list; `None` when no list is wanted (a one-chapter build).
+    /// The style with the citations' disambiguation switched off, for the run that formats
+    /// the reference list; `None` when no list is wanted (a one-chapter build).
     list: Option<&'a IndependentStyle>,
     locales: &'a [hayagriva::citationberg::Locale],
     locale: Option<LocaleCode>,
@@ -634,43 +632,26 @@ impl Engine<'_> {
                 cited_once.push(ix);
             }
         }
-        let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
-        for &ix in &cited_once {
-            if let Some(k) = author_year(&self.lib.items[ix]) {
-                groups.entry(k).or_default().push(ix);
-            }
-        }
-        let mut candidates: Vec<usize> = groups
-            .into_values()
-            .filter(|g| g.len() > 1)
-            .flatten()
-            .collect();
-        // In list order, from the order the library's look-alikes were given when it was read
-        // (a library read otherwise is sorted here).
-        let wanted: std::collections::HashSet<usize> = candidates.iter().copied().collect();
-        let ordered: Vec<usize> = (self.lib.look_alikes.iter().copied())
+        // In list order, as the library's look-alikes were put when it was read.
+        let wanted: std::collections::HashSet<usize> =
+            look_alikes(cited_once.iter().copied(), self.lib)
+                .into_iter()
+                .collect();
+        let candidates: Vec<usize> = (self.lib.look_alikes.iter().copied())
             .filter(|ix| wanted.contains(ix))
             .collect();
-        candidates = if ordered.len() == wanted.len() {
-            ordered
-        } else {
-            list_order(&candidates, self.lib, self.style, self.locale.as_ref())
-        };
         // Works listed without a citation (`nocite`) are cited hidden as well: they can make
         // a cited work need a letter.
         let in_text: std::collections::HashSet<usize> = found
             .iter()
             .flat_map(|f| f.items.iter().map(|it| it.lib))
             .collect();
-        let hidden_in = |order: &[usize]| -> Vec<usize> {
-            let mut hidden = order.to_vec();
-            for &ix in listed_only {
-                if !in_text.contains(&ix) && !hidden.contains(&ix) {
-                    hidden.push(ix);
-                }
+        let mut hidden = candidates.clone();
+        for &ix in listed_only {
+            if !in_text.contains(&ix) && !hidden.contains(&ix) {
+                hidden.push(ix);
             }
-            hidden
-        };
+        }
 
         // Equal requests render equally (APA has no position-dependent forms such as "ibid."),
         // so each distinct one goes to hayagriva once.
@@ -727,7 +708,7 @@ impl Engine<'_> {
         // its year letters from the citations.
         let letters = year_letters(&candidates, self.lib);
         let (mut rendered_unique, list) = rayon::join(
-            || self.citations(&unique, &hidden_in(&candidates), rivals, &letters),
+            || self.citations(&unique, &hidden, rivals, &letters),
             || self.list.map(|list| self.reference_list(list, &cited_once)),
         );
         let mut used_letters: HashMap<usize, char> = HashMap::new();
@@ -800,25 +781,32 @@ fn list_order(
 
 /// Puts the library's look-alike works (same surnames and year as another work) in
 /// reference-list order, in [`Library::look_alikes`]: their year letters follow that order.
-/// It is done once, as the library is read (beside the chapters being parsed), so that the
+/// It is done once, as part of reading the library (beside the chapters being parsed), so that the
 /// citations can be formatted as soon as the book is resolved.
 pub fn order_look_alikes(lib: &mut Library, lang: Lang) {
-    let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
-    for (ix, item) in lib.items.iter().enumerate() {
-        if let Some(k) = author_year(item) {
-            groups.entry(k).or_default().push(ix);
-        }
-    }
-    let mut works: Vec<usize> = groups
-        .into_values()
-        .filter(|g| g.len() > 1)
-        .flatten()
-        .collect();
-    works.sort_unstable();
+    let works = look_alikes(0..lib.items.len(), lib);
     let Some(style) = apa() else {
         return;
     };
     lib.look_alikes = list_order(&works, lib, style, Some(&locale_of(lang)));
+}
+
+/// The works among `works` that share their authors' surnames and year with another of them
+/// (the only ones that can get a year letter), in library order.
+fn look_alikes(works: impl Iterator<Item = usize>, lib: &Library) -> Vec<usize> {
+    let mut groups: HashMap<(String, Option<i64>), Vec<usize>> = HashMap::new();
+    for ix in works {
+        if let Some(k) = author_year(&lib.items[ix]) {
+            groups.entry(k).or_default().push(ix);
+        }
+    }
+    let mut out: Vec<usize> = groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .flatten()
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// The letter after the year of the first date in `children`, if there is one.
