@@ -476,17 +476,12 @@ impl Engine<'_> {
         rivals: &[usize],
         letters: &HashMap<usize, char>,
     ) -> Vec<ElemChildren> {
-        let mut driver = BibliographyDriver::new();
         let rivals_left: Vec<usize> = rivals
             .iter()
             .copied()
             .filter(|ix| !order.contains(ix))
             .collect();
         let hidden_count = order.len() + rivals_left.len();
-        for &ix in order.iter().chain(&rivals_left) {
-            let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
-            driver.citation(self.cite_request(vec![hidden]));
-        }
         // hayagriva keeps the given order for works of the same authors and year; APA wants
         // them by their letters, "(Hermanns, 1992a, 1992b)".
         let rank: HashMap<usize, usize> =
@@ -495,24 +490,87 @@ impl Engine<'_> {
             .iter()
             .map(|f| letter_order(&f.items, &rank, self.lib))
             .collect();
-        for (f, perm) in unique.iter().zip(&perms) {
-            let items = perm
-                .iter()
-                .map(|&i| self.item(&f.items[i], f.narrative))
-                .collect();
-            driver.citation(self.cite_request(items));
+        // Most citations of several works are put together here from the works formatted
+        // one by one: hayagriva formats each work of each citation, twice, and a work is
+        // cited in many citations. A work reads the same alone as among others, except where
+        // two works of a citation may show the same names (they are then grouped: "Hermanns,
+        // 1992a, 1992b"); those citations, and narrative ones, hayagriva formats whole.
+        let together: Vec<bool> = unique
+            .iter()
+            .map(|f| f.items.len() > 1 && !f.narrative && self.told_apart(&f.items))
+            .collect();
+        type One = (usize, Option<(Locator, String)>, bool);
+        let mut ones: HashMap<One, usize> = HashMap::new();
+        let mut whole: Vec<Option<usize>> = vec![None; unique.len()];
+        // What to cite, in order: one work (citation, item) or a whole citation.
+        let mut requests: Vec<(usize, Option<usize>)> = Vec::new();
+        for (ui, (f, perm)) in unique.iter().zip(&perms).enumerate() {
+            if f.items.len() == 1 || together[ui] {
+                for &i in perm {
+                    let it = &f.items[i];
+                    let key = (it.lib, it.locator.clone(), f.narrative);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = ones.entry(key) {
+                        slot.insert(requests.len());
+                        requests.push((ui, Some(i)));
+                    }
+                }
+            } else {
+                whole[ui] = Some(requests.len());
+                requests.push((ui, None));
+            }
         }
-        let rendered = driver.finish(BibliographyRequest::new(
-            self.cites,
-            self.locale.clone(),
-            self.locales,
-        ));
-        let mut cites: Vec<ElemChildren> = rendered
+        let run = || {
+            let mut driver = BibliographyDriver::new();
+            for &ix in order.iter().chain(&rivals_left) {
+                let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
+                driver.citation(self.cite_request(vec![hidden]));
+            }
+            for &(ui, one) in &requests {
+                let f = unique[ui];
+                let items = match one {
+                    Some(i) => vec![self.item(&f.items[i], f.narrative)],
+                    None => perms[ui]
+                        .iter()
+                        .map(|&i| self.item(&f.items[i], f.narrative))
+                        .collect(),
+                };
+                driver.citation(self.cite_request(items));
+            }
+            driver.finish(BibliographyRequest::new(
+                self.cites,
+                self.locale.clone(),
+                self.locales,
+            ))
+        };
+        let (rendered, orders) = rayon::join(run, || self.orders(unique, &perms, &together));
+        let rendered: Vec<ElemChildren> = rendered
             .citations
             .into_iter()
             .skip(hidden_count)
             .map(|c| c.citation)
             .collect();
+        let mut orders = orders.into_iter();
+        let mut cites: Vec<ElemChildren> = Vec::with_capacity(unique.len());
+        for (ui, (f, perm)) in unique.iter().zip(&perms).enumerate() {
+            let one = |i: usize| {
+                let it = &f.items[i];
+                ones.get(&(it.lib, it.locator.clone(), f.narrative))
+                    .and_then(|&r| rendered.get(r))
+            };
+            let cite = match whole[ui] {
+                Some(r) => rendered.get(r).cloned(),
+                None if f.items.len() == 1 => perm.first().and_then(|&i| one(i)).cloned(),
+                None => {
+                    let order = orders.next().unwrap_or_default();
+                    let parts: Option<Vec<&ElemChildren>> = order
+                        .iter()
+                        .map(|&j| perm.get(j).and_then(|&i| one(i)))
+                        .collect();
+                    parts.map(|parts| self.put_together(&order, &parts))
+                }
+            };
+            cites.push(cite.unwrap_or_default());
+        }
         for (cite, perm) in cites.iter_mut().zip(&perms) {
             same_author_years_with_commas(cite);
             renumber_items(cite, perm);
@@ -527,6 +585,164 @@ impl Engine<'_> {
             }
         }
         cites
+    }
+
+    /// Whether no two of `items` can show the same names: then hayagriva neither groups
+    /// nor shortens any of them in a citation. Works are told apart by their first author's
+    /// surname; a work without an author, or with a composer (whom APA names first), shows
+    /// other names and counts as alike.
+    fn told_apart(&self, items: &[FoundItem]) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        items.iter().all(|it| {
+            let work = &self.lib.items[it.lib];
+            let first = (work.0.contains_key("author") && !work.0.contains_key("composer"))
+                .then(|| surnames(work).into_iter().next())
+                .flatten()
+                .map(|n| n.to_lowercase());
+            first.is_some() && seen.insert(first)
+        })
+    }
+
+    /// The order in which the style puts the works of each citation marked in `together`
+    /// (as places in `perms`), each from a run of its own that only sorts: nothing is laid
+    /// out or told apart. A run of one citation keeps hayagriva's sort cheap (it looks every
+    /// work of a run up in a list at each comparison), and the runs spread over the cores.
+    fn orders(
+        &self,
+        unique: &[&Found],
+        perms: &[Vec<usize>],
+        together: &[bool],
+    ) -> Vec<Vec<usize>> {
+        use rayon::prelude::*;
+        if !together.contains(&true) {
+            return Vec::new();
+        }
+        let mut style = self.cites.clone();
+        style.citation.layout.elements.clear();
+        style.citation.disambiguate_add_names = false;
+        style.citation.disambiguate_add_givenname = false;
+        style.citation.disambiguate_add_year_suffix = false;
+        let wanted: Vec<(&Found, &Vec<usize>)> = unique
+            .iter()
+            .zip(perms)
+            .zip(together)
+            .filter(|(_, t)| **t)
+            .map(|((f, perm), _)| (*f, perm))
+            .collect();
+        wanted
+            .par_iter()
+            .map(|(f, perm)| self.order(&style, f, perm))
+            .collect()
+    }
+
+    /// The places in `perm` of the works of `f` in the order `style` sorts them (the given
+    /// order should hayagriva's answer not name each place once).
+    fn order(&self, style: &IndependentStyle, f: &Found, perm: &[usize]) -> Vec<usize> {
+        let items = perm
+            .iter()
+            .map(|&i| CitationItem::with_entry(&self.lib.items[f.items[i].lib]))
+            .collect();
+        let mut driver = BibliographyDriver::new();
+        driver.citation(CitationRequest::new(
+            items,
+            style,
+            self.locale.clone(),
+            self.locales,
+            None,
+        ));
+        let rendered = driver.finish(BibliographyRequest::new(
+            style,
+            self.locale.clone(),
+            self.locales,
+        ));
+        let order: Vec<usize> = rendered
+            .citations
+            .first()
+            .map(|c| {
+                c.citation
+                    .0
+                    .iter()
+                    .filter_map(|child| match child {
+                        ElemChild::Elem(e) => match e.meta {
+                            Some(ElemMeta::Entry(j)) => Some(j),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let n = perm.len();
+        let mut seen = vec![false; n];
+        let complete = order.len() == n
+            && order
+                .iter()
+                .all(|&j| j < n && !std::mem::replace(&mut seen[j], true));
+        if complete { order } else { (0..n).collect() }
+    }
+
+    /// A citation of several works from each work's own citation (`parts`, in the order
+    /// the style puts them, `order` their places in the request), as hayagriva puts one
+    /// together: the style's affixes around, its delimiter between.
+    fn put_together(&self, order: &[usize], parts: &[&ElemChildren]) -> ElemChildren {
+        let layout = &self.cites.citation;
+        let group_delimiter = layout.cite_group_delimiter.as_deref().or_else(|| {
+            layout
+                .layout
+                .delimiter
+                .as_deref()
+                .filter(|_| layout.collapse.is_some())
+        });
+        let mut out: Vec<ElemChild> = Vec::new();
+        let mut formatting = None;
+        for (&j, part) in order.iter().zip(parts) {
+            // A work's own citation: the prefix, the work, the suffix.
+            let mut work = None;
+            for child in &part.0 {
+                match child {
+                    ElemChild::Elem(e) if matches!(e.meta, Some(ElemMeta::Entry(_))) => {
+                        let mut e = e.clone();
+                        e.meta = Some(ElemMeta::Entry(j));
+                        work = Some(e);
+                    }
+                    ElemChild::Text(t) if formatting.is_none() => formatting = Some(t.formatting),
+                    _ => {}
+                }
+            }
+            let Some(work) = work else { continue };
+            let fmt = formatting.unwrap_or_default();
+            if out.is_empty() {
+                if let Some(prefix) = &layout.layout.prefix {
+                    out.push(ElemChild::Text(hayagriva::Formatted {
+                        text: prefix.clone(),
+                        formatting: fmt,
+                    }));
+                }
+            } else {
+                // Grouping gives every work with names the group delimiter.
+                let delimiter = if work.children.find_names().is_some() {
+                    group_delimiter.or(layout.layout.delimiter.as_deref())
+                } else {
+                    layout.layout.delimiter.as_deref()
+                };
+                if let Some(d) = delimiter {
+                    out.push(ElemChild::Text(hayagriva::Formatted {
+                        text: d.to_string(),
+                        formatting: fmt,
+                    }));
+                }
+            }
+            out.push(ElemChild::Elem(work));
+        }
+        if let Some(suffix) = &layout.layout.suffix
+            && !last_text(&out).is_some_and(|t| t.ends_with(suffix.as_str()))
+        {
+            out.push(ElemChild::Text(hayagriva::Formatted {
+                text: suffix.clone(),
+                formatting: formatting.unwrap_or_default(),
+            }));
+        }
+        ElemChildren(out)
     }
 
     /// The reference list of `works` in APA order, as (library index, content).
@@ -895,6 +1111,15 @@ fn letter_order(items: &[FoundItem], rank: &HashMap<usize, usize>, lib: &Library
         }
     }
     perm
+}
+
+/// The text of the last text at the end of `children`, looking into the last element.
+fn last_text(children: &[ElemChild]) -> Option<&str> {
+    match children.last()? {
+        ElemChild::Text(t) => Some(&t.text),
+        ElemChild::Elem(e) => last_text(&e.children.0),
+        _ => None,
+    }
 }
 
 /// Points each rendered item back at its place in the citation as written: `perm[j]` is

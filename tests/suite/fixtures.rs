@@ -215,6 +215,8 @@ fn citation_forms() {
         "alleen het jaar <span class=\"citation\">(<a href=\"literatuur.xhtml#ref-zeijl2005\">2005</a>)</span>",
         "<a href=\"literatuur.xhtml#ref-opvoedwijzer\">Stichting Opvoedwijzer, z.d.</a>",
         "<a href=\"literatuur.xhtml#ref-bakker2010\">Bakker &amp; Jansen, 2010, hoofdstuk 3</a>",
+        // Several works: sorted by author, each with its own locator.
+        "lijst <span class=\"citation\">(<a href=\"literatuur.xhtml#ref-bakker2010\">Bakker &amp; Jansen, 2010</a>; <a href=\"literatuur.xhtml#ref-hermanns1992\">Hermanns, 1992</a>; <a href=\"literatuur.xhtml#ref-zeijl2005\">Zeijl et al., 2005, p. 8</a>)</span>",
     ] {
         assert!(ch.contains(expected), "missing: {expected}\n{ch}");
     }
