@@ -307,14 +307,16 @@ pub fn write_shared(
     }
     let resources = lo.add_object(resources);
 
-    // Page contents, in parallel, each compressed as soon as it is written.
+    // Page contents, in parallel, each compressed as soon as it is written; on the screen,
+    // the page's link annotations beside it.
+    let page_ids: Vec<ObjectId> = pages.iter().map(|_| lo.new_object_id()).collect();
     let fonts: Vec<Option<&font::Embedded>> = shared.fonts.iter().map(Option::as_ref).collect();
     let res = content::Resources {
         fonts: &fonts,
         images: &image_names,
     };
     let marks = geo.marks.then(|| geo.marks_content());
-    let contents: Vec<(Stream, u64)> = pages
+    let contents: Vec<(Stream, u64, Vec<Dictionary>)> = pages
         .par_iter()
         .map(|page| {
             let mut bytes = content::page(page, opts.edition, &geo, &res);
@@ -326,14 +328,22 @@ pub fn write_shared(
             }
             let mut h = catalog::Fnv::new();
             h.write(&bytes);
-            (stream(Dictionary::new(), &bytes), h.finish())
+            // PDF/X forbids link annotations on the page: links belong to the screen edition.
+            let links = match print {
+                true => Vec::new(),
+                false => page
+                    .links
+                    .iter()
+                    .map(|l| link(l, &geo, &page_ids))
+                    .collect(),
+            };
+            (stream(Dictionary::new(), &bytes), h.finish(), links)
         })
         .collect();
 
     // Pages, with the boxes of the edition and, on the screen, the links.
-    let page_ids: Vec<ObjectId> = pages.iter().map(|_| lo.new_object_id()).collect();
     let mut hashes = Vec::with_capacity(contents.len());
-    for ((page, (content, hash)), &id) in pages.iter().zip(contents).zip(&page_ids) {
+    for ((content, hash, links), &id) in contents.into_iter().zip(&page_ids) {
         hashes.push(hash);
         let mut d = Dictionary::new();
         d.set("Type", Object::Name(b"Page".to_vec()));
@@ -346,12 +356,10 @@ pub fn write_shared(
         }
         d.set("Resources", Object::Reference(resources));
         d.set("Contents", Object::Reference(lo.add_object(content)));
-        // PDF/X forbids link annotations on the page: links belong to the screen edition.
-        if !print && !page.links.is_empty() {
-            let annots = page
-                .links
-                .iter()
-                .map(|l| Object::Reference(lo.add_object(link(l, &geo, &page_ids))))
+        if !links.is_empty() {
+            let annots = links
+                .into_iter()
+                .map(|l| Object::Reference(lo.add_object(l)))
                 .collect();
             d.set("Annots", Object::Array(annots));
         }
@@ -375,40 +383,17 @@ pub fn write_shared(
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
+    // Thousands of small objects: freed on a pool thread, not on the way to the output.
+    rayon::spawn(move || drop(lo));
     Ok(PdfOutput {
         bytes,
         warnings: shared.warnings.clone(),
     })
 }
 
-/// A link annotation: invisible, a jump within the document or to a URL.
+/// A link annotation: invisible, a jump within the document (a `/Dest`, lighter to write
+/// and read than a GoTo action: there are thousands) or to a URL.
 fn link(l: &crate::typeset::Link, geo: &Geometry, page_ids: &[ObjectId]) -> Dictionary {
-    let mut action = Dictionary::new();
-    match &l.target {
-        LinkTarget::Internal(pos) => {
-            action.set("S", Object::Name(b"GoTo".to_vec()));
-            let page = page_ids
-                .get(pos.page)
-                .map_or(Object::Null, |&id| Object::Reference(id));
-            action.set(
-                "D",
-                Object::Array(vec![
-                    page,
-                    Object::Name(b"XYZ".to_vec()),
-                    catalog::real(geo.x(pos.x)),
-                    catalog::real(geo.y(pos.y)),
-                    Object::Null,
-                ]),
-            );
-        }
-        LinkTarget::External(url) => {
-            action.set("S", Object::Name(b"URI".to_vec()));
-            action.set(
-                "URI",
-                Object::String(url.as_bytes().to_vec(), StringFormat::Literal),
-            );
-        }
-    }
     let mut d = Dictionary::new();
     d.set("Type", Object::Name(b"Annot".to_vec()));
     d.set("Subtype", Object::Name(b"Link".to_vec()));
@@ -422,7 +407,32 @@ fn link(l: &crate::typeset::Link, geo: &Geometry, page_ids: &[ObjectId]) -> Dict
         ]),
     );
     d.set("Border", Object::Array(vec![Object::Integer(0); 3]));
-    d.set("A", Object::Dictionary(action));
+    match &l.target {
+        LinkTarget::Internal(pos) => {
+            let page = page_ids
+                .get(pos.page)
+                .map_or(Object::Null, |&id| Object::Reference(id));
+            d.set(
+                "Dest",
+                Object::Array(vec![
+                    page,
+                    Object::Name(b"XYZ".to_vec()),
+                    catalog::real(geo.x(pos.x)),
+                    catalog::real(geo.y(pos.y)),
+                    Object::Null,
+                ]),
+            );
+        }
+        LinkTarget::External(url) => {
+            let mut action = Dictionary::new();
+            action.set("S", Object::Name(b"URI".to_vec()));
+            action.set(
+                "URI",
+                Object::String(url.as_bytes().to_vec(), StringFormat::Literal),
+            );
+            d.set("A", Object::Dictionary(action));
+        }
+    }
     d
 }
 
