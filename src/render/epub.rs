@@ -86,7 +86,7 @@ pub fn render(
         .unix_permissions(0o644);
     let deflated = stored
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9));
+        .compression_level(Some(6));
     let mut put = |name: &str, bytes: &[u8], opts| -> Result<(), std::io::Error> {
         zip.start_file(name, opts).map_err(std::io::Error::other)?;
         zip.write_all(bytes)
