@@ -300,13 +300,7 @@ pub fn apply(
     let locale = Some(locale_of(lang));
     let mut without_list = style.clone();
     without_list.bibliography = None;
-    let mut list_style = style.clone();
-    list_style.citation.disambiguate_add_names = false;
-    list_style.citation.disambiguate_add_givenname = false;
-    list_style.citation.disambiguate_add_year_suffix = false;
-    // Its citations are all hidden: nothing to lay out or sort.
-    list_style.citation.layout.elements.clear();
-    list_style.citation.sort = None;
+    let list_style = for_the_list(&style);
     let engine = Engine {
         cites: &without_list,
         list: Some(&list_style),
@@ -617,11 +611,7 @@ impl Engine<'_> {
         if !together.contains(&true) {
             return Vec::new();
         }
-        let mut style = self.cites.clone();
-        style.citation.layout.elements.clear();
-        style.citation.disambiguate_add_names = false;
-        style.citation.disambiguate_add_givenname = false;
-        style.citation.disambiguate_add_year_suffix = false;
+        let style = silent_citations(self.cites);
         let wanted: Vec<(&Found, &Vec<usize>)> = unique
             .iter()
             .zip(perms)
@@ -743,41 +733,6 @@ impl Engine<'_> {
             }));
         }
         ElemChildren(out)
-    }
-
-    /// The reference list of `works` in APA order, as (library index, content).
-    fn reference_list(
-        &self,
-        list: &IndependentStyle,
-        works: &[usize],
-    ) -> Vec<(usize, ElemChildren)> {
-        let mut works = works.to_vec();
-        in_list_order_guess(&mut works, self.lib, self.locale.as_ref());
-        let mut driver = BibliographyDriver::new();
-        for &ix in &works {
-            let hidden = CitationItem::new(&self.lib.items[ix], None, None, true, None);
-            driver.citation(CitationRequest::new(
-                vec![hidden],
-                list,
-                self.locale.clone(),
-                self.locales,
-                None,
-            ));
-        }
-        driver
-            .finish(BibliographyRequest::new(
-                list,
-                self.locale.clone(),
-                self.locales,
-            ))
-            .bibliography
-            .map(|b| {
-                b.items
-                    .into_iter()
-                    .filter_map(|i| Some((self.lib.get(&i.key)?, i.content)))
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 
     /// APA's "no date" term in the book's language, which takes the letter of an undated
@@ -925,7 +880,10 @@ impl Engine<'_> {
         let letters = year_letters(&candidates, self.lib);
         let (mut rendered_unique, list) = rayon::join(
             || self.citations(&unique, &hidden, rivals, &letters),
-            || self.list.map(|list| self.reference_list(list, &cited_once)),
+            || {
+                self.list
+                    .map(|list| listed(list, &cited_once, self.lib, self.locale.as_ref()))
+            },
         );
         let mut used_letters: HashMap<usize, char> = HashMap::new();
         for (f, cite) in unique.iter().zip(&mut rendered_unique) {
@@ -965,13 +923,33 @@ fn locale_of(lang: Lang) -> LocaleCode {
     })
 }
 
-/// `works` in the order of the reference list, from a hayagriva run that only sorts them.
-fn list_order(
+/// `style` for runs whose citations print nothing: no citation layout, nothing told apart.
+fn silent_citations(style: &IndependentStyle) -> IndependentStyle {
+    let mut s = style.clone();
+    s.citation.layout.elements.clear();
+    s.citation.disambiguate_add_names = false;
+    s.citation.disambiguate_add_givenname = false;
+    s.citation.disambiguate_add_year_suffix = false;
+    s
+}
+
+/// `style` for the run that formats the reference list: its citations are all hidden, so
+/// there is nothing to lay out, tell apart or sort.
+fn for_the_list(style: &IndependentStyle) -> IndependentStyle {
+    let mut s = silent_citations(style);
+    s.citation.sort = None;
+    s
+}
+
+/// `works` as the reference list of `style` (made by [`for_the_list`]) has them: in its
+/// order, as (library index, entry). hayagriva sorts the list itself, re-rendering the sort
+/// keys at every comparison, so the works are handed over nearly sorted.
+fn listed(
+    style: &IndependentStyle,
     works: &[usize],
     lib: &Library,
-    style: &IndependentStyle,
     locale: Option<&LocaleCode>,
-) -> Vec<usize> {
+) -> References {
     if works.is_empty() {
         return Vec::new();
     }
@@ -980,9 +958,9 @@ fn list_order(
     let locales = locales();
     let mut run = BibliographyDriver::new();
     for &ix in &works {
-        let item = CitationItem::with_entry(&lib.items[ix]);
+        let hidden = CitationItem::new(&lib.items[ix], None, None, true, None);
         run.citation(CitationRequest::new(
-            vec![item],
+            vec![hidden],
             style,
             locale.cloned(),
             locales,
@@ -991,7 +969,12 @@ fn list_order(
     }
     run.finish(BibliographyRequest::new(style, locale.cloned(), locales))
         .bibliography
-        .map(|b| b.items.iter().filter_map(|i| lib.get(&i.key)).collect())
+        .map(|b| {
+            b.items
+                .into_iter()
+                .filter_map(|i| Some((lib.get(&i.key)?, i.content)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -1004,7 +987,8 @@ pub fn order_look_alikes(lib: &mut Library, lang: Lang) {
     let Some(style) = apa() else {
         return;
     };
-    lib.look_alikes = list_order(&works, lib, style, Some(&locale_of(lang)));
+    let order = listed(&for_the_list(style), &works, lib, Some(&locale_of(lang)));
+    lib.look_alikes = order.into_iter().map(|(ix, _)| ix).collect();
 }
 
 /// The works among `works` that share their authors' surnames and year with another of them
