@@ -78,6 +78,8 @@ pub struct Compiled {
     /// What the PDFs need that was made while the citations were formatted (when
     /// [`CompileOptions::prepare_print`] asks for it).
     pub prepared: Option<render::print::Prepared>,
+    /// The images the manuscript uses, by the paths it gives (relative to the book folder).
+    pub images: Vec<String>,
 }
 
 impl Compiled {
@@ -143,6 +145,7 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
                 diags,
                 book: None,
                 prepared: None,
+                images: Vec::new(),
             };
         }
     };
@@ -163,12 +166,13 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
     };
     // The citations are formatted on one core for a while: what the PDFs need that does not
     // depend on them is made on the other meanwhile.
-    let images = opts
-        .prepare_print
-        .then(|| render::print::image_sources(&mut book));
+    let images = render::print::image_sources(&mut book);
     let (cite_diags, prepared) = rayon::join(
         || cite::apply(&mut book, &project, &library, cite_opts, &mut cache.cite),
-        || images.map(|srcs| render::print::prepare(&project, &srcs)),
+        || {
+            opts.prepare_print
+                .then(|| render::print::prepare(&project, &images))
+        },
     );
     diags.extend(cite_diags);
     diag::sort(&mut diags);
@@ -177,6 +181,26 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
         diags,
         book: Some((project, book)),
         prepared,
+        images,
+    }
+}
+
+impl Compiled {
+    /// Every file the book is made of (book.yaml, the Markdown, the bibliography, the images)
+    /// and its style folder: what no output may ever take the place of.
+    pub fn book_files(&self) -> Vec<PathBuf> {
+        let Some((project, _)) = &self.book else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = self
+            .sources
+            .files()
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        files.extend(self.images.iter().map(|i| project.root.join(i)));
+        files.extend(project.styles.dir.clone());
+        files
     }
 }
 
@@ -272,6 +296,27 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
             }
         },
     };
+    // Before any work: the outputs may go where they are asked to go.
+    let chapter_name = opts.chapter.map(|n| (n, book.meta.lang));
+    let planned: Vec<(String, output::Kind)> = opts
+        .formats
+        .iter()
+        .map(|f| {
+            let kind = match (f, only) {
+                (Format::Html, None) => output::Kind::Dir,
+                (Format::Html, Some(_)) => output::Kind::Into(Vec::new()),
+                _ => output::Kind::File,
+            };
+            (f.file_name(&book.meta.slug, chapter_name), kind)
+        })
+        .collect();
+    let guarded = output::guard_book(&opts.out_dir, &project.root, &compiled.book_files())
+        .map_err(|d| vec![*d])
+        .and_then(|()| output::preflight(&opts.out_dir, &planned));
+    if let Err(d) = guarded {
+        compiled.diags.extend(d);
+        return Built::nothing(compiled);
+    }
     progress("rendering");
     // Both PDF editions come from one layout, so they are one job; it goes first because
     // it is the longest, and EPUB and web run beside it.
@@ -372,45 +417,44 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
         return Built::nothing(compiled);
     }
     progress("writing");
-    // Each file is synced before it replaces the old one; the formats are written side by
-    // side so that their syncs overlap.
-    let results: Vec<_> = {
-        use rayon::prelude::*;
-        outputs
-            .par_iter()
-            .map(|(f, out)| {
-                let chapter = opts.chapter.map(|n| (n, book.meta.lang));
-                let path = opts.out_dir.join(f.file_name(&book.meta.slug, chapter));
-                let result = match out {
-                    Output::File(bytes) | Output::Printed(bytes, ..) => {
-                        output::write_atomic(&path, bytes).map(|_| bytes.len())
-                    }
-                    Output::Dir(files) => output::write_dir_atomic(&path, files)
-                        .map(|_| files.iter().map(|f| f.1.len()).sum()),
-                    Output::IntoDir(files) => files
-                        .iter()
-                        .try_for_each(|(rel, bytes)| output::write_atomic(&path.join(rel), bytes))
-                        .map(|_| files.iter().map(|f| f.1.len()).sum()),
-                };
-                // A one-chapter web build names its page, not the whole folder.
-                let shown = match out {
-                    Output::IntoDir(files) if !files.is_empty() => path.join(&files[0].0),
-                    _ => path.clone(),
-                };
-                (*f, path, shown, result)
-            })
-            .collect()
-    };
-    let mut written = Vec::new();
-    for (f, path, shown, result) in results {
-        match result {
-            Ok(size) => written.push((f, shown, size)),
-            Err(e) => compiled.diags.push(
-                Diagnostic::error("write", format!("cannot write {}: {e}", path.display()))
-                    .in_file(path.display().to_string()),
-            ),
-        }
+    let items: Vec<output::Item> = outputs
+        .iter()
+        .map(|(f, out)| output::Item {
+            name: f.file_name(&book.meta.slug, chapter_name),
+            payload: match out {
+                Output::File(bytes) | Output::Printed(bytes, ..) => output::Payload::File(bytes),
+                Output::Dir(files) => output::Payload::Dir(files),
+                Output::IntoDir(files) => output::Payload::Into(files),
+            },
+        })
+        .collect();
+    if let Err(d) = output::commit(&opts.out_dir, &items, &|| {
+        progress(&format!(
+            "waiting: another druk build is writing into {}",
+            opts.out_dir.display()
+        ))
+    }) {
+        compiled.diags.push(*d);
+        return Built::nothing(compiled);
     }
+    let written = outputs
+        .iter()
+        .map(|(f, out)| {
+            let path = opts
+                .out_dir
+                .join(f.file_name(&book.meta.slug, chapter_name));
+            match out {
+                Output::File(bytes) | Output::Printed(bytes, ..) => (*f, path, bytes.len()),
+                Output::Dir(files) => (*f, path, files.iter().map(|f| f.1.len()).sum()),
+                // A one-chapter web build names its page, not the whole folder.
+                Output::IntoDir(files) => (
+                    *f,
+                    files.first().map_or(path.clone(), |p| path.join(&p.0)),
+                    files.iter().map(|f| f.1.len()).sum(),
+                ),
+            }
+        })
+        .collect();
     Built {
         compiled,
         written,

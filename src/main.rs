@@ -158,19 +158,26 @@ fn main() -> ExitCode {
             };
             let started = std::time::Instant::now();
             let bar = progress_bar(check.message_format);
-            let built =
-                druk::build_with_progress(&opts, &|stage| bar.set_message(stage.to_string()));
+            let built = druk::build_with_progress(&opts, &|stage| {
+                // Waiting on another build is said even where no spinner shows.
+                if stage.starts_with("waiting") {
+                    bar.suspend(|| eprintln!("{stage}"));
+                }
+                bar.set_message(stage.to_string())
+            });
             bar.finish_and_clear();
             report(&built.compiled, &check);
             for (_, path, size) in &built.written {
                 println!("wrote {} ({})", path.display(), human_size(*size));
             }
-            if built
-                .compiled
-                .diags
-                .iter()
-                .any(|d| d.code == "no-such-chapter")
-            {
+            // Asking for what cannot be (a chapter the book lacks, an output folder that
+            // would take the place of something) is a usage error, not the book's.
+            if built.compiled.diags.iter().any(|d| {
+                matches!(
+                    d.code,
+                    "no-such-chapter" | "output-folder" | "output-in-the-way"
+                )
+            }) {
                 return ExitCode::from(2);
             }
             let code = exit_code(&built.compiled, check.deny_warnings);

@@ -48,12 +48,26 @@ pub fn build_epub(book: &Path, out: &Path) -> PathBuf {
         .expect("an .epub was written")
 }
 
+/// What a build left in `out` besides its own bookkeeping (the manifest and the lock), sorted;
+/// anything else hidden there (a stage folder, a temporary) is a failure.
+pub fn outputs(out: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".druk-manifest.json" && n != ".druk.lock")
+        .collect();
+    names.sort();
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "no temporaries are left in {}: {names:?}",
+        out.display()
+    );
+    names
+}
+
 /// The one file a build wrote into `out`.
 pub fn only_file(out: &Path) -> PathBuf {
-    let files: Vec<PathBuf> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let files: Vec<PathBuf> = outputs(out).iter().map(|n| out.join(n)).collect();
     assert_eq!(files.len(), 1, "one file in {}: {files:?}", out.display());
     files.into_iter().next().unwrap()
 }

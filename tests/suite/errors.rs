@@ -101,11 +101,11 @@ fn a_failed_build_keeps_the_previous_output() {
         before,
         "the previous EPUB is untouched"
     );
-    let names: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names.len(), 1, "no temporary files are left: {names:?}");
+    assert_eq!(
+        outputs(&out),
+        ["bewaard.epub"],
+        "no temporary files are left"
+    );
 }
 
 #[test]

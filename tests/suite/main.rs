@@ -8,6 +8,7 @@ mod epubcheck;
 mod errors;
 mod fixtures;
 mod html;
+mod outputs;
 mod print;
 mod printready;
 mod robust;
