@@ -24,6 +24,7 @@ deps:
 	command -v pdffonts >/dev/null || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
 	command -v gs >/dev/null || missing="$$missing ghostscript"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v pip >/dev/null || command -v pip3 >/dev/null || missing="$$missing python3-pip"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \

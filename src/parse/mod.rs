@@ -164,6 +164,7 @@ impl<'a> Parser<'a> {
         let arena = comrak::Arena::new();
         let text = protect_div_info(&self.src.text);
         let doc = comrak::parse_document(&arena, &text, &options());
+        self.limit_nesting(doc);
 
         // Footnote definitions come first so references can number them in reading order.
         for node in doc.children() {
@@ -242,6 +243,42 @@ impl<'a> Parser<'a> {
             blocks,
             footnotes: std::mem::take(&mut self.footnotes),
         })
+    }
+
+    /// Cuts off, with an error, what is nested deeper than [`MAX_NESTING`] levels, before any
+    /// stage walks the tree: every later stage recurses once per level, so the depth has to be
+    /// bounded here, not by the input. Walked with an explicit stack.
+    fn limit_nesting<'n>(&mut self, doc: &'n AstNode<'n>) {
+        let mut stack = vec![(doc, 0usize)];
+        let mut cut = 0usize;
+        let mut first = None;
+        while let Some((node, depth)) = stack.pop() {
+            let depth = depth + usize::from(is_nesting_level(&node.data().value));
+            if depth > MAX_NESTING {
+                first.get_or_insert(self.span(node));
+                cut += 1;
+                node.detach();
+                continue;
+            }
+            stack.extend(node.children().map(|c| (c, depth)));
+        }
+        if let Some(span) = first {
+            let more = if cut > 1 {
+                format!(" ({} places in this file)", cut)
+            } else {
+                String::new()
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    "too-deep",
+                    format!(
+                        "this is nested more than {MAX_NESTING} levels deep{more}; druk reads at most {MAX_NESTING} levels of block quotes, lists, divs, emphasis and links inside each other"
+                    ),
+                )
+                .at(Span::new(span.file, span.start as usize, span.start as usize + 1))
+                .help("such depth is almost always a slip (a line of `>`, `-` or `*`); write it less deeply nested"),
+            );
+        }
     }
 
     fn blocks<'n>(&mut self, parent: &'n AstNode<'n>) -> Vec<Block> {
@@ -914,6 +951,33 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// How deeply blocks and inlines may nest: far more than any book needs, few enough that
+/// every stage can walk the tree recursively on a thread's default stack.
+pub const MAX_NESTING: usize = 100;
+
+/// Whether a node is a level of nesting an author made (a quote, a list, emphasis), rather than
+/// the wrapper every item, paragraph or cell has.
+fn is_nesting_level(v: &NodeValue) -> bool {
+    !matches!(
+        v,
+        NodeValue::Document
+            | NodeValue::Item(_)
+            | NodeValue::TaskItem(_)
+            | NodeValue::Paragraph
+            | NodeValue::Heading(_)
+            | NodeValue::TableRow(_)
+            | NodeValue::TableCell
+            | NodeValue::DescriptionItem(_)
+            | NodeValue::DescriptionTerm
+            | NodeValue::DescriptionDetails
+            | NodeValue::Text(_)
+            | NodeValue::SoftBreak
+            | NodeValue::LineBreak
+            | NodeValue::Code(_)
+            | NodeValue::HtmlInline(_)
+    )
 }
 
 /// Stands in for `:` inside a div's info string while comrak parses: comrak refuses an opening

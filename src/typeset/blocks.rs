@@ -83,6 +83,28 @@ struct Env {
     list_depth: usize,
 }
 
+/// The least share of the text width that nesting leaves for text: deeper quotes, lists and
+/// kaders stop moving the text in (a line a few points wide would hold one letter).
+const MIN_MEASURE_SHARE: f64 = 0.5;
+
+impl Env {
+    /// This environment moved in by `left` and `right`, or by less where that would leave
+    /// less than [`MIN_MEASURE_SHARE`] of `width` for the text.
+    fn inset(&self, left: f64, right: f64, width: f64) -> Env {
+        let room = (width - self.left - self.right - width * MIN_MEASURE_SHARE).max(0.0);
+        let k = if left + right > room {
+            room / (left + right)
+        } else {
+            1.0
+        };
+        Env {
+            left: self.left + left * k,
+            right: self.right + right * k,
+            ..self.clone()
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Prev {
     /// Start of a container: no break, no space, no indent.
@@ -189,11 +211,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             Block::List(l) => self.list(l, env),
             Block::Quote(q) => {
                 let em = env.look.size;
-                let inner = Env {
-                    left: env.left + QUOTE_INDENT_EM * em,
-                    right: env.right + QUOTE_INDENT_EM * em,
-                    ..env.clone()
-                };
+                let inner = env.inset(QUOTE_INDENT_EM * em, QUOTE_INDENT_EM * em, self.width);
                 let ds = self.display_space();
                 self.open(ds, 0.0);
                 self.prev = Prev::Start;
@@ -464,9 +482,8 @@ impl<'c, 'a> Builder<'c, 'a> {
         };
         self.open(ds, LIST_PENALTY);
         let inner = Env {
-            left: env.left + hang,
             list_depth: env.list_depth + 1,
-            ..env.clone()
+            ..env.inset(hang, 0.0, self.width)
         };
         for (i, item) in l.items.iter().enumerate() {
             if i > 0 {
@@ -480,9 +497,11 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             // Numbers are set flush right against the text, bullets at the list's left.
             let lw = self.ctx.text_width(&labels[i], &label_look);
+            // Hung from the text's edge: where nesting no longer moves the text in, the
+            // label still stands before it.
             let x = match l.marker {
-                ListMarker::Numbered { .. } => env.left + hang - 0.5 * em - lw,
-                ListMarker::Bullet(_) => env.left,
+                ListMarker::Numbered { .. } => inner.left - 0.5 * em - lw,
+                ListMarker::Bullet(_) => inner.left - hang,
             };
             let label = Label {
                 text: labels[i].clone(),
@@ -539,11 +558,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             pad_top: pad,
             pad_bottom: pad,
         });
-        let inner = Env {
-            left: env.left + pad,
-            right: env.right + pad,
-            ..env.clone()
-        };
+        let inner = env.inset(pad, pad, self.width);
         self.prev = Prev::Start;
         if k.label.is_some() || !k.title.is_empty() {
             let mut title = Vec::new();

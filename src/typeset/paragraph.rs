@@ -132,6 +132,34 @@ struct RunStyle {
     hyphenate: bool,
 }
 
+/// A [`RunStyle`] as a hash key: its numbers by their bits (the same style is built from the
+/// same numbers, so equal bits are exactly equal styles).
+#[derive(PartialEq, Eq, Hash)]
+struct StyleKey {
+    font: FontId,
+    numbers: [u64; 2],
+    color: [u32; 4],
+    small_caps: bool,
+    link: Option<Target>,
+    footnote: Option<usize>,
+    hyphenate: bool,
+}
+
+impl StyleKey {
+    fn of(s: &RunStyle) -> StyleKey {
+        StyleKey {
+            font: s.font,
+            // `+ 0.0` makes -0.0 and 0.0, which compare equal, one key.
+            numbers: [s.size, s.rise].map(|x| (x + 0.0).to_bits()),
+            color: [s.color.c, s.color.m, s.color.y, s.color.k].map(|x| (x + 0.0).to_bits()),
+            small_caps: s.features.small_caps,
+            link: s.link.clone(),
+            footnote: s.footnote,
+            hyphenate: s.hyphenate,
+        }
+    }
+}
+
 /// The nested style while walking inlines.
 #[derive(Clone, Debug)]
 struct Walk {
@@ -157,6 +185,9 @@ enum Piece {
 struct Collector<'c, 'a> {
     ctx: &'c mut Ctx<'a>,
     styles: Vec<RunStyle>,
+    /// Where each style is in `styles`: a paragraph of many footnotes has as many styles, and
+    /// a search through the list for each run would make it quadratic.
+    style_index: rustc_hash::FxHashMap<StyleKey, usize>,
     pieces: Vec<Piece>,
     source: Option<Source>,
 }
@@ -176,13 +207,13 @@ impl Collector<'_, '_> {
             footnote,
             hyphenate: w.hyphenate,
         };
-        match self.styles.iter().position(|s| *s == st) {
-            Some(i) => i,
-            None => {
-                self.styles.push(st);
-                self.styles.len() - 1
-            }
+        let key = StyleKey::of(&st);
+        if let Some(&i) = self.style_index.get(&key) {
+            return i;
         }
+        self.styles.push(st);
+        self.style_index.insert(key, self.styles.len() - 1);
+        self.styles.len() - 1
     }
 
     fn walk(&mut self, inlines: &[Inline], w: &Walk) {
@@ -365,6 +396,7 @@ pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -
     let mut col = Collector {
         ctx,
         styles: Vec::new(),
+        style_index: Default::default(),
         pieces: Vec::new(),
         source: spec.source.clone(),
     };
@@ -872,7 +904,9 @@ fn finalize(
             };
         if set_width > target + OVERFULL_SLACK {
             ctx.stats.overfull_lines += 1;
+            // The start of the line is enough to find it; a whole line can be megabytes.
             let text = line_text(&parts);
+            let text = shorten(&text, 60);
             let src = spec.source.clone();
             ctx.warn(
                 WarningKind::OverfullLine,
@@ -894,6 +928,8 @@ fn finalize(
         // Emit glyph runs.
         let mut frag = Frag::new(leading);
         let mut footnotes = Vec::new();
+        // A line can hold thousands of markers (one long word of them): a set, not a search.
+        let mut notes_seen = rustc_hash::FxHashSet::default();
         let mut x = x0;
         let mut run: Option<GlyphRun> = None;
         let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
@@ -959,7 +995,7 @@ fn finalize(
                     let st = &styles[t.style];
                     text_x.get_or_insert(x);
                     if let Some(id) = st.footnote
-                        && !footnotes.contains(&id)
+                        && notes_seen.insert(id)
                     {
                         footnotes.push(id);
                     }
@@ -1154,6 +1190,14 @@ pub(crate) fn append_segment(
         x += g.advance * size;
     }
     x
+}
+
+/// `s` cut to at most `max` characters, with `…` where it was cut.
+fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
 }
 
 #[cfg(test)]
