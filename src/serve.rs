@@ -3,17 +3,22 @@
 //!
 //! A broken edit never takes the server down: the last good pages stay on disk and in the
 //! browser, with the problems in an overlay until they are fixed. Only edited files are parsed
-//! again, and only pages whose content changed are written.
+//! again, and only pages whose content changed are written. `http.rs` answers the browser
+//! within fixed limits; this file watches the book and rebuilds it.
+
+mod http;
+mod site;
 
 use crate::diag::{self, Diagnostic, MessageFormat, Severity};
 use crate::render::html::{self, PageOptions};
 use crate::{Cache, CompileOptions};
+use http::Live;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 pub struct ServeOptions {
@@ -25,17 +30,6 @@ pub struct ServeOptions {
     pub color: bool,
 }
 
-/// Shared between the HTTP threads and the rebuild loop.
-#[derive(Default)]
-struct State {
-    /// JSON array of the last build's diagnostics, for pages that load after it.
-    diagnostics: String,
-    /// Open event streams; a failed send means the page went away.
-    clients: Vec<Sender<String>>,
-}
-
-const LIVE_JS: &str = include_str!("../styles/live.js");
-
 /// Serves until the process is stopped. Returns an error message for a usage problem
 /// (port taken, folder missing).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -46,11 +40,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             opts.port
         )
     })?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = Arc::new(Mutex::new(State {
-        diagnostics: "[]".into(),
-        ..State::default()
-    }));
+    let live = Arc::new(Live::new());
 
     let mut session = Session {
         opts: &opts,
@@ -60,26 +50,21 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         rendered: 0,
     };
     let t = Instant::now();
-    session.rebuild(&state, &html_dir);
+    session.rebuild(&live, &html_dir);
     eprintln!("built in {:.2} s", t.elapsed().as_secs_f64());
 
+    let addr = http::start(
+        listener,
+        html_dir.clone(),
+        Arc::clone(&live),
+        http::Limits::default(),
+    )
+    .map_err(|e| format!("cannot start the server: {e}"))?;
     let url = format!("http://{addr}/");
     println!("serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     if opts.open {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
-    }
-
-    {
-        let state = Arc::clone(&state);
-        let root = html_dir.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&state);
-                let root = root.clone();
-                std::thread::spawn(move || handle(stream, &root, &state));
-            }
-        });
     }
 
     let (tx, rx) = channel();
@@ -107,7 +92,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         // Editors write a file in several steps; wait until they are done.
         debounce(&rx, Duration::from_millis(60));
         let t = Instant::now();
-        session.rebuild(&state, &html_dir);
+        session.rebuild(&live, &html_dir);
         eprintln!(
             "rebuilt in {:.0} ms: {} file{} parsed, {} page{} rendered",
             t.elapsed().as_secs_f64() * 1000.0,
@@ -153,7 +138,7 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn rebuild(&mut self, state: &Mutex<State>, html_dir: &Path) {
+    fn rebuild(&mut self, live: &Live, html_dir: &Path) {
         let compiled =
             crate::compile_with(&self.opts.book_dir, &self.opts.compile, &mut self.cache);
         let text = diag::render(
@@ -186,14 +171,12 @@ impl Session<'_> {
             eprintln!("the last good build stays in {}", html_dir.display());
         }
         let json = diagnostics_json(&diags, &compiled.sources);
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let event = if compiled.errors() == 0 && changed > 0 {
             "event: reload\ndata: {}\n\n".to_string()
         } else {
             format!("event: diagnostics\ndata: {json}\n\n")
         };
-        st.diagnostics = json;
-        st.clients.retain(|c| c.send(event.clone()).is_ok());
+        live.publish(json, &event);
     }
 
     fn write_changed(
@@ -347,190 +330,4 @@ fn diagnostics_json(diags: &[Diagnostic], sources: &crate::source::SourceMap) ->
         })
         .collect();
     serde_json::Value::Array(items).to_string()
-}
-
-/// A minimal HTTP/1.1 server: GET only, static files from the site folder, plus the live
-/// script, the event stream and the current diagnostics under `/_druk/`.
-fn handle(stream: TcpStream, root: &Path, state: &Mutex<State>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Headers are read and ignored; nothing druk serves depends on them.
-    let mut line = String::new();
-    while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
-        line.clear();
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("/");
-    let mut out = stream;
-    if method != "GET" && method != "HEAD" {
-        let _ = respond(
-            &mut out,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"GET only\n",
-            method == "HEAD",
-        );
-        return;
-    }
-    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    match path.as_str() {
-        "/_druk/live.js" => {
-            let _ = respond(
-                &mut out,
-                "200 OK",
-                "text/javascript; charset=utf-8",
-                LIVE_JS.as_bytes(),
-                false,
-            );
-        }
-        "/_druk/diagnostics" => {
-            let json = state
-                .lock()
-                .map(|s| s.diagnostics.clone())
-                .unwrap_or_default();
-            let _ = respond(
-                &mut out,
-                "200 OK",
-                "application/json",
-                json.as_bytes(),
-                false,
-            );
-        }
-        "/_druk/events" => {
-            let (tx, rx) = channel::<String>();
-            if let Ok(mut s) = state.lock() {
-                s.clients.push(tx);
-            }
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n: druk\n\n";
-            if out
-                .write_all(head.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
-                return;
-            }
-            loop {
-                match rx.recv_timeout(Duration::from_secs(15)) {
-                    Ok(ev) => {
-                        if out
-                            .write_all(ev.as_bytes())
-                            .and_then(|_| out.flush())
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    // A comment line keeps proxies and the browser from timing out.
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        if out
-                            .write_all(b": ping\n\n")
-                            .and_then(|_| out.flush())
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(_) => return,
-                }
-            }
-        }
-        _ => {
-            let rel = path.trim_start_matches('/');
-            let rel = if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
-            } else {
-                rel.to_string()
-            };
-            let safe = !rel.split('/').any(|c| c == ".." || c.starts_with('.'));
-            let file = root.join(&rel);
-            match std::fs::read(&file) {
-                Ok(bytes) if safe => {
-                    let _ = respond(
-                        &mut out,
-                        "200 OK",
-                        content_type(&rel),
-                        &bytes,
-                        method == "HEAD",
-                    );
-                }
-                _ => {
-                    let _ = respond(
-                        &mut out,
-                        "404 Not Found",
-                        "text/plain; charset=utf-8",
-                        b"not found\n",
-                        false,
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn respond(
-    out: &mut TcpStream,
-    status: &str,
-    ctype: &str,
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    out.write_all(head.as_bytes())?;
-    if !head_only {
-        out.write_all(body)?;
-    }
-    out.flush()
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "svg" => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_paths() {
-        assert_eq!(percent_decode("/hoofdstuk%2001.html"), "/hoofdstuk 01.html");
-        assert_eq!(percent_decode("/a%zz"), "/a%zz");
-    }
 }
