@@ -1,5 +1,6 @@
-//! `druk serve`: the web edition on 127.0.0.1, rebuilt when a source changes, with the open
-//! pages reloaded over Server-Sent Events and the last build's diagnostics shown in the page.
+//! `druk serve`: the web edition on 127.0.0.1 (unless `--host` says otherwise), rebuilt when a
+//! source changes, with the open pages reloaded over Server-Sent Events and the last build's
+//! diagnostics shown in the page.
 //!
 //! A broken edit never takes the server down: the last good pages stay on disk and in the
 //! browser, with the problems in an overlay until they are fixed. Only edited files are parsed
@@ -15,7 +16,7 @@ use crate::{Cache, CompileOptions};
 use http::Live;
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::TcpListener;
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -24,6 +25,8 @@ use std::time::{Duration, Instant};
 pub struct ServeOptions {
     pub book_dir: PathBuf,
     pub out_dir: PathBuf,
+    /// The address to listen on: 127.0.0.1 unless the user asks for another.
+    pub host: IpAddr,
     pub port: u16,
     pub open: bool,
     pub compile: CompileOptions,
@@ -34,12 +37,9 @@ pub struct ServeOptions {
 /// (port taken, folder missing).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let html_dir = opts.out_dir.join("html");
-    let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| {
-        format!(
-            "cannot listen on 127.0.0.1:{}: {e} (try another --port)",
-            opts.port
-        )
-    })?;
+    let bind = SocketAddr::new(opts.host, opts.port);
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("cannot listen on {bind}: {e} (try another --port)"))?;
     let live = Arc::new(Live::new());
 
     let mut session = Session {
