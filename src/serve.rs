@@ -34,8 +34,9 @@ pub struct ServeOptions {
 }
 
 /// Serves until the process is stopped. Returns an error message for a usage problem
-/// (port taken, folder missing).
+/// (folder missing, address taken).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    check_book_folder(&opts.book_dir)?;
     let html_dir = opts.out_dir.join("html");
     let bind = SocketAddr::new(opts.host, opts.port);
     let listener = TcpListener::bind(bind)
@@ -105,6 +106,27 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             session.rendered,
             if session.rendered == 1 { "" } else { "s" }
         );
+    }
+}
+
+/// Checked before anything else happens, so that the first thing said about a mistyped
+/// folder is that it does not exist.
+fn check_book_folder(dir: &Path) -> Result<(), String> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "{} is not a folder: give the book folder, the one that holds book.yaml",
+            dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "the book folder {} does not exist (run `druk new {}` to start a book)",
+            dir.display(),
+            dir.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot read the book folder {}: {e}",
+            dir.display()
+        )),
     }
 }
 
