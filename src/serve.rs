@@ -19,7 +19,7 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 pub struct ServeOptions {
@@ -33,6 +33,10 @@ pub struct ServeOptions {
     pub color: bool,
 }
 
+/// How often the book folder itself is looked at: a watch on a folder that was deleted and
+/// made anew still watches the old one, and sees nothing.
+const FOLDER_CHECK: Duration = Duration::from_secs(1);
+
 /// Serves until the process is stopped. Returns an error message for a usage problem
 /// (folder missing, address taken).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -41,6 +45,9 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let bind = SocketAddr::new(opts.host, opts.port);
     let listener = TcpListener::bind(bind)
         .map_err(|e| format!("cannot listen on {bind}: {e} (try another --port)"))?;
+    let (tx, rx) = channel();
+    let mut watch = BookWatch::new(&opts, tx);
+    watch.arm()?;
     let live = Arc::new(Live::new());
 
     let mut session = Session {
@@ -68,30 +75,33 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
 
-    let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res
-            && !matches!(ev.kind, notify::EventKind::Access(_))
-        {
-            let _ = tx.send(ev.paths);
-        }
-    })
-    .map_err(|e| format!("cannot watch {}: {e}", opts.book_dir.display()))?;
-    use notify::Watcher;
-    watcher
-        .watch(&opts.book_dir, notify::RecursiveMode::Recursive)
-        .map_err(|e| format!("cannot watch {}: {e}", opts.book_dir.display()))?;
-    if let Some(styles) = &opts.compile.styles {
-        let _ = watcher.watch(styles, notify::RecursiveMode::Recursive);
-    }
-    let out_canon = opts.out_dir.canonicalize().ok();
     loop {
-        let Ok(first) = rx.recv() else { return Ok(()) };
-        if !relevant(&first, out_canon.as_deref()) {
-            continue;
+        let edited = match rx.recv_timeout(FOLDER_CHECK) {
+            Ok(paths) => relevant(&paths, opts.out_dir.canonicalize().ok().as_deref()),
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        if edited {
+            // Editors write a file in several steps; wait until they are done.
+            debounce(&rx, Duration::from_millis(60));
         }
-        // Editors write a file in several steps; wait until they are done.
-        debounce(&rx, Duration::from_millis(60));
+        match watch.look() {
+            Folder::Gone => {
+                report_missing(&opts.book_dir, &html_dir, &live);
+                continue;
+            }
+            Folder::Back => {
+                eprintln!("the book folder {} is back", opts.book_dir.display());
+                if let Err(e) = watch.arm() {
+                    eprintln!("error: {e}");
+                    continue;
+                }
+                debounce(&rx, Duration::from_millis(60));
+            }
+            Folder::Missing => continue,
+            Folder::Same if !edited => continue,
+            Folder::Same => {}
+        }
         let t = Instant::now();
         session.rebuild(&live, &html_dir);
         eprintln!(
@@ -146,6 +156,132 @@ fn relevant(paths: &[PathBuf], out: Option<&Path>) -> bool {
             out.is_some_and(|o| p.canonicalize().map(|c| c.starts_with(o)).unwrap_or(false));
         !hidden_tmp && !in_out
     })
+}
+
+/// The book folder (and the house style) watched for edits, and the folder itself looked
+/// at now and then: deleting it and making it anew (a `git checkout`, a restored backup)
+/// leaves a watch on the old folder, which never hears of the new one.
+struct BookWatch {
+    book_dir: PathBuf,
+    styles: Option<PathBuf>,
+    tx: Sender<Vec<PathBuf>>,
+    watcher: Option<notify::RecommendedWatcher>,
+    /// Which folder is watched; `None` while it is missing.
+    identity: Option<FolderId>,
+}
+
+/// What became of the book folder since it was last looked at.
+#[derive(Debug, PartialEq)]
+enum Folder {
+    Same,
+    Gone,
+    Missing,
+    Back,
+}
+
+impl BookWatch {
+    fn new(opts: &ServeOptions, tx: Sender<Vec<PathBuf>>) -> BookWatch {
+        BookWatch {
+            book_dir: opts.book_dir.clone(),
+            styles: opts.compile.styles.clone(),
+            tx,
+            watcher: None,
+            identity: None,
+        }
+    }
+
+    /// Watches the folder as it is now, in place of any earlier watch.
+    fn arm(&mut self) -> Result<(), String> {
+        use notify::Watcher;
+        let cannot = |e: notify::Error| format!("cannot watch {}: {e}", self.book_dir.display());
+        self.watcher = None;
+        self.identity = folder_id(&self.book_dir);
+        let tx = self.tx.clone();
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res
+                && !matches!(ev.kind, notify::EventKind::Access(_))
+            {
+                let _ = tx.send(ev.paths);
+            }
+        })
+        .map_err(cannot)?;
+        watcher
+            .watch(&self.book_dir, notify::RecursiveMode::Recursive)
+            .map_err(cannot)?;
+        if let Some(styles) = &self.styles {
+            let _ = watcher.watch(styles, notify::RecursiveMode::Recursive);
+        }
+        self.watcher = Some(watcher);
+        Ok(())
+    }
+
+    fn look(&mut self) -> Folder {
+        let now = folder_id(&self.book_dir);
+        if now == self.identity {
+            return if now.is_some() {
+                Folder::Same
+            } else {
+                Folder::Missing
+            };
+        }
+        self.identity = now;
+        match now {
+            None => {
+                self.watcher = None;
+                Folder::Gone
+            }
+            Some(_) => Folder::Back,
+        }
+    }
+}
+
+/// Tells one folder from another made later at the same path.
+#[cfg(unix)]
+type FolderId = (u64, u64);
+
+#[cfg(unix)]
+fn folder_id(dir: &Path) -> Option<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+type FolderId = ();
+
+#[cfg(not(unix))]
+fn folder_id(dir: &Path) -> Option<FolderId> {
+    std::fs::metadata(dir)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| ())
+}
+
+/// Shown in the terminal and in every open page until the folder is back.
+fn report_missing(book_dir: &Path, html_dir: &Path, live: &Live) {
+    let missing = Diagnostic::error(
+        "book-missing",
+        format!("the book folder {} is missing", book_dir.display()),
+    )
+    .help(format!(
+        "the last good pages stay in {}; they are rebuilt when the folder is back",
+        html_dir.display()
+    ));
+    eprintln!(
+        "error: the book folder {} is missing; the last good build stays in {} until it is back",
+        book_dir.display(),
+        html_dir.display()
+    );
+    publish_problem(live, missing);
+}
+
+/// Sends a problem that no source file holds to the open pages.
+fn publish_problem(live: &Live, problem: Diagnostic) {
+    let json = diagnostics_json(&[problem], &crate::source::SourceMap::default());
+    live.publish(
+        json.clone(),
+        &format!("event: diagnostics\ndata: {json}\n\n"),
+    );
 }
 
 struct Session<'a> {
