@@ -37,6 +37,10 @@ pub struct ServeOptions {
 /// made anew still watches the old one, and sees nothing.
 const FOLDER_CHECK: Duration = Duration::from_secs(1);
 
+/// A rebuild runs on threads with this much stack: a deeply nested manuscript must cost an
+/// error message, not the server. (The parser limits nesting too; this is a second line.)
+const BUILD_STACK: usize = 64 * 1024 * 1024;
+
 /// Serves until the process is stopped. Returns an error message for a usage problem
 /// (folder missing, address taken).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
@@ -45,6 +49,11 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     let bind = SocketAddr::new(opts.host, opts.port);
     let listener = TcpListener::bind(bind)
         .map_err(|e| format!("cannot listen on {bind}: {e} (try another --port)"))?;
+    let builders = rayon::ThreadPoolBuilder::new()
+        .stack_size(BUILD_STACK)
+        .thread_name(|i| format!("druk-build-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start the build threads: {e}"))?;
     let (tx, rx) = channel();
     let mut watch = BookWatch::new(&opts, tx);
     watch.arm()?;
@@ -58,7 +67,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         rendered: 0,
     };
     let t = Instant::now();
-    session.rebuild(&live, &html_dir);
+    session.rebuild_guarded(&builders, &live, &html_dir);
     eprintln!("built in {:.2} s", t.elapsed().as_secs_f64());
 
     let addr = http::start(
@@ -103,7 +112,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             Folder::Same => {}
         }
         let t = Instant::now();
-        session.rebuild(&live, &html_dir);
+        session.rebuild_guarded(&builders, &live, &html_dir);
         eprintln!(
             "rebuilt in {:.0} ms: {} file{} parsed, {} page{} rendered",
             t.elapsed().as_secs_f64() * 1000.0,
@@ -296,6 +305,31 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Rebuilds on the deep-stacked build threads, behind a panic guard: whatever goes
+    /// wrong in the pipeline, the server keeps serving the last good pages.
+    fn rebuild_guarded(&mut self, builders: &rayon::ThreadPool, live: &Live, html_dir: &Path) {
+        let outcome = builders.install(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.rebuild(live, html_dir)
+            }))
+        });
+        if outcome.is_err() {
+            // What the cache held may be half updated.
+            self.cache = Cache::keeping();
+            self.written.clear();
+            self.fingerprints.clear();
+            eprintln!(
+                "error: druk failed while rebuilding (see above); the last good build stays in {}",
+                html_dir.display()
+            );
+            publish_problem(
+                live,
+                Diagnostic::error("internal", "druk failed while rebuilding this book")
+                    .help("the last good pages stay; the terminal shows what went wrong"),
+            );
+        }
+    }
+
     fn rebuild(&mut self, live: &Live, html_dir: &Path) {
         let compiled =
             crate::compile_with(&self.opts.book_dir, &self.opts.compile, &mut self.cache);
