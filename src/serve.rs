@@ -16,7 +16,7 @@ use crate::{Cache, CompileOptions};
 use http::Live;
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -47,7 +47,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     check_book_folder(&opts.book_dir)?;
     let html_dir = opts.out_dir.join("html");
     let bind = SocketAddr::new(opts.host, opts.port);
-    let listener = TcpListener::bind(bind)
+    let listener = http::listen(bind)
         .map_err(|e| format!("cannot listen on {bind}: {e} (try another --port)"))?;
     let builders = rayon::ThreadPoolBuilder::new()
         .stack_size(BUILD_STACK)

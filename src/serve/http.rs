@@ -107,6 +107,24 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The listening socket, with room for a burst of connections: std's queue of 128 waiting
+/// connections overflows when a page (or anything else) opens many at once, and a client
+/// whose connection is dropped from a full queue waits a second or more to try again.
+pub(crate) fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    const BACKLOG: i32 = 1024;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    // As std does: a restarted server may take its port again at once.
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 /// Serves the site in `root` and the live-reload routes on `listener`, from a thread of
 /// its own, until the process ends.
 pub(crate) fn start(
