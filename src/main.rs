@@ -72,6 +72,9 @@ enum Command {
         /// The port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// The address to listen on; any other than 127.0.0.1 lets other machines see the preview
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        host: std::net::IpAddr,
         /// Open the book in the default browser
         #[arg(long)]
         open: bool,
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         },
         Command::Serve {
             check,
+            host,
             port,
             open,
             out,
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
             let opts = druk::serve::ServeOptions {
                 book_dir: check.book.clone(),
                 out_dir: out,
+                host,
                 port,
                 open,
                 compile: check.compile_options(),

@@ -1,56 +1,63 @@
-//! `druk serve`: the web edition on 127.0.0.1, rebuilt when a source changes, with the open
-//! pages reloaded over Server-Sent Events and the last build's diagnostics shown in the page.
+//! `druk serve`: the web edition on 127.0.0.1 (unless `--host` says otherwise), rebuilt when a
+//! source changes, with the open pages reloaded over Server-Sent Events and the last build's
+//! diagnostics shown in the page.
 //!
 //! A broken edit never takes the server down: the last good pages stay on disk and in the
 //! browser, with the problems in an overlay until they are fixed. Only edited files are parsed
-//! again, and only pages whose content changed are written.
+//! again, and only pages whose content changed are written. `http.rs` answers the browser
+//! within fixed limits; this file watches the book and rebuilds it.
+
+mod http;
+mod site;
 
 use crate::diag::{self, Diagnostic, MessageFormat, Severity};
 use crate::render::html::{self, PageOptions};
 use crate::{Cache, CompileOptions};
+use http::Live;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 pub struct ServeOptions {
     pub book_dir: PathBuf,
     pub out_dir: PathBuf,
+    /// The address to listen on: 127.0.0.1 unless the user asks for another.
+    pub host: IpAddr,
     pub port: u16,
     pub open: bool,
     pub compile: CompileOptions,
     pub color: bool,
 }
 
-/// Shared between the HTTP threads and the rebuild loop.
-#[derive(Default)]
-struct State {
-    /// JSON array of the last build's diagnostics, for pages that load after it.
-    diagnostics: String,
-    /// Open event streams; a failed send means the page went away.
-    clients: Vec<Sender<String>>,
-}
+/// How often the book folder itself is looked at: a watch on a folder that was deleted and
+/// made anew still watches the old one, and sees nothing.
+const FOLDER_CHECK: Duration = Duration::from_secs(1);
 
-const LIVE_JS: &str = include_str!("../styles/live.js");
+/// A rebuild runs on threads with this much stack: a deeply nested manuscript must cost an
+/// error message, not the server. (The parser limits nesting too; this is a second line.)
+const BUILD_STACK: usize = 64 * 1024 * 1024;
 
 /// Serves until the process is stopped. Returns an error message for a usage problem
-/// (port taken, folder missing).
+/// (folder missing, address taken).
 pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    check_book_folder(&opts.book_dir)?;
     let html_dir = opts.out_dir.join("html");
-    let listener = TcpListener::bind(("127.0.0.1", opts.port)).map_err(|e| {
-        format!(
-            "cannot listen on 127.0.0.1:{}: {e} (try another --port)",
-            opts.port
-        )
-    })?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = Arc::new(Mutex::new(State {
-        diagnostics: "[]".into(),
-        ..State::default()
-    }));
+    let bind = SocketAddr::new(opts.host, opts.port);
+    let listener = http::listen(bind)
+        .map_err(|e| format!("cannot listen on {bind}: {e} (try another --port)"))?;
+    let builders = rayon::ThreadPoolBuilder::new()
+        .stack_size(BUILD_STACK)
+        .thread_name(|i| format!("druk-build-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start the build threads: {e}"))?;
+    let (tx, rx) = channel();
+    let mut watch = BookWatch::new(&opts, tx);
+    watch.arm()?;
+    let live = Arc::new(Live::new());
 
     let mut session = Session {
         opts: &opts,
@@ -60,9 +67,16 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         rendered: 0,
     };
     let t = Instant::now();
-    session.rebuild(&state, &html_dir);
+    session.rebuild_guarded(&builders, &live, &html_dir);
     eprintln!("built in {:.2} s", t.elapsed().as_secs_f64());
 
+    let addr = http::start(
+        listener,
+        html_dir.clone(),
+        Arc::clone(&live),
+        http::Limits::default(),
+    )
+    .map_err(|e| format!("cannot start the server: {e}"))?;
     let url = format!("http://{addr}/");
     println!("serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
@@ -70,44 +84,35 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
 
-    {
-        let state = Arc::clone(&state);
-        let root = html_dir.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&state);
-                let root = root.clone();
-                std::thread::spawn(move || handle(stream, &root, &state));
-            }
-        });
-    }
-
-    let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res
-            && !matches!(ev.kind, notify::EventKind::Access(_))
-        {
-            let _ = tx.send(ev.paths);
-        }
-    })
-    .map_err(|e| format!("cannot watch {}: {e}", opts.book_dir.display()))?;
-    use notify::Watcher;
-    watcher
-        .watch(&opts.book_dir, notify::RecursiveMode::Recursive)
-        .map_err(|e| format!("cannot watch {}: {e}", opts.book_dir.display()))?;
-    if let Some(styles) = &opts.compile.styles {
-        let _ = watcher.watch(styles, notify::RecursiveMode::Recursive);
-    }
-    let out_canon = opts.out_dir.canonicalize().ok();
     loop {
-        let Ok(first) = rx.recv() else { return Ok(()) };
-        if !relevant(&first, out_canon.as_deref()) {
-            continue;
+        let edited = match rx.recv_timeout(FOLDER_CHECK) {
+            Ok(paths) => relevant(&paths, opts.out_dir.canonicalize().ok().as_deref()),
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        if edited {
+            // Editors write a file in several steps; wait until they are done.
+            debounce(&rx, Duration::from_millis(60));
         }
-        // Editors write a file in several steps; wait until they are done.
-        debounce(&rx, Duration::from_millis(60));
+        match watch.look() {
+            Folder::Gone => {
+                report_missing(&opts.book_dir, &html_dir, &live);
+                continue;
+            }
+            Folder::Back => {
+                eprintln!("the book folder {} is back", opts.book_dir.display());
+                if let Err(e) = watch.arm() {
+                    eprintln!("error: {e}");
+                    continue;
+                }
+                debounce(&rx, Duration::from_millis(60));
+            }
+            Folder::Missing => continue,
+            Folder::Same if !edited => continue,
+            Folder::Same => {}
+        }
         let t = Instant::now();
-        session.rebuild(&state, &html_dir);
+        session.rebuild_guarded(&builders, &live, &html_dir);
         eprintln!(
             "rebuilt in {:.0} ms: {} file{} parsed, {} page{} rendered",
             t.elapsed().as_secs_f64() * 1000.0,
@@ -120,6 +125,27 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             session.rendered,
             if session.rendered == 1 { "" } else { "s" }
         );
+    }
+}
+
+/// Checked before anything else happens, so that the first thing said about a mistyped
+/// folder is that it does not exist.
+fn check_book_folder(dir: &Path) -> Result<(), String> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "{} is not a folder: give the book folder, the one that holds book.yaml",
+            dir.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "the book folder {} does not exist (run `druk new {}` to start a book)",
+            dir.display(),
+            dir.display()
+        )),
+        Err(e) => Err(format!(
+            "cannot read the book folder {}: {e}",
+            dir.display()
+        )),
     }
 }
 
@@ -141,6 +167,132 @@ fn relevant(paths: &[PathBuf], out: Option<&Path>) -> bool {
     })
 }
 
+/// The book folder (and the house style) watched for edits, and the folder itself looked
+/// at now and then: deleting it and making it anew (a `git checkout`, a restored backup)
+/// leaves a watch on the old folder, which never hears of the new one.
+struct BookWatch {
+    book_dir: PathBuf,
+    styles: Option<PathBuf>,
+    tx: Sender<Vec<PathBuf>>,
+    watcher: Option<notify::RecommendedWatcher>,
+    /// Which folder is watched; `None` while it is missing.
+    identity: Option<FolderId>,
+}
+
+/// What became of the book folder since it was last looked at.
+#[derive(Debug, PartialEq)]
+enum Folder {
+    Same,
+    Gone,
+    Missing,
+    Back,
+}
+
+impl BookWatch {
+    fn new(opts: &ServeOptions, tx: Sender<Vec<PathBuf>>) -> BookWatch {
+        BookWatch {
+            book_dir: opts.book_dir.clone(),
+            styles: opts.compile.styles.clone(),
+            tx,
+            watcher: None,
+            identity: None,
+        }
+    }
+
+    /// Watches the folder as it is now, in place of any earlier watch.
+    fn arm(&mut self) -> Result<(), String> {
+        use notify::Watcher;
+        let cannot = |e: notify::Error| format!("cannot watch {}: {e}", self.book_dir.display());
+        self.watcher = None;
+        self.identity = folder_id(&self.book_dir);
+        let tx = self.tx.clone();
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res
+                && !matches!(ev.kind, notify::EventKind::Access(_))
+            {
+                let _ = tx.send(ev.paths);
+            }
+        })
+        .map_err(cannot)?;
+        watcher
+            .watch(&self.book_dir, notify::RecursiveMode::Recursive)
+            .map_err(cannot)?;
+        if let Some(styles) = &self.styles {
+            let _ = watcher.watch(styles, notify::RecursiveMode::Recursive);
+        }
+        self.watcher = Some(watcher);
+        Ok(())
+    }
+
+    fn look(&mut self) -> Folder {
+        let now = folder_id(&self.book_dir);
+        if now == self.identity {
+            return if now.is_some() {
+                Folder::Same
+            } else {
+                Folder::Missing
+            };
+        }
+        self.identity = now;
+        match now {
+            None => {
+                self.watcher = None;
+                Folder::Gone
+            }
+            Some(_) => Folder::Back,
+        }
+    }
+}
+
+/// Tells one folder from another made later at the same path.
+#[cfg(unix)]
+type FolderId = (u64, u64);
+
+#[cfg(unix)]
+fn folder_id(dir: &Path) -> Option<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+type FolderId = ();
+
+#[cfg(not(unix))]
+fn folder_id(dir: &Path) -> Option<FolderId> {
+    std::fs::metadata(dir)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|_| ())
+}
+
+/// Shown in the terminal and in every open page until the folder is back.
+fn report_missing(book_dir: &Path, html_dir: &Path, live: &Live) {
+    let missing = Diagnostic::error(
+        "book-missing",
+        format!("the book folder {} is missing", book_dir.display()),
+    )
+    .help(format!(
+        "the last good pages stay in {}; they are rebuilt when the folder is back",
+        html_dir.display()
+    ));
+    eprintln!(
+        "error: the book folder {} is missing; the last good build stays in {} until it is back",
+        book_dir.display(),
+        html_dir.display()
+    );
+    publish_problem(live, missing);
+}
+
+/// Sends a problem that no source file holds to the open pages.
+fn publish_problem(live: &Live, problem: Diagnostic) {
+    let json = diagnostics_json(&[problem], &crate::source::SourceMap::default());
+    live.publish(
+        json.clone(),
+        &format!("event: diagnostics\ndata: {json}\n\n"),
+    );
+}
+
 struct Session<'a> {
     opts: &'a ServeOptions,
     cache: Cache,
@@ -153,7 +305,32 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn rebuild(&mut self, state: &Mutex<State>, html_dir: &Path) {
+    /// Rebuilds on the deep-stacked build threads, behind a panic guard: whatever goes
+    /// wrong in the pipeline, the server keeps serving the last good pages.
+    fn rebuild_guarded(&mut self, builders: &rayon::ThreadPool, live: &Live, html_dir: &Path) {
+        let outcome = builders.install(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.rebuild(live, html_dir)
+            }))
+        });
+        if outcome.is_err() {
+            // What the cache held may be half updated.
+            self.cache = Cache::keeping();
+            self.written.clear();
+            self.fingerprints.clear();
+            eprintln!(
+                "error: druk failed while rebuilding (see above); the last good build stays in {}",
+                html_dir.display()
+            );
+            publish_problem(
+                live,
+                Diagnostic::error("internal", "druk failed while rebuilding this book")
+                    .help("the last good pages stay; the terminal shows what went wrong"),
+            );
+        }
+    }
+
+    fn rebuild(&mut self, live: &Live, html_dir: &Path) {
         let compiled =
             crate::compile_with(&self.opts.book_dir, &self.opts.compile, &mut self.cache);
         let text = diag::render(
@@ -186,14 +363,12 @@ impl Session<'_> {
             eprintln!("the last good build stays in {}", html_dir.display());
         }
         let json = diagnostics_json(&diags, &compiled.sources);
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let event = if compiled.errors() == 0 && changed > 0 {
             "event: reload\ndata: {}\n\n".to_string()
         } else {
             format!("event: diagnostics\ndata: {json}\n\n")
         };
-        st.diagnostics = json;
-        st.clients.retain(|c| c.send(event.clone()).is_ok());
+        live.publish(json, &event);
     }
 
     fn write_changed(
@@ -347,190 +522,4 @@ fn diagnostics_json(diags: &[Diagnostic], sources: &crate::source::SourceMap) ->
         })
         .collect();
     serde_json::Value::Array(items).to_string()
-}
-
-/// A minimal HTTP/1.1 server: GET only, static files from the site folder, plus the live
-/// script, the event stream and the current diagnostics under `/_druk/`.
-fn handle(stream: TcpStream, root: &Path, state: &Mutex<State>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    // Headers are read and ignored; nothing druk serves depends on them.
-    let mut line = String::new();
-    while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
-        line.clear();
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("/");
-    let mut out = stream;
-    if method != "GET" && method != "HEAD" {
-        let _ = respond(
-            &mut out,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"GET only\n",
-            method == "HEAD",
-        );
-        return;
-    }
-    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    match path.as_str() {
-        "/_druk/live.js" => {
-            let _ = respond(
-                &mut out,
-                "200 OK",
-                "text/javascript; charset=utf-8",
-                LIVE_JS.as_bytes(),
-                false,
-            );
-        }
-        "/_druk/diagnostics" => {
-            let json = state
-                .lock()
-                .map(|s| s.diagnostics.clone())
-                .unwrap_or_default();
-            let _ = respond(
-                &mut out,
-                "200 OK",
-                "application/json",
-                json.as_bytes(),
-                false,
-            );
-        }
-        "/_druk/events" => {
-            let (tx, rx) = channel::<String>();
-            if let Ok(mut s) = state.lock() {
-                s.clients.push(tx);
-            }
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n: druk\n\n";
-            if out
-                .write_all(head.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
-                return;
-            }
-            loop {
-                match rx.recv_timeout(Duration::from_secs(15)) {
-                    Ok(ev) => {
-                        if out
-                            .write_all(ev.as_bytes())
-                            .and_then(|_| out.flush())
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    // A comment line keeps proxies and the browser from timing out.
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                        if out
-                            .write_all(b": ping\n\n")
-                            .and_then(|_| out.flush())
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(_) => return,
-                }
-            }
-        }
-        _ => {
-            let rel = path.trim_start_matches('/');
-            let rel = if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
-            } else {
-                rel.to_string()
-            };
-            let safe = !rel.split('/').any(|c| c == ".." || c.starts_with('.'));
-            let file = root.join(&rel);
-            match std::fs::read(&file) {
-                Ok(bytes) if safe => {
-                    let _ = respond(
-                        &mut out,
-                        "200 OK",
-                        content_type(&rel),
-                        &bytes,
-                        method == "HEAD",
-                    );
-                }
-                _ => {
-                    let _ = respond(
-                        &mut out,
-                        "404 Not Found",
-                        "text/plain; charset=utf-8",
-                        b"not found\n",
-                        false,
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn respond(
-    out: &mut TcpStream,
-    status: &str,
-    ctype: &str,
-    body: &[u8],
-    head_only: bool,
-) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    out.write_all(head.as_bytes())?;
-    if !head_only {
-        out.write_all(body)?;
-    }
-    out.flush()
-}
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "svg" => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_paths() {
-        assert_eq!(percent_decode("/hoofdstuk%2001.html"), "/hoofdstuk 01.html");
-        assert_eq!(percent_decode("/a%zz"), "/a%zz");
-    }
 }

@@ -13,3 +13,4 @@ mod outputs;
 mod print;
 mod printready;
 mod robust;
+mod serve;
