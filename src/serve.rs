@@ -354,13 +354,29 @@ impl Session<'_> {
             match html::render_pages(book, project, PageOptions { live_reload: true }, &stale) {
                 Ok(files) => {
                     self.rendered = files.iter().filter(|f| f.0.ends_with(".html")).count();
-                    changed = self.write_changed(html_dir, &files, &mut diags);
+                    changed = self.write_changed(
+                        &compiled.book_files(),
+                        &project.root,
+                        &files,
+                        &mut diags,
+                    );
                     self.fingerprints = prints;
                 }
                 Err(d) => diags.extend(d),
             }
         } else {
             eprintln!("the last good build stays in {}", html_dir.display());
+        }
+        // What writing found (an output in the way) is said in the terminal too.
+        let late = &diags[compiled.diags.len()..];
+        if !late.is_empty() {
+            let text = diag::render(
+                late,
+                &compiled.sources,
+                MessageFormat::Human,
+                self.opts.color,
+            );
+            eprint!("{text}");
         }
         let json = diagnostics_json(&diags, &compiled.sources);
         let event = if compiled.errors() == 0 && changed > 0 {
@@ -371,30 +387,47 @@ impl Session<'_> {
         live.publish(json, &event);
     }
 
+    /// Writes the files whose content changed since the last build into the web edition's
+    /// folder, through the same checks as `druk build`: nothing druk did not write is replaced,
+    /// and the files go in together.
     fn write_changed(
         &mut self,
-        dir: &Path,
+        book_files: &[PathBuf],
+        root: &Path,
         files: &[html::SiteFile],
         diags: &mut Vec<Diagnostic>,
     ) -> usize {
-        let mut changed = 0;
-        for (rel, bytes) in files {
-            let h = hash(bytes);
-            if self.written.get(rel) == Some(&h) && dir.join(rel).exists() {
-                continue;
-            }
-            match crate::output::write_atomic(&dir.join(rel), bytes) {
-                Ok(()) => {
-                    self.written.insert(rel.clone(), h);
-                    changed += 1;
+        let dir = self.opts.out_dir.join("html");
+        let changed: Vec<html::SiteFile> = files
+            .iter()
+            .filter(|(rel, bytes)| {
+                self.written.get(rel) != Some(&hash(bytes)) || !dir.join(rel).exists()
+            })
+            .cloned()
+            .collect();
+        if changed.is_empty() {
+            return 0;
+        }
+        if let Err(d) = crate::output::guard_book(&self.opts.out_dir, root, book_files) {
+            diags.push(*d);
+            return 0;
+        }
+        let item = crate::output::Item {
+            name: "html".into(),
+            payload: crate::output::Payload::Into(&changed),
+        };
+        match crate::output::commit(&self.opts.out_dir, &[item], &|| {}) {
+            Ok(()) => {
+                for (rel, bytes) in &changed {
+                    self.written.insert(rel.clone(), hash(bytes));
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    "write",
-                    format!("cannot write {rel}: {e}"),
-                )),
+                changed.len()
+            }
+            Err(d) => {
+                diags.push(*d);
+                0
             }
         }
-        changed
     }
 }
 

@@ -482,3 +482,33 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_page_druk_did_not_write_is_never_replaced() {
+    let dir = scratch("serve-foreign-page");
+    let book = dir.join("book");
+    let o = run(druk().arg("new").arg(&book));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.join("out");
+    std::fs::create_dir_all(out.join("html")).unwrap();
+    std::fs::write(out.join("html/index.html"), "mijn eigen pagina").unwrap();
+    let server = Server::start(&book, &out);
+    assert!(
+        server.stderr().contains("`") && server.stderr().contains("html/index.html` is in the way"),
+        "{}",
+        server.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("html/index.html")).unwrap(),
+        "mijn eigen pagina"
+    );
+    drop(server);
+    // Serving a book into its own folder is refused as `druk build` refuses it.
+    let server = Server::start(&book, &book);
+    assert!(
+        server.stderr().contains("error[output-folder]"),
+        "{}",
+        server.stderr()
+    );
+    assert!(!book.join("html").exists());
+}
