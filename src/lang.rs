@@ -233,74 +233,9 @@ pub fn capitalize(s: &str) -> String {
     }
 }
 
-/// Re-nests typographic quotes for the language: comrak's smart punctuation keeps the author's
-/// choice of ' or ", while the house style fixes which one is outside. `depth` carries the
-/// nesting state across the text runs of one paragraph.
-///
-/// An apostrophe and a closing single quote are the same character (’); one followed by a
-/// letter is taken as an apostrophe (zo’n, ’s avonds), any other closes an open quote.
-pub fn renest_quotes(text: &str, lang: Lang, stack: &mut Vec<char>) -> String {
-    let q = lang.quotes();
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '‘' | '“' => {
-                let mark = if stack.is_empty() {
-                    q.outer.0
-                } else {
-                    q.inner.0
-                };
-                stack.push(c);
-                out.push(mark);
-            }
-            '”' if stack.last() == Some(&'“') => {
-                stack.pop();
-                out.push(if stack.is_empty() {
-                    q.outer.1
-                } else {
-                    q.inner.1
-                });
-            }
-            '’' if stack.last() == Some(&'‘')
-                && !chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
-            {
-                stack.pop();
-                out.push(if stack.is_empty() {
-                    q.outer.1
-                } else {
-                    q.inner.1
-                });
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dutch_puts_single_quotes_outside() {
-        let mut st = Vec::new();
-        assert_eq!(
-            renest_quotes("“Hij zei ‘ja’ en ging”", Lang::Nl, &mut st),
-            "‘Hij zei “ja” en ging’"
-        );
-        assert!(st.is_empty());
-        assert_eq!(
-            renest_quotes("‘zo’n kind’, ’s avonds", Lang::Nl, &mut st),
-            "‘zo’n kind’, ’s avonds"
-        );
-    }
-
-    #[test]
-    fn english_puts_double_quotes_outside() {
-        let mut st = Vec::new();
-        assert_eq!(renest_quotes("‘a “b” c’", Lang::En, &mut st), "“a ‘b’ c”");
-    }
 
     #[test]
     fn editions_and_terms() {

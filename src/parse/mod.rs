@@ -6,9 +6,10 @@
 
 pub mod attrs;
 pub mod refs;
+pub mod smart;
 
 use crate::diag::Diagnostic;
-use crate::lang::{Lang, RefKind, renest_quotes};
+use crate::lang::{Lang, RefKind};
 use crate::load::{Entry, Project};
 use crate::model::*;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
@@ -27,7 +28,10 @@ fn options() -> comrak::Options<'static> {
     o.extension.block_directive = true;
     o.extension.header_attributes = true;
     o.extension.link_attributes = true;
-    o.parse.smart = true;
+    // Smart punctuation is druk's own (see `smart.rs`): only there is it known which quotes
+    // the author typed curly and which characters were escaped.
+    o.parse.smart = false;
+    o.parse.escaped_char_spans = true;
     o
 }
 
@@ -145,9 +149,21 @@ struct Parser<'a> {
     ids: HashMap<String, usize>,
 }
 
+/// A run of text between inline elements, joined for reference scanning: the text, where each
+/// piece of it came from in the source (offset in `buf`, offset in the source), and the byte
+/// ranges of `buf` that are literal.
+#[derive(Default)]
+struct TextRun {
+    buf: String,
+    segs: Vec<(usize, usize)>,
+    literal: Vec<std::ops::Range<usize>>,
+}
+
 /// Pieces of inline content before reference scanning: text keeps where it came from.
 enum Piece {
-    Text(String, usize),
+    /// Text, where it starts in the source, and whether it is literal (an escaped character,
+    /// which smart punctuation leaves as typed).
+    Text(String, usize, bool),
     Soft,
     Inline(Inline),
 }
@@ -517,14 +533,9 @@ impl<'a> Parser<'a> {
                     )),
                 );
             }
-            let title = a.get("title").map(|t| {
-                let mut stack = Vec::new();
-                vec![Inline::Text(renest_quotes(
-                    &smart_quotes(t),
-                    self.lang,
-                    &mut stack,
-                ))]
-            });
+            let title = a
+                .get("title")
+                .map(|t| vec![Inline::Text(smart::smarten_all(t, self.lang))]);
             let label = a.id.clone().map(|name| Label {
                 span: self
                     .sources
@@ -672,31 +683,38 @@ impl<'a> Parser<'a> {
             pieces.retain(|p| !matches!(p, Piece::Inline(Inline::Html(_))));
         }
         let mut out = Vec::new();
-        let mut quote_stack = Vec::new();
+        let mut smart = smart::State::default();
         let mut i = 0;
         let mut at_start = sentence_start;
         while i < pieces.len() {
             match &pieces[i] {
                 Piece::Text(..) | Piece::Soft => {
-                    let mut buf = String::new();
-                    let mut segs: Vec<(usize, usize)> = Vec::new();
+                    let mut run = TextRun::default();
                     while i < pieces.len() {
                         match &pieces[i] {
-                            Piece::Text(t, src) => {
-                                segs.push((buf.len(), *src));
-                                buf.push_str(t);
+                            Piece::Text(t, src, literal) => {
+                                run.segs.push((run.buf.len(), *src));
+                                if *literal {
+                                    run.literal.push(run.buf.len()..run.buf.len() + t.len());
+                                }
+                                run.buf.push_str(t);
                             }
-                            Piece::Soft => buf.push('\n'),
+                            Piece::Soft => run.buf.push('\n'),
                             Piece::Inline(_) => break,
                         }
                         i += 1;
                     }
-                    self.scan_text(&buf, &segs, at_start, &mut quote_stack, &mut out);
+                    self.scan_text(&run, at_start, &mut smart, &mut out);
                 }
                 Piece::Inline(_) => {
                     let Piece::Inline(inl) = std::mem::replace(&mut pieces[i], Piece::Soft) else {
                         unreachable!()
                     };
+                    if matches!(inl, Inline::LineBreak) {
+                        smart.after_break();
+                    } else {
+                        smart.after_word();
+                    }
                     out.push(inl);
                     i += 1;
                 }
@@ -715,6 +733,23 @@ impl<'a> Parser<'a> {
                     out.push(Piece::Text(
                         t.to_string(),
                         self.src.offset(pos.line, pos.column),
+                        false,
+                    ));
+                }
+                NodeValue::Escaped => {
+                    let pos = child.data().sourcepos.start;
+                    let text: String = child
+                        .children()
+                        .filter_map(|c| match &c.data().value {
+                            NodeValue::Text(t) => Some(t.to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    // The text starts after the backslash.
+                    out.push(Piece::Text(
+                        text,
+                        self.src.offset(pos.line, pos.column) + 1,
+                        true,
                     ));
                 }
                 NodeValue::SoftBreak => out.push(Piece::Soft),
@@ -762,12 +797,13 @@ impl<'a> Parser<'a> {
                     let span = self.span(child);
                     match self.footnote(&r.name, span) {
                         Some(ix) => out.push(Piece::Inline(Inline::FootnoteRef(ix))),
-                        None => {
-                            out.push(Piece::Text(format!("[^{}]", r.name), span.start as usize))
-                        }
+                        None => out.push(Piece::Text(
+                            format!("[^{}]", r.name),
+                            span.start as usize,
+                            true,
+                        )),
                     }
                 }
-                NodeValue::Escaped => self.collect(child, out),
                 _ => self.collect(child, out),
             }
         }
@@ -802,12 +838,13 @@ impl<'a> Parser<'a> {
     /// Splits joined text into text, cross-references, citations and spelled-out references.
     fn scan_text(
         &mut self,
-        buf: &str,
-        segs: &[(usize, usize)],
+        run: &TextRun,
         sentence_start: bool,
-        quote_stack: &mut Vec<char>,
+        smart: &mut smart::State,
         out: &mut Vec<Inline>,
     ) {
+        let buf = run.buf.as_str();
+        let segs = &run.segs;
         // The source offset of the line a byte of `buf` came from: the search origin for spans.
         let origin = |at: usize| -> usize {
             segs.iter()
@@ -823,12 +860,40 @@ impl<'a> Parser<'a> {
                 o + fallback_len,
             ))
         };
-        let text = |s: &str, stack: &mut Vec<char>| {
-            Inline::Text(renest_quotes(&s.replace('\n', " "), self.lang, stack))
+        let lang = self.lang;
+        let text = |r: std::ops::Range<usize>, st: &mut smart::State| {
+            let s = buf[r.clone()].replace('\n', " ");
+            // Which characters of this piece are literal, by char index (the ranges are in
+            // order, so one pass over both).
+            let mut ranges = run
+                .literal
+                .iter()
+                .skip_while(|l| l.end <= r.start)
+                .peekable();
+            let literal: Vec<bool> = buf[r.clone()]
+                .char_indices()
+                .map(|(k, _)| {
+                    let at = r.start + k;
+                    while ranges.peek().is_some_and(|l| l.end <= at) {
+                        ranges.next();
+                    }
+                    ranges.peek().is_some_and(|l| l.contains(&at))
+                })
+                .collect();
+            Inline::Text(smart::smarten(
+                &s,
+                &|k| literal.get(k).copied().unwrap_or(false),
+                lang,
+                st,
+            ))
         };
         for tok in refs::scan(buf, self.lang, sentence_start) {
+            if !matches!(tok, refs::Token::Text(_)) {
+                // A reference or citation reads like a word for the quotes around it.
+                smart.after_word();
+            }
             match tok {
-                refs::Token::Text(r) => out.push(text(&buf[r], quote_stack)),
+                refs::Token::Text(r) => out.push(text(r, smart)),
                 refs::Token::Xref {
                     range,
                     at,
@@ -1017,26 +1082,6 @@ fn div_info_start(line: &str) -> Option<usize> {
         return None;
     }
     Some(indent + colons)
-}
-
-/// Comrak's smart punctuation only runs on Markdown text; attribute values (kader titles) get it here.
-fn smart_quotes(s: &str) -> String {
-    let mut out = String::new();
-    let mut prev: Option<char> = None;
-    for c in s.chars() {
-        let opening = prev.is_none_or(|p| p.is_whitespace() || "([{‘“".contains(p));
-        out.push(match (c, opening) {
-            ('\'', true) => '‘',
-            ('\'', false) => '’',
-            ('"', true) => '“',
-            ('"', false) => '”',
-            _ => c,
-        });
-        prev = Some(c);
-    }
-    out.replace("---", "—")
-        .replace("--", "–")
-        .replace("...", "…")
 }
 
 /// Whether what has been emitted so far ends a sentence, for capitalising the next reference.
