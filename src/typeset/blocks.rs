@@ -792,20 +792,61 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
-        let style = self.ctx.style;
-        let look = style.small.clone();
+        let look = self.ctx.style.small.clone();
         let head_look = look.clone().bold();
         let measure = self.width - env.left - env.right;
-        let ncols = t
-            .columns
-            .len()
-            .max(t.header.len())
-            .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0));
+        let ncols = column_count(t);
         let gap = COLUMN_GAP_EM * look.size;
         let mut frag = Frag::new(0.0);
         if let Some(a) = &t.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
+        let mut y = self.table_caption(t, env, &mut frag, notes);
+        if ncols == 0 {
+            frag.height = y;
+            return frag;
+        }
+        let rows = table_rows(t);
+        let (nat, min) = self.column_extents(&rows, ncols, &look, &head_look, measure);
+        let avail = measure - gap * (ncols as f64 - 1.0);
+        let widths = distribute_widths(&nat, &min, avail, ncols);
+        let xs = column_positions(&widths, env.left, gap);
+        let set_rows = self.set_rows(t, &rows, &widths, &look, &head_look);
+        let row_gap = row_gap(&set_rows, &look);
+        let rule = TableRule {
+            x0: env.left,
+            x1: env.left + measure,
+            color: self.ctx.style.rule_color,
+        };
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let n = set_rows.len();
+        for (ri, row) in set_rows.into_iter().enumerate() {
+            let head = row.head;
+            y = place_row(&mut frag, row, &xs, y, notes);
+            if head {
+                y += RULE_SEP - 1.0;
+                rule.draw(&mut frag, y, RULE_LIGHT);
+                y += RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < n {
+                y += row_gap;
+            }
+        }
+        y += RULE_SEP - 1.0;
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY;
+        frag.height = y;
+        frag
+    }
+
+    /// Sets a table's caption at the top of `frag`; returns the height it takes.
+    fn table_caption(
+        &mut self,
+        t: &Table,
+        env: &Env,
+        frag: &mut Frag,
+        notes: &mut Vec<usize>,
+    ) -> f64 {
         let mut y = 0.0;
         if let Some(cap) = &t.caption {
             for line in self.caption(cap, env, t.source.as_ref()) {
@@ -816,21 +857,22 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             y += RULE_SEP;
         }
-        if ncols == 0 {
-            frag.height = y;
-            return frag;
-        }
-        let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
+        y
+    }
 
-        // Natural and minimal column widths from the cell contents.
+    /// Natural (one-line) and minimal widths of the columns, from the cell contents.
+    fn column_extents(
+        &mut self,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        ncols: usize,
+        look: &Look,
+        head_look: &Look,
+        measure: f64,
+    ) -> (Vec<f64>, Vec<f64>) {
         let mut nat = vec![0.0f64; ncols];
         let mut min = vec![0.0f64; ncols];
-        let rows: Vec<(&Vec<Vec<Inline>>, bool)> = std::iter::once((&t.header, true))
-            .filter(|(h, _)| !h.is_empty())
-            .chain(t.rows.iter().map(|r| (r, false)))
-            .collect();
-        for (row, head) in &rows {
-            let lk = if *head { &head_look } else { &look };
+        for (row, head) in rows {
+            let lk = if *head { head_look } else { look };
             for (j, cell) in row.iter().enumerate().take(ncols) {
                 let text = plain_text(cell);
                 nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
@@ -841,60 +883,24 @@ impl<'c, 'a> Builder<'c, 'a> {
                 min[j] = min[j].max(longest.min(measure / ncols as f64));
             }
         }
-        let avail = measure - gap * (ncols as f64 - 1.0);
-        let total_nat: f64 = nat.iter().sum();
-        let widths: Vec<f64> = if total_nat <= avail {
-            // Spread the spare width in proportion, so the table spans the text width.
-            let spare = avail - total_nat;
-            nat.iter()
-                .map(|w| {
-                    w + spare
-                        * if total_nat > 0.0 {
-                            w / total_nat
-                        } else {
-                            1.0 / ncols as f64
-                        }
-                })
-                .collect()
-        } else {
-            let total_min: f64 = min.iter().sum();
-            let flex: f64 = nat.iter().zip(&min).map(|(n, m)| n - m).sum();
-            if total_min < avail && flex > 0.0 {
-                nat.iter()
-                    .zip(&min)
-                    .map(|(n, m)| m + (avail - total_min) * (n - m) / flex)
-                    .collect()
-            } else {
-                min.iter()
-                    .map(|m| avail * m / total_min.max(1e-9))
-                    .collect()
-            }
-        };
-        let xs: Vec<f64> = widths
-            .iter()
-            .scan(env.left, |x, w| {
-                let at = *x;
-                *x += w + gap;
-                Some(at)
-            })
-            .collect();
-        let x_end = env.left + measure;
-        let rule = |frag: &mut Frag, y: f64, t: f64| {
-            frag.push(Item::Rule(Rule {
-                x0: env.left,
-                y0: y + t / 2.0,
-                x1: x_end,
-                y1: y + t / 2.0,
-                thickness: t,
-                color: style.rule_color,
-            }));
-        };
-        rule(&mut frag, y, RULE_HEAVY);
-        y += RULE_HEAVY + RULE_SEP;
-        // Set every cell first: whether any row wraps decides the space between rows.
+        (nat, min)
+    }
+
+    /// Sets every cell in its column; whether any row wraps decides the space between
+    /// rows, so all are set before any is placed.
+    fn set_rows(
+        &mut self,
+        t: &Table,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        widths: &[f64],
+        look: &Look,
+        head_look: &Look,
+    ) -> Vec<SetRow> {
+        let ncols = widths.len();
+        let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
         let mut set_rows = Vec::with_capacity(rows.len());
-        for (row, head) in &rows {
-            let lk = if *head { &head_look } else { &look };
+        for (row, head) in rows {
+            let lk = if *head { head_look } else { look };
             let mut row_h: f64 = lk.leading;
             let mut cells = Vec::new();
             for (j, cell) in row.iter().enumerate().take(ncols) {
@@ -910,7 +916,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                     right: 0.0,
                     indent: 0.0,
                     label: None,
-                    lang: style.lang,
+                    lang: self.ctx.style.lang,
                     hyphenate: true,
                     source: t.source.clone(),
                 };
@@ -918,41 +924,14 @@ impl<'c, 'a> Builder<'c, 'a> {
                 row_h = row_h.max(lines.len() as f64 * lk.leading);
                 cells.push((j, lines));
             }
-            set_rows.push((*head, row_h, lk.leading, cells));
+            set_rows.push(SetRow {
+                head: *head,
+                height: row_h,
+                leading: lk.leading,
+                cells,
+            });
         }
-        let wraps = set_rows
-            .iter()
-            .any(|(head, h, lead, _)| !head && *h > lead + 0.01);
-        let row_gap = if wraps {
-            look.leading * ROW_GAP_WRAPPED
-        } else {
-            ROW_GAP
-        };
-        let n = set_rows.len();
-        for (ri, (head, row_h, _, cells)) in set_rows.into_iter().enumerate() {
-            for (j, lines) in cells {
-                let mut cy = y;
-                for l in lines {
-                    notes.extend(l.footnotes.iter().copied());
-                    let h = l.frag.height;
-                    frag.place(l.frag, xs[j], cy);
-                    cy += h;
-                }
-            }
-            y += row_h;
-            if head {
-                y += RULE_SEP - 1.0;
-                rule(&mut frag, y, RULE_LIGHT);
-                y += RULE_LIGHT + RULE_SEP;
-            } else if ri + 1 < n {
-                y += row_gap;
-            }
-        }
-        y += RULE_SEP - 1.0;
-        rule(&mut frag, y, RULE_HEAVY);
-        y += RULE_HEAVY;
-        frag.height = y;
-        frag
+        set_rows
     }
 
     /// The chapter opening: sunk number, title and author.
@@ -1098,6 +1077,118 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.ctx.in_footnote = false;
         out
     }
+}
+
+/// A table row with its cells set: (column, lines) for each cell.
+struct SetRow {
+    head: bool,
+    height: f64,
+    leading: f64,
+    cells: Vec<(usize, Vec<LineBox>)>,
+}
+
+/// A horizontal rule across a table.
+struct TableRule {
+    x0: f64,
+    x1: f64,
+    color: Cmyk,
+}
+
+impl TableRule {
+    fn draw(&self, frag: &mut Frag, y: f64, t: f64) {
+        frag.push(Item::Rule(Rule {
+            x0: self.x0,
+            y0: y + t / 2.0,
+            x1: self.x1,
+            y1: y + t / 2.0,
+            thickness: t,
+            color: self.color,
+        }));
+    }
+}
+
+/// The widest of the alignment row, the header and the body rows.
+fn column_count(t: &Table) -> usize {
+    t.columns
+        .len()
+        .max(t.header.len())
+        .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0))
+}
+
+/// The header (when there is one) and the body rows, each with whether it is the header.
+fn table_rows(t: &Table) -> Vec<(&Vec<Vec<Inline>>, bool)> {
+    std::iter::once((&t.header, true))
+        .filter(|(h, _)| !h.is_empty())
+        .chain(t.rows.iter().map(|r| (r, false)))
+        .collect()
+}
+
+/// Column widths that fill `avail` from the natural and minimal widths.
+fn distribute_widths(nat: &[f64], min: &[f64], avail: f64, ncols: usize) -> Vec<f64> {
+    let total_nat: f64 = nat.iter().sum();
+    if total_nat <= avail {
+        // Spread the spare width in proportion, so the table spans the text width.
+        let spare = avail - total_nat;
+        nat.iter()
+            .map(|w| {
+                w + spare
+                    * if total_nat > 0.0 {
+                        w / total_nat
+                    } else {
+                        1.0 / ncols as f64
+                    }
+            })
+            .collect()
+    } else {
+        let total_min: f64 = min.iter().sum();
+        let flex: f64 = nat.iter().zip(min).map(|(n, m)| n - m).sum();
+        if total_min < avail && flex > 0.0 {
+            nat.iter()
+                .zip(min)
+                .map(|(n, m)| m + (avail - total_min) * (n - m) / flex)
+                .collect()
+        } else {
+            min.iter()
+                .map(|m| avail * m / total_min.max(1e-9))
+                .collect()
+        }
+    }
+}
+
+/// The left edge of each column.
+fn column_positions(widths: &[f64], left: f64, gap: f64) -> Vec<f64> {
+    widths
+        .iter()
+        .scan(left, |x, w| {
+            let at = *x;
+            *x += w + gap;
+            Some(at)
+        })
+        .collect()
+}
+
+/// Space between body rows: more when any cell wraps.
+fn row_gap(rows: &[SetRow], look: &Look) -> f64 {
+    let wraps = rows.iter().any(|r| !r.head && r.height > r.leading + 0.01);
+    if wraps {
+        look.leading * ROW_GAP_WRAPPED
+    } else {
+        ROW_GAP
+    }
+}
+
+/// Places a row's cells with their tops at `y`; returns the y below the row.
+fn place_row(frag: &mut Frag, row: SetRow, xs: &[f64], y: f64, notes: &mut Vec<usize>) -> f64 {
+    for (j, lines) in row.cells {
+        let mut cy = y;
+        for l in lines {
+            notes.extend(l.footnotes.iter().copied());
+            let h = l.frag.height;
+            frag.place(l.frag, xs[j], cy);
+            cy += h;
+        }
+    }
+    y + row.height
 }
 
 /// Adds a filled rectangle behind everything else in a frag.
