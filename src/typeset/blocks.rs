@@ -14,6 +14,7 @@ use crate::typeset::flow::{
     Opening, Paragraph, ParagraphSeparation, Source, Table,
 };
 use crate::typeset::frag::{Frag, FragLink};
+use crate::typeset::hyphenate::BreakKind;
 use crate::typeset::image;
 use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
 use crate::typeset::paragraph::{
@@ -792,11 +793,8 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
-        let look = self.ctx.style.small.clone();
-        let head_look = look.clone().bold();
         let measure = self.width - env.left - env.right;
         let ncols = column_count(t);
-        let gap = COLUMN_GAP_EM * look.size;
         let mut frag = Frag::new(0.0);
         if let Some(a) = &t.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
@@ -807,12 +805,9 @@ impl<'c, 'a> Builder<'c, 'a> {
             return frag;
         }
         let rows = table_rows(t);
-        let (nat, min) = self.column_extents(&rows, ncols, &look, &head_look, measure);
-        let avail = measure - gap * (ncols as f64 - 1.0);
-        let widths = distribute_widths(&nat, &min, avail, ncols);
-        let xs = column_positions(&widths, env.left, gap);
-        let set_rows = self.set_rows(t, &rows, &widths, &look, &head_look);
-        let row_gap = row_gap(&set_rows, &look);
+        let cols = self.fit_columns(t, &rows, ncols, env.left, measure);
+        let set_rows = self.set_rows(t, &rows, &cols);
+        let row_gap = row_gap(&set_rows, &cols.look);
         let rule = TableRule {
             x0: env.left,
             x1: env.left + measure,
@@ -823,7 +818,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let n = set_rows.len();
         for (ri, row) in set_rows.into_iter().enumerate() {
             let head = row.head;
-            y = place_row(&mut frag, row, &xs, y, notes);
+            y = place_row(&mut frag, row, &cols.xs, y, notes);
             if head {
                 y += RULE_SEP - 1.0;
                 rule.draw(&mut frag, y, RULE_LIGHT);
@@ -837,6 +832,61 @@ impl<'c, 'a> Builder<'c, 'a> {
         y += RULE_HEAVY;
         frag.height = y;
         frag
+    }
+
+    /// The column widths at the table size, or at the tight size when they do not fit;
+    /// a table that fits at neither is an error (it is still set, squeezed, so that the
+    /// rest of the chapter can be checked).
+    fn fit_columns(
+        &mut self,
+        t: &Table,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        ncols: usize,
+        left: f64,
+        measure: f64,
+    ) -> Columns {
+        let style = self.ctx.style;
+        let mut last = None;
+        for look in [&style.small, &style.table_tight] {
+            let head_look = look.clone().bold();
+            let gap = COLUMN_GAP_EM * look.size;
+            let avail = measure - gap * (ncols as f64 - 1.0);
+            let extents = self.column_extents(rows, ncols, look, &head_look, avail);
+            if let Some(widths) = distribute_widths(&extents, avail) {
+                return Columns {
+                    xs: column_positions(&widths, left, gap),
+                    widths,
+                    look: look.clone(),
+                    head_look,
+                };
+            }
+            last = Some((look, head_look, gap, avail, extents));
+        }
+        let (look, head_look, gap, avail, extents) = last.expect("two sizes were tried");
+        self.ctx.warn(
+            WarningKind::TableTooWide,
+            t.source.as_ref(),
+            format!(
+                "this table's {ncols} columns do not fit the text width even at {} pt \
+                 (they need {:.0} pt, there is {:.0} pt); split the table or shorten its \
+                 longest words",
+                look.size,
+                extents.min.iter().sum::<f64>() + gap * (ncols as f64 - 1.0),
+                avail + gap * (ncols as f64 - 1.0),
+            ),
+        );
+        let total_min: f64 = extents.min.iter().sum();
+        let widths: Vec<f64> = extents
+            .min
+            .iter()
+            .map(|m| avail * m / total_min.max(1e-9))
+            .collect();
+        Columns {
+            xs: column_positions(&widths, left, gap),
+            widths,
+            look: look.clone(),
+            head_look,
+        }
     }
 
     /// Sets a table's caption at the top of `frag`; returns the height it takes.
@@ -861,14 +911,18 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// Natural (one-line) and minimal widths of the columns, from the cell contents.
+    /// The minimum is the widest word; only a long word (wider than half as much again
+    /// as a fair share of `avail`, and than [`LONG_WORD_EM`]) may be hyphenated, down to
+    /// its widest piece but not below that length.
     fn column_extents(
         &mut self,
         rows: &[(&Vec<Vec<Inline>>, bool)],
         ncols: usize,
         look: &Look,
         head_look: &Look,
-        measure: f64,
-    ) -> (Vec<f64>, Vec<f64>) {
+        avail: f64,
+    ) -> ColumnExtents {
+        let long = (1.5 * avail / ncols as f64).max(LONG_WORD_EM * look.size);
         let mut nat = vec![0.0f64; ncols];
         let mut min = vec![0.0f64; ncols];
         for (row, head) in rows {
@@ -876,31 +930,67 @@ impl<'c, 'a> Builder<'c, 'a> {
             for (j, cell) in row.iter().enumerate().take(ncols) {
                 let text = plain_text(cell);
                 nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
-                let longest = text
-                    .split_whitespace()
-                    .map(|w| self.ctx.text_width(w, lk))
-                    .fold(0.0, f64::max);
-                min[j] = min[j].max(longest.min(measure / ncols as f64));
+                for word in text.split_whitespace() {
+                    let w = self.ctx.text_width(word, lk);
+                    let least = if w <= long {
+                        w
+                    } else {
+                        self.widest_piece(word, lk).max(long).min(w)
+                    };
+                    min[j] = min[j].max(least);
+                }
             }
         }
-        (nat, min)
+        ColumnExtents { nat, min }
+    }
+
+    /// The widest piece a word can be hyphenated into, hyphen included.
+    fn widest_piece(&mut self, word: &str, look: &Look) -> f64 {
+        let lang = self.ctx.style.lang;
+        let analysed = self.ctx.hyphenator.analyse(word, lang, true);
+        let text = analysed.text.clone();
+        let mut widest = 0.0f64;
+        let mut from = 0;
+        let ends = analysed
+            .breaks
+            .iter()
+            .map(|b| (b.offset, b.kind == BreakKind::Hyphen))
+            .chain(std::iter::once((text.len(), false)));
+        for (to, hyphen) in ends {
+            let piece = &text[from..to];
+            let w = if hyphen {
+                self.ctx.text_width(&format!("{piece}-"), look)
+            } else {
+                self.ctx.text_width(piece, look)
+            };
+            widest = widest.max(w);
+            from = to;
+        }
+        widest
+    }
+
+    /// The width of the widest word of a cell.
+    fn widest_word(&mut self, cell: &[Inline], look: &Look) -> f64 {
+        plain_text(cell)
+            .split_whitespace()
+            .map(|w| self.ctx.text_width(w, look))
+            .fold(0.0, f64::max)
     }
 
     /// Sets every cell in its column; whether any row wraps decides the space between
-    /// rows, so all are set before any is placed.
+    /// rows, so all are set before any is placed. A cell is hyphenated only when one of
+    /// its words is wider than its column.
     fn set_rows(
         &mut self,
         t: &Table,
         rows: &[(&Vec<Vec<Inline>>, bool)],
-        widths: &[f64],
-        look: &Look,
-        head_look: &Look,
+        cols: &Columns,
     ) -> Vec<SetRow> {
-        let ncols = widths.len();
+        let ncols = cols.widths.len();
         let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
         let mut set_rows = Vec::with_capacity(rows.len());
         for (row, head) in rows {
-            let lk = if *head { head_look } else { look };
+            let lk = if *head { &cols.head_look } else { &cols.look };
             let mut row_h: f64 = lk.leading;
             let mut cells = Vec::new();
             for (j, cell) in row.iter().enumerate().take(ncols) {
@@ -908,16 +998,17 @@ impl<'c, 'a> Builder<'c, 'a> {
                     Align::Justify => Align::Left,
                     a => a,
                 };
+                let hyphenate = self.widest_word(cell, lk) > cols.widths[j];
                 let spec = ParSpec {
                     look: lk.clone(),
                     align: a,
-                    measure: widths[j],
+                    measure: cols.widths[j],
                     left: 0.0,
                     right: 0.0,
                     indent: 0.0,
                     label: None,
                     lang: self.ctx.style.lang,
-                    hyphenate: true,
+                    hyphenate,
                     source: t.source.clone(),
                 };
                 let lines = set_paragraph(self.ctx, cell, &spec);
@@ -1123,34 +1214,132 @@ fn table_rows(t: &Table) -> Vec<(&Vec<Vec<Inline>>, bool)> {
         .collect()
 }
 
-/// Column widths that fill `avail` from the natural and minimal widths.
-fn distribute_widths(nat: &[f64], min: &[f64], avail: f64, ncols: usize) -> Vec<f64> {
+/// Natural and minimal widths of a table's columns.
+struct ColumnExtents {
+    nat: Vec<f64>,
+    min: Vec<f64>,
+}
+
+/// The columns of a table as they are set: type size, widths and left edges.
+struct Columns {
+    look: Look,
+    head_look: Look,
+    widths: Vec<f64>,
+    xs: Vec<f64>,
+}
+
+/// A word up to this many em is never hyphenated to make a table fit: breaking short
+/// words in narrow columns ("toegan-kelijk") reads worse than a smaller type size.
+const LONG_WORD_EM: f64 = 8.0;
+
+/// Added to a width that must hold a word exactly, so that rounding never makes the
+/// word overfull (a hundredth of a point cannot be seen).
+const WIDTH_SLACK: f64 = 0.01;
+
+/// Column widths that fill `avail`, or `None` when the minimal widths do not fit.
+///
+/// A table that fits on one line per cell spreads the spare width in proportion. One
+/// that does not works as LaTeX's tabularx and CSS's automatic layout do: a column whose
+/// natural width is within a fair share of the room keeps it (short words are never
+/// broken), and the long-text columns share the rest in proportion to their natural
+/// widths, none below its minimum.
+fn distribute_widths(ext: &ColumnExtents, avail: f64) -> Option<Vec<f64>> {
+    let (nat, min) = (&ext.nat, &ext.min);
+    let ncols = nat.len();
     let total_nat: f64 = nat.iter().sum();
     if total_nat <= avail {
         // Spread the spare width in proportion, so the table spans the text width.
         let spare = avail - total_nat;
-        nat.iter()
-            .map(|w| {
-                w + spare
-                    * if total_nat > 0.0 {
-                        w / total_nat
-                    } else {
-                        1.0 / ncols as f64
-                    }
-            })
-            .collect()
-    } else {
-        let total_min: f64 = min.iter().sum();
-        let flex: f64 = nat.iter().zip(min).map(|(n, m)| n - m).sum();
-        if total_min < avail && flex > 0.0 {
+        return Some(
             nat.iter()
-                .zip(min)
-                .map(|(n, m)| m + (avail - total_min) * (n - m) / flex)
-                .collect()
-        } else {
-            min.iter()
-                .map(|m| avail * m / total_min.max(1e-9))
-                .collect()
+                .map(|w| {
+                    w + spare
+                        * if total_nat > 0.0 {
+                            w / total_nat
+                        } else {
+                            1.0 / ncols as f64
+                        }
+                })
+                .collect(),
+        );
+    }
+    let total_min: f64 = min.iter().map(|m| m + WIDTH_SLACK).sum();
+    if total_min > avail {
+        return None;
+    }
+    let mut fixed: Vec<Option<f64>> = vec![None; ncols];
+    keep_narrow_columns(nat, avail, &mut fixed);
+    share_the_rest(nat, min, avail, &mut fixed);
+    let widths: Vec<f64> = fixed.iter().map(|w| w.unwrap_or(0.0)).collect();
+    if widths.iter().sum::<f64>() <= avail + 1e-6 {
+        return Some(widths);
+    }
+    // Keeping the narrow columns whole starved a long word elsewhere: every column gets
+    // its minimum and the rest in proportion to what it lacks of its natural width.
+    let flex: f64 = nat.iter().zip(min).map(|(n, m)| n - m).sum();
+    Some(
+        nat.iter()
+            .zip(min)
+            .map(|(n, m)| m + WIDTH_SLACK + (avail - total_min) * (n - m) / flex.max(1e-9))
+            .collect(),
+    )
+}
+
+/// Fixes every column whose natural width fits a fair share of the room left by the
+/// columns fixed before it; repeats until no more fit.
+fn keep_narrow_columns(nat: &[f64], avail: f64, fixed: &mut [Option<f64>]) {
+    loop {
+        let used: f64 = fixed.iter().flatten().sum();
+        let open = fixed.iter().filter(|w| w.is_none()).count();
+        if open == 0 {
+            return;
+        }
+        let share = (avail - used) / open as f64;
+        let mut changed = false;
+        for (j, w) in fixed.iter_mut().enumerate() {
+            if w.is_none() && nat[j] + WIDTH_SLACK <= share {
+                *w = Some(nat[j] + WIDTH_SLACK);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Shares the room left among the open columns in proportion to their natural widths;
+/// a column that would get less than its minimum gets its minimum, and the rest is
+/// shared again.
+fn share_the_rest(nat: &[f64], min: &[f64], avail: f64, fixed: &mut [Option<f64>]) {
+    loop {
+        let room = avail - fixed.iter().flatten().sum::<f64>();
+        let total: f64 = fixed
+            .iter()
+            .zip(nat)
+            .filter(|(w, _)| w.is_none())
+            .map(|(_, n)| n)
+            .sum();
+        if total <= 0.0 {
+            for w in fixed.iter_mut().filter(|w| w.is_none()) {
+                *w = Some(0.0);
+            }
+            return;
+        }
+        let mut changed = false;
+        for (j, w) in fixed.iter_mut().enumerate() {
+            if w.is_none() && room * nat[j] / total < min[j] + WIDTH_SLACK {
+                *w = Some(min[j] + WIDTH_SLACK);
+                changed = true;
+            }
+        }
+        if !changed {
+            for (j, w) in fixed.iter_mut().enumerate() {
+                if w.is_none() {
+                    *w = Some(room * nat[j] / total);
+                }
+            }
+            return;
         }
     }
 }
