@@ -718,6 +718,7 @@ impl Converter<'_> {
                         .map(|r| r.iter().map(|c| self.inlines(c)).collect())
                         .collect(),
                     caption,
+                    continued: Some(format!("({})", self.lang().continued())),
                     anchor: t.label.as_ref().map(|l| self.here(&l.name)),
                     source: self.source(t.span),
                 }))

@@ -60,12 +60,22 @@ const MIN_PPI: f64 = 150.0;
 /// Bullets that are geometric shapes are drawn smaller and raised to the x-height.
 const BULLET_SCALE: f64 = 0.6;
 
-/// How a frame (kader) is drawn; referenced by `VItem::FrameStart::id`.
+/// How a frame is drawn; referenced by `VItem::FrameStart::id`.
 #[derive(Clone, Debug)]
-pub(crate) struct FrameStyle {
-    pub x: f64,
-    pub width: f64,
-    pub fill: Cmyk,
+pub(crate) enum FrameStyle {
+    /// A kader: a tinted rectangle behind its content.
+    Tint { x: f64, width: f64, fill: Cmyk },
+    /// A table longer than a page: each part ends with a heavy rule, and each part after
+    /// the first starts with the continuation mark and the repeated header.
+    Table(TableFrame),
+}
+
+/// What a table broken across pages repeats: `head` at the top of every later part,
+/// `rule` under every part.
+#[derive(Clone, Debug)]
+pub(crate) struct TableFrame {
+    pub head: Frag,
+    pub rule: TableRule,
 }
 
 /// A chapter's vertical list and the frames it refers to.
@@ -203,11 +213,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.pending = ds;
             }
             Block::Kader(k) => self.kader(k, env),
-            Block::Table(t) => {
-                let mut notes = Vec::new();
-                let frag = self.table(t, env, &mut notes);
-                self.float(frag, notes);
-            }
+            Block::Table(t) => self.table(t, env),
             Block::Figure(f) => {
                 let mut notes = Vec::new();
                 let frag = self.figure(f, env, &mut notes);
@@ -530,7 +536,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let ds = self.display_space();
         self.open(ds.max(style.body.leading * 0.75), 0.0);
         let id = self.out.frames.len();
-        self.out.frames.push(FrameStyle {
+        self.out.frames.push(FrameStyle::Tint {
             x: env.left,
             width: self.width - env.left - env.right,
             fill: k.fill.unwrap_or(style.kader_fill),
@@ -539,6 +545,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             id,
             pad_top: pad,
             pad_bottom: pad,
+            reopen: pad,
         });
         let inner = Env {
             left: env.left + pad,
@@ -792,45 +799,171 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag
     }
 
-    fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
+    /// A table that fits on a page is a float; a longer one is set in the text and
+    /// breaks between its rows.
+    fn table(&mut self, t: &Table, env: &Env) {
+        let mut notes = Vec::new();
         let measure = self.width - env.left - env.right;
         let ncols = column_count(t);
         let mut frag = Frag::new(0.0);
         if let Some(a) = &t.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
-        let mut y = self.table_caption(t, env, &mut frag, notes);
+        let y = self.table_caption(t, env, &mut frag, &mut notes);
         if ncols == 0 {
             frag.height = y;
-            return frag;
+            self.float(frag, notes);
+            return;
         }
         let rows = table_rows(t);
         let cols = self.fit_columns(t, &rows, ncols, env.left, measure);
         let set_rows = self.set_rows(t, &rows, &cols);
-        let row_gap = row_gap(&set_rows, &cols.look);
-        let rule = TableRule {
-            x0: env.left,
-            x1: env.left + measure,
-            color: self.ctx.style.rule_color,
+        let set = SetTable {
+            row_gap: row_gap(&set_rows, &cols.look),
+            rows: set_rows,
+            rule: TableRule {
+                x0: env.left,
+                x1: env.left + measure,
+                color: self.ctx.style.rule_color,
+            },
+            cols,
         };
+        let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
+        if set.height(y) + 2.0 * pad <= self.ctx.style.text_height() {
+            let frag = set.place_whole(frag, y, &mut notes);
+            self.float(frag, notes);
+        } else {
+            self.long_table(t, env, set, frag, y, notes);
+        }
+    }
+
+    /// A table longer than a page, in the text: caption, header and the first row stay
+    /// together; the page may break between rows (not after the first or before the
+    /// last, as with a paragraph's lines), and each later part repeats the header under
+    /// a continuation mark. A row taller than a page breaks between its lines.
+    fn long_table(
+        &mut self,
+        t: &Table,
+        env: &Env,
+        set: SetTable,
+        mut first: Frag,
+        y: f64,
+        mut notes: Vec<usize>,
+    ) {
+        let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
+        let SetTable {
+            cols,
+            rows,
+            row_gap,
+            rule,
+        } = set;
+        let mut rows = rows.into_iter().peekable();
+        let header = match rows.next_if(|r| r.head) {
+            Some(row) => head_block(row, &cols.xs, &rule, &mut notes),
+            None => Frag::new(0.0),
+        };
+        let mut y = y;
+        rule.draw(&mut first, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let header_height = header.height;
+        first.place(header.clone(), 0.0, y);
+        first.height = y + header_height;
+        let head = self.continuation_head(t, env, header, &rule);
+
+        self.open(pad, 0.0);
+        self.keep = 0;
+        let id = self.out.frames.len();
+        let reopen = head.height;
+        self.out
+            .frames
+            .push(FrameStyle::Table(TableFrame { head, rule }));
+        let close = RULE_SEP - 1.0 + RULE_HEAVY;
+        self.out.items.push(VItem::FrameStart {
+            id,
+            pad_top: 0.0,
+            pad_bottom: close,
+            reopen,
+        });
+        self.out.items.push(VItem::Box {
+            height: first.height,
+            footnotes: notes,
+            kind: BoxKind::Block,
+            payload: first,
+        });
+        let body: Vec<SetRow> = rows.collect();
+        let n = body.len();
+        let room = self.ctx.style.text_height() - reopen - close;
+        for (ri, row) in body.into_iter().enumerate() {
+            if ri > 0 {
+                if breakable_after_line(ri - 1, n) {
+                    self.out.items.push(VItem::Penalty(0.0));
+                }
+                self.out.items.push(VItem::Glue {
+                    height: row_gap,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
+            }
+            self.push_row(row, &cols.xs, room);
+        }
+        self.out.items.push(VItem::FrameEnd);
+        self.prev = Prev::Other;
+        self.pending = pad;
+    }
+
+    /// A body row as one box, or, when it is taller than `room`, as one box per line
+    /// (line k of every cell side by side) with breaks allowed between them.
+    fn push_row(&mut self, row: SetRow, xs: &[f64], room: f64) {
+        if row.height <= room {
+            let mut frag = Frag::new(row.height);
+            let mut notes = Vec::new();
+            place_row(&mut frag, row, xs, 0.0, &mut notes);
+            self.out.items.push(VItem::Box {
+                height: frag.height,
+                footnotes: notes,
+                kind: BoxKind::Block,
+                payload: frag,
+            });
+            return;
+        }
+        let slices = row_slices(row, xs);
+        let n = slices.len();
+        for (k, (frag, notes)) in slices.into_iter().enumerate() {
+            if k > 0 && breakable_after_line(k - 1, n) {
+                self.out.items.push(VItem::Penalty(0.0));
+            }
+            self.out.items.push(VItem::Box {
+                height: frag.height,
+                footnotes: notes,
+                kind: BoxKind::Block,
+                payload: frag,
+            });
+        }
+    }
+
+    /// What each later part of a long table starts with: the continuation mark
+    /// ("Tabel 1.2 (vervolg)") when the flow gives one, the top rule and the header.
+    fn continuation_head(&mut self, t: &Table, env: &Env, header: Frag, rule: &TableRule) -> Frag {
+        let mut frag = Frag::new(0.0);
+        let mut y = 0.0;
+        if let Some(mark) = &t.continued {
+            let cap = Caption {
+                label: t.caption.as_ref().and_then(|c| c.label.clone()),
+                text: vec![Inline::text(mark.clone())],
+            };
+            for line in self.caption(&cap, env, t.source.as_ref()) {
+                let h = line.frag.height;
+                frag.place(line.frag, 0.0, y);
+                y += h;
+            }
+            y += RULE_SEP;
+        }
         rule.draw(&mut frag, y, RULE_HEAVY);
         y += RULE_HEAVY + RULE_SEP;
-        let n = set_rows.len();
-        for (ri, row) in set_rows.into_iter().enumerate() {
-            let head = row.head;
-            y = place_row(&mut frag, row, &cols.xs, y, notes);
-            if head {
-                y += RULE_SEP - 1.0;
-                rule.draw(&mut frag, y, RULE_LIGHT);
-                y += RULE_LIGHT + RULE_SEP;
-            } else if ri + 1 < n {
-                y += row_gap;
-            }
-        }
-        y += RULE_SEP - 1.0;
-        rule.draw(&mut frag, y, RULE_HEAVY);
-        y += RULE_HEAVY;
-        frag.height = y;
+        let h = header.height;
+        frag.place(header, 0.0, y);
+        frag.height = y + h;
         frag
     }
 
@@ -911,9 +1044,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// Natural (one-line) and minimal widths of the columns, from the cell contents.
-    /// The minimum is the widest word; only a long word (wider than half as much again
-    /// as a fair share of `avail`, and than [`LONG_WORD_EM`]) may be hyphenated, down to
-    /// its widest piece but not below that length.
+    /// The minimum is the widest word (or part between explicit hyphens); only a long
+    /// word (wider than a fair share of `avail` and than [`LONG_WORD_EM`]) may be
+    /// hyphenated, down to its widest piece but not below that length.
     fn column_extents(
         &mut self,
         rows: &[(&Vec<Vec<Inline>>, bool)],
@@ -922,7 +1055,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         head_look: &Look,
         avail: f64,
     ) -> ColumnExtents {
-        let long = (1.5 * avail / ncols as f64).max(LONG_WORD_EM * look.size);
+        let long = (avail / ncols as f64).max(LONG_WORD_EM * look.size);
         let mut nat = vec![0.0f64; ncols];
         let mut min = vec![0.0f64; ncols];
         for (row, head) in rows {
@@ -931,11 +1064,11 @@ impl<'c, 'a> Builder<'c, 'a> {
                 let text = plain_text(cell);
                 nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
                 for word in text.split_whitespace() {
-                    let w = self.ctx.text_width(word, lk);
-                    let least = if w <= long {
-                        w
+                    let whole = self.widest_piece(word, lk, false);
+                    let least = if whole <= long {
+                        whole
                     } else {
-                        self.widest_piece(word, lk).max(long).min(w)
+                        self.widest_piece(word, lk, true).max(long)
                     };
                     min[j] = min[j].max(least);
                 }
@@ -944,10 +1077,14 @@ impl<'c, 'a> Builder<'c, 'a> {
         ColumnExtents { nat, min }
     }
 
-    /// The widest piece a word can be hyphenated into, hyphen included.
-    fn widest_piece(&mut self, word: &str, look: &Look) -> f64 {
+    /// The widest piece a word can be broken into, its hyphen included: at explicit
+    /// hyphens and slashes only, or with `patterns` at hyphenation points too.
+    fn widest_piece(&mut self, word: &str, look: &Look, patterns: bool) -> f64 {
         let lang = self.ctx.style.lang;
-        let analysed = self.ctx.hyphenator.analyse(word, lang, true);
+        let analysed = self.ctx.hyphenator.analyse(word, lang, patterns);
+        if analysed.breaks.is_empty() {
+            return self.ctx.text_width(word, look);
+        }
         let text = analysed.text.clone();
         let mut widest = 0.0f64;
         let mut from = 0;
@@ -969,11 +1106,11 @@ impl<'c, 'a> Builder<'c, 'a> {
         widest
     }
 
-    /// The width of the widest word of a cell.
+    /// The widest piece of a cell that only hyphenation could break.
     fn widest_word(&mut self, cell: &[Inline], look: &Look) -> f64 {
         plain_text(cell)
             .split_whitespace()
-            .map(|w| self.ctx.text_width(w, look))
+            .map(|w| self.widest_piece(w, look, false))
             .fold(0.0, f64::max)
     }
 
@@ -1170,6 +1307,88 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 }
 
+/// A table with its columns fitted and its rows set, not yet placed.
+struct SetTable {
+    cols: Columns,
+    /// The header row (if any) first.
+    rows: Vec<SetRow>,
+    row_gap: f64,
+    rule: TableRule,
+}
+
+impl SetTable {
+    /// The height of the whole table placed under a caption of height `y`.
+    fn height(&self, mut y: f64) -> f64 {
+        y += RULE_HEAVY + RULE_SEP;
+        let n = self.rows.len();
+        for (ri, row) in self.rows.iter().enumerate() {
+            y += row.height;
+            if row.head {
+                y += RULE_SEP - 1.0 + RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < n {
+                y += self.row_gap;
+            }
+        }
+        y + RULE_SEP - 1.0 + RULE_HEAVY
+    }
+
+    /// The whole table as one frag, under the caption already in `frag` (of height `y`).
+    fn place_whole(self, mut frag: Frag, mut y: f64, notes: &mut Vec<usize>) -> Frag {
+        let rule = self.rule;
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let n = self.rows.len();
+        for (ri, row) in self.rows.into_iter().enumerate() {
+            let head = row.head;
+            y = place_row(&mut frag, row, &self.cols.xs, y, notes);
+            if head {
+                y += RULE_SEP - 1.0;
+                rule.draw(&mut frag, y, RULE_LIGHT);
+                y += RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < n {
+                y += self.row_gap;
+            }
+        }
+        y += RULE_SEP - 1.0;
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY;
+        frag.height = y;
+        frag
+    }
+}
+
+/// The header row with the light rule under it, from y = 0.
+fn head_block(row: SetRow, xs: &[f64], rule: &TableRule, notes: &mut Vec<usize>) -> Frag {
+    let mut frag = Frag::new(0.0);
+    let mut y = place_row(&mut frag, row, xs, 0.0, notes);
+    y += RULE_SEP - 1.0;
+    rule.draw(&mut frag, y, RULE_LIGHT);
+    frag.height = y + RULE_LIGHT + RULE_SEP;
+    frag
+}
+
+/// A row cut into its lines: slice k holds line k of every cell, with the footnotes
+/// referenced there.
+fn row_slices(row: SetRow, xs: &[f64]) -> Vec<(Frag, Vec<usize>)> {
+    let n = row
+        .cells
+        .iter()
+        .map(|(_, lines)| lines.len())
+        .max()
+        .unwrap_or(0);
+    let mut slices: Vec<(Frag, Vec<usize>)> =
+        (0..n).map(|_| (Frag::new(0.0), Vec::new())).collect();
+    for (j, lines) in row.cells {
+        for (k, l) in lines.into_iter().enumerate() {
+            let (frag, notes) = &mut slices[k];
+            notes.extend(l.footnotes.iter().copied());
+            frag.height = frag.height.max(l.frag.height);
+            frag.place(l.frag, xs[j], 0.0);
+        }
+    }
+    slices
+}
+
 /// A table row with its cells set: (column, lines) for each cell.
 struct SetRow {
     head: bool,
@@ -1179,13 +1398,19 @@ struct SetRow {
 }
 
 /// A horizontal rule across a table.
-struct TableRule {
+#[derive(Clone, Debug)]
+pub(crate) struct TableRule {
     x0: f64,
     x1: f64,
     color: Cmyk,
 }
 
 impl TableRule {
+    /// The heavy rule that closes a table (or a part of it) whose last row ends at `y`.
+    pub(crate) fn close(&self, frag: &mut Frag, y: f64) {
+        self.draw(frag, y + RULE_SEP - 1.0, RULE_HEAVY);
+    }
+
     fn draw(&self, frag: &mut Frag, y: f64, t: f64) {
         frag.push(Item::Rule(Rule {
             x0: self.x0,

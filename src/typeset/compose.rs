@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, underlay};
+use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, FrameStyle, underlay};
 use crate::typeset::collect::{Entry, plain_text};
 use crate::typeset::context::{Caches, Ctx, RefTable, Stats};
 use crate::typeset::document::{FillRect, Item, Rule};
@@ -186,15 +186,39 @@ pub(crate) fn layout_chapter<'a>(
     (layout, ctx.into_caches())
 }
 
-/// Frame id and paddings of the `FrameStart` at `i`.
-fn frame_of(items: &[VItem<Frag>], i: usize) -> (usize, f64, f64) {
+/// Frame id, paddings and reopening height of the `FrameStart` at `i`.
+fn frame_of(items: &[VItem<Frag>], i: usize) -> (usize, f64, f64, f64) {
     match items[i] {
         VItem::FrameStart {
             id,
             pad_top,
             pad_bottom,
-        } => (id, pad_top, pad_bottom),
-        _ => (0, 0.0, 0.0),
+            reopen,
+        } => (id, pad_top, pad_bottom, reopen),
+        _ => (0, 0.0, 0.0, 0.0),
+    }
+}
+
+/// Closes a frame whose content ran from `top` to `bottom` (its bottom padding below
+/// that): a kader's tint goes in `rects` (drawn behind everything at the end), a table
+/// part gets its closing rule.
+fn close_frame(
+    style: &FrameStyle,
+    top: f64,
+    bottom: f64,
+    pad_bottom: f64,
+    rects: &mut Vec<FillRect>,
+    frag: &mut Frag,
+) {
+    match style {
+        FrameStyle::Tint { x, width, fill } => rects.push(FillRect {
+            x: *x,
+            y: top,
+            width: *width,
+            height: bottom + pad_bottom - top,
+            color: *fill,
+        }),
+        FrameStyle::Table(t) => t.rule.close(frag, bottom),
     }
 }
 
@@ -206,7 +230,7 @@ fn take(frag: &mut Frag) -> Frag {
 fn compose_page(
     plan: &PagePlan,
     items: &mut [VItem<Frag>],
-    frames: &[crate::typeset::blocks::FrameStyle],
+    frames: &[FrameStyle],
     notes: &mut [Vec<Frag>],
     style: &PageStyle,
     params: &PageParams,
@@ -230,9 +254,12 @@ fn compose_page(
     }
     let mut open: Vec<(usize, f64)> = Vec::new();
     for &i in &plan.open_at_start {
-        let (_, pad_top, _) = frame_of(items, i);
+        let (id, _, _, reopen) = frame_of(items, i);
         open.push((i, y));
-        y += pad_top;
+        if let FrameStyle::Table(t) = &frames[id] {
+            frag.place(t.head.clone(), 0.0, y);
+        }
+        y += reopen;
     }
     let notes_height: f64 = if plan.footnotes.is_empty() {
         0.0
@@ -256,16 +283,6 @@ fn compose_page(
     };
     let mut first_mark = None;
     let mut last_mark = None;
-    let rect = |(id, _, _): (usize, f64, f64), top: f64, bottom: f64| {
-        let fs = &frames[id];
-        FillRect {
-            x: fs.x,
-            y: top,
-            width: fs.width,
-            height: bottom - top,
-            color: fs.fill,
-        }
-    };
     for &i in &plan.body {
         match &mut items[i] {
             VItem::Box {
@@ -302,9 +319,9 @@ fn compose_page(
             }
             VItem::FrameEnd => {
                 if let Some((s, top)) = open.pop() {
-                    let frame = frame_of(items, s);
-                    y += frame.2;
-                    rects.push(rect(frame, top, y));
+                    let (id, _, pad_bottom, _) = frame_of(items, s);
+                    close_frame(&frames[id], top, y, pad_bottom, &mut rects, &mut frag);
+                    y += pad_bottom;
                 }
             }
             VItem::Mark(m) => {
@@ -317,8 +334,8 @@ fn compose_page(
         }
     }
     while let Some((s, top)) = open.pop() {
-        let frame = frame_of(items, s);
-        rects.push(rect(frame, top, y + frame.2));
+        let (id, _, pad_bottom, _) = frame_of(items, s);
+        close_frame(&frames[id], top, y, pad_bottom, &mut rects, &mut frag);
     }
     for r in rects.into_iter().rev() {
         underlay(&mut frag, r);

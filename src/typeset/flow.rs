@@ -540,6 +540,9 @@ pub struct Table {
     pub rows: Vec<Vec<Vec<Inline>>>,
     /// Set above the table.
     pub caption: Option<Caption>,
+    /// The continuation mark ("(vervolg)") set, after the caption's label, above every
+    /// part of a table broken across pages but the first; `None` sets no mark.
+    pub continued: Option<String>,
     pub anchor: Option<String>,
     pub source: Option<Source>,
 }

@@ -70,11 +70,14 @@ pub(crate) enum VItem<P> {
         footnotes: Vec<usize>,
         payload: P,
     },
-    /// Start of frame `id`: padding above its content and below it.
+    /// Start of frame `id`: padding above its content and below it, and the height it
+    /// takes at the top of a page it continues on (a kader's padding again, a table's
+    /// repeated header).
     FrameStart {
         id: usize,
         pad_top: f64,
         pad_bottom: f64,
+        reopen: f64,
     },
     FrameEnd,
     /// A running-head mark (a section title).
@@ -394,11 +397,11 @@ impl<P> Breaker<'_, P> {
         page.has_box = !page.plan.floats.is_empty();
     }
 
-    /// Frames continued from the previous page take their top padding again.
+    /// Frames continued from the previous page take their reopening height.
     fn reopen_frames(&self, page: &mut Filling) {
         for &f in &self.frames {
-            if let VItem::FrameStart { pad_top, .. } = self.items[f] {
-                page.h += pad_top;
+            if let VItem::FrameStart { reopen, .. } = self.items[f] {
+                page.h += reopen;
             }
         }
     }
@@ -1085,6 +1088,7 @@ mod tests {
             id: 0,
             pad_top: 6.0,
             pad_bottom: 6.0,
+            reopen: 6.0,
         });
         push_par(&mut items, 1, 12, vec![]);
         items.push(VItem::FrameEnd);
