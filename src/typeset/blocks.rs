@@ -83,6 +83,29 @@ pub(crate) struct TableFrame {
 pub(crate) struct VList {
     pub items: Vec<VItem<Frag>>,
     pub frames: Vec<FrameStyle>,
+    /// Where the manuscript lines start: (first item of a block, its source), in order.
+    pub sources: Vec<(usize, Source)>,
+}
+
+impl VList {
+    /// The manuscript line of the block that item `i` belongs to.
+    pub fn source_of(&self, i: usize) -> Option<&Source> {
+        let k = self.sources.partition_point(|(at, _)| *at <= i);
+        k.checked_sub(1).map(|k| &self.sources[k].1)
+    }
+}
+
+/// The manuscript line a block starts at, when the flow gives one.
+fn block_source(b: &Block) -> Option<&Source> {
+    match b {
+        Block::Heading(h) => h.source.as_ref(),
+        Block::Paragraph(p) => p.source.as_ref(),
+        Block::Kader(k) => k.source.as_ref(),
+        Block::Table(t) => t.source.as_ref(),
+        Block::Figure(f) => f.source.as_ref(),
+        Block::Code(c) => c.source.as_ref(),
+        _ => None,
+    }
 }
 
 /// The layout environment of a container (the chapter, a kader, a list item).
@@ -194,6 +217,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn block(&mut self, b: &Block, env: &Env) {
+        if let Some(src) = block_source(b) {
+            self.out.sources.push((self.out.items.len(), src.clone()));
+        }
         match b {
             Block::Heading(h) => self.heading(h, env),
             Block::Paragraph(p) => self.paragraph(p, env, None),

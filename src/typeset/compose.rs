@@ -26,6 +26,9 @@ const FOOTNOTE_RULE_WEIGHT: f64 = 0.4;
 /// Space below a figure or table at the top of a page, in body lines: as much as between
 /// a float and the text in the flow, so both placements look alike.
 const FLOAT_SEP_LINES: f64 = 1.0;
+/// How far (pt) a box may reach past the bottom of the text area before it counts as
+/// drawn below it: more than rounding, less than anything a reader could see.
+const BELOW_TOLERANCE: f64 = 0.5;
 /// Stretch every page is assumed to have, in body lines (see `PageParams`).
 const VIRTUAL_STRETCH_LINES: f64 = 0.5;
 
@@ -35,6 +38,9 @@ pub(crate) struct ChapterPage {
     /// First and last section mark set on the page (for running heads).
     pub first_mark: Option<String>,
     pub last_mark: Option<String>,
+    /// The first item drawn below the text area (or into the footnotes), if any: a
+    /// layout error, never silent output.
+    pub below: Option<usize>,
 }
 
 /// A laid-out chapter.
@@ -150,7 +156,7 @@ pub(crate) fn layout_chapter<'a>(
     }
 
     // Each box, float and footnote line is on exactly one page: move it there.
-    let pages = plans
+    let pages: Vec<ChapterPage> = plans
         .iter()
         .map(|plan| {
             compose_page(
@@ -163,6 +169,11 @@ pub(crate) fn layout_chapter<'a>(
             )
         })
         .collect();
+    for (k, page) in pages.iter().enumerate() {
+        if let Some(i) = page.below {
+            page_warnings.push((k, below_text_area(vlist.source_of(i))));
+        }
+    }
     let verso_head = chapter
         .running_head
         .clone()
@@ -184,6 +195,16 @@ pub(crate) fn layout_chapter<'a>(
         missing: std::mem::take(&mut ctx.shaper.missing),
     };
     (layout, ctx.into_caches())
+}
+
+/// The error for content that would be drawn below the text area.
+fn below_text_area(source: Option<&crate::typeset::flow::Source>) -> Warning {
+    Warning::new(
+        WarningKind::BelowTextArea,
+        source.cloned(),
+        "this block does not fit on the page and would be drawn below the text area; \
+         shorten it or split it",
+    )
 }
 
 /// Frame id, paddings and reopening height of the `FrameStart` at `i`.
@@ -242,6 +263,8 @@ fn compose_page(
     let mut frag = Frag::new(th);
     let mut rects = Vec::new();
     let mut y = 0.0;
+    // The bottom of the last float at the top of the page, and that float.
+    let mut top_floats = None;
     for &fi in &plan.floats {
         if let VItem::Float {
             height, payload, ..
@@ -250,6 +273,7 @@ fn compose_page(
             // At the top of the page the float's space above is dropped.
             frag.place(take(payload), 0.0, y - pad);
             y += *height - 2.0 * pad + params.float_sep;
+            top_floats = Some((fi, y - params.float_sep));
         }
     }
     let mut open: Vec<(usize, f64)> = Vec::new();
@@ -283,6 +307,10 @@ fn compose_page(
     };
     let mut first_mark = None;
     let mut last_mark = None;
+    // Where the body must end: above the footnotes, with a little room for rounding
+    // and for glue shrunk to its limit.
+    let floor = th - notes_height + BELOW_TOLERANCE;
+    let mut below = top_floats.filter(|&(_, end)| end > floor).map(|(fi, _)| fi);
     for &i in &plan.body {
         match &mut items[i] {
             VItem::Box {
@@ -290,6 +318,9 @@ fn compose_page(
             } => {
                 frag.place(take(payload), 0.0, y);
                 y += *height;
+                if y > floor {
+                    below.get_or_insert(i);
+                }
             }
             VItem::Glue {
                 height,
@@ -312,6 +343,9 @@ fn compose_page(
             } => {
                 frag.place(take(payload), 0.0, y);
                 y += *height;
+                if y - pad > floor {
+                    below.get_or_insert(i);
+                }
             }
             VItem::FrameStart { pad_top, .. } => {
                 open.push((i, y));
@@ -366,5 +400,6 @@ fn compose_page(
         frag,
         first_mark,
         last_mark,
+        below,
     }
 }
