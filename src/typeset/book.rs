@@ -750,4 +750,41 @@ mod lost_content {
         }
         assert_eq!(next, 91, "all 90 rows");
     }
+
+    /// A footnote inside a footnote is set in brackets in its parent: every word of it,
+    /// its list items included.
+    #[test]
+    fn a_footnote_inside_a_footnote_keeps_its_list() {
+        let para = |s: &str| Block::Paragraph(Paragraph::new(vec![Inline::text(s)]));
+        let inner = Footnote {
+            marker: Some("2".into()),
+            content: vec![
+                para("binnennoot"),
+                Block::List(List {
+                    marker: ListMarker::Bullet("■".into()),
+                    items: vec![vec![para("punteen")], vec![para("punttwee")]],
+                }),
+            ],
+        };
+        let outer = Footnote {
+            marker: Some("1".into()),
+            content: vec![Block::Paragraph(Paragraph::new(vec![
+                Inline::text("buitennoot"),
+                Inline::Footnote(inner),
+            ]))],
+        };
+        let flow = chapter(vec![Block::Paragraph(Paragraph::new(vec![
+            Inline::text("Tekst"),
+            Inline::Footnote(outer),
+        ]))]);
+        let (doc, _) = layout(&flow, &FontSet::builtin());
+        let text: String = doc.pages[0]
+            .lines
+            .iter()
+            .map(|l| l.text.clone() + " ")
+            .collect();
+        for word in ["buitennoot", "binnennoot", "punteen", "punttwee"] {
+            assert!(text.contains(word), "{word} missing: {text}");
+        }
+    }
 }
