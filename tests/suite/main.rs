@@ -11,3 +11,4 @@ mod html;
 mod print;
 mod printready;
 mod robust;
+mod tables;
