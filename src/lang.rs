@@ -98,6 +98,14 @@ impl Lang {
         }
     }
 
+    /// Marks the later parts of a table broken across pages, after its label.
+    pub fn continued(self) -> &'static str {
+        match self {
+            Lang::Nl => "vervolg",
+            Lang::En => "continued",
+        }
+    }
+
     pub fn contents(self) -> &'static str {
         match self {
             Lang::Nl => "Inhoud",

@@ -57,7 +57,7 @@ fn opens_after(prev: Option<char>) -> bool {
 fn elision(rest: &[char]) -> bool {
     match rest {
         [d, ..] if d.is_ascii_digit() => true,
-        [c, next, ..] if matches!(c, 's' | 't' | 'n' | 'k') => !next.is_alphanumeric(),
+        ['s' | 't' | 'n' | 'k', next, ..] => !next.is_alphanumeric(),
         [c] => matches!(c, 's' | 't' | 'n' | 'k'),
         _ => false,
     }

@@ -556,6 +556,7 @@ mod tests {
                 })
                 .collect(),
             caption: None,
+            continued: None,
             anchor: Some("dup".into()),
             source: None,
         };

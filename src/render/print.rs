@@ -103,6 +103,7 @@ pub fn render(
     let fonts = fonts(project)?;
     let flow = flow(book, project, first)?;
     let (mut doc, report) = crate::typeset::layout(&flow, &fonts);
+    refuse_lost_content(&report, project)?;
     let fronts = match only {
         Some(i) => {
             // A part's pages never include the title page or the colophon.
@@ -189,6 +190,22 @@ pub fn render(
         report,
         warnings,
     })
+}
+
+/// A layout that would leave out or cut off content (a table too wide for the page,
+/// anything below the text area) is no PDF at all: the errors at their manuscript lines.
+fn refuse_lost_content(report: &LayoutReport, project: &Project) -> Result<(), Vec<Diagnostic>> {
+    let errors: Vec<Diagnostic> = report
+        .warnings
+        .iter()
+        .filter(|w| w.kind.is_error())
+        .map(|w| layout_warning(w, project))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// [`render`], one layout per edition.
@@ -390,12 +407,18 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         K::UnknownAnchor => "unknown-anchor",
         K::DuplicateAnchor => "duplicate-anchor",
         K::UnsettledReferences => "unsettled-references",
+        K::TableTooWide => "table-too-wide",
+        K::BelowTextArea => "below-text-area",
     };
     let mut msg = w.message.clone();
     if let Some(p) = &w.page {
         msg = format!("{msg} (page {p})");
     }
-    let mut d = Diagnostic::warning(code, msg);
+    let mut d = if w.kind.is_error() {
+        Diagnostic::error(code, msg)
+    } else {
+        Diagnostic::warning(code, msg)
+    };
     if let Some(src) = &w.source {
         let found = project
             .sources
@@ -695,6 +718,7 @@ impl Converter<'_> {
                         .map(|r| r.iter().map(|c| self.inlines(c)).collect())
                         .collect(),
                     caption,
+                    continued: Some(format!("({})", self.lang().continued())),
                     anchor: t.label.as_ref().map(|l| self.here(&l.name)),
                     source: self.source(t.span),
                 }))

@@ -14,6 +14,7 @@ use crate::typeset::flow::{
     Opening, Paragraph, ParagraphSeparation, Source, Table,
 };
 use crate::typeset::frag::{Frag, FragLink};
+use crate::typeset::hyphenate::BreakKind;
 use crate::typeset::image;
 use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
 use crate::typeset::paragraph::{
@@ -59,12 +60,22 @@ const MIN_PPI: f64 = 150.0;
 /// Bullets that are geometric shapes are drawn smaller and raised to the x-height.
 const BULLET_SCALE: f64 = 0.6;
 
-/// How a frame (kader) is drawn; referenced by `VItem::FrameStart::id`.
+/// How a frame is drawn; referenced by `VItem::FrameStart::id`.
 #[derive(Clone, Debug)]
-pub(crate) struct FrameStyle {
-    pub x: f64,
-    pub width: f64,
-    pub fill: Cmyk,
+pub(crate) enum FrameStyle {
+    /// A kader: a tinted rectangle behind its content.
+    Tint { x: f64, width: f64, fill: Cmyk },
+    /// A table longer than a page: each part ends with a heavy rule, and each part after
+    /// the first starts with the continuation mark and the repeated header.
+    Table(TableFrame),
+}
+
+/// What a table broken across pages repeats: `head` at the top of every later part,
+/// `rule` under every part.
+#[derive(Clone, Debug)]
+pub(crate) struct TableFrame {
+    pub head: Frag,
+    pub rule: TableRule,
 }
 
 /// A chapter's vertical list and the frames it refers to.
@@ -72,6 +83,29 @@ pub(crate) struct FrameStyle {
 pub(crate) struct VList {
     pub items: Vec<VItem<Frag>>,
     pub frames: Vec<FrameStyle>,
+    /// Where the manuscript lines start: (first item of a block, its source), in order.
+    pub sources: Vec<(usize, Source)>,
+}
+
+impl VList {
+    /// The manuscript line of the block that item `i` belongs to.
+    pub fn source_of(&self, i: usize) -> Option<&Source> {
+        let k = self.sources.partition_point(|(at, _)| *at <= i);
+        k.checked_sub(1).map(|k| &self.sources[k].1)
+    }
+}
+
+/// The manuscript line a block starts at, when the flow gives one.
+fn block_source(b: &Block) -> Option<&Source> {
+    match b {
+        Block::Heading(h) => h.source.as_ref(),
+        Block::Paragraph(p) => p.source.as_ref(),
+        Block::Kader(k) => k.source.as_ref(),
+        Block::Table(t) => t.source.as_ref(),
+        Block::Figure(f) => f.source.as_ref(),
+        Block::Code(c) => c.source.as_ref(),
+        _ => None,
+    }
 }
 
 /// The layout environment of a container (the chapter, a kader, a list item).
@@ -205,6 +239,9 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn block(&mut self, b: &Block, env: &Env) {
+        if let Some(src) = block_source(b) {
+            self.out.sources.push((self.out.items.len(), src.clone()));
+        }
         match b {
             Block::Heading(h) => self.heading(h, env),
             Block::Paragraph(p) => self.paragraph(p, env, None),
@@ -220,11 +257,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.pending = ds;
             }
             Block::Kader(k) => self.kader(k, env),
-            Block::Table(t) => {
-                let mut notes = Vec::new();
-                let frag = self.table(t, env, &mut notes);
-                self.float(frag, notes);
-            }
+            Block::Table(t) => self.table(t, env),
             Block::Figure(f) => {
                 let mut notes = Vec::new();
                 let frag = self.figure(f, env, &mut notes);
@@ -548,7 +581,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let ds = self.display_space();
         self.open(ds.max(style.body.leading * 0.75), 0.0);
         let id = self.out.frames.len();
-        self.out.frames.push(FrameStyle {
+        self.out.frames.push(FrameStyle::Tint {
             x: env.left,
             width: self.width - env.left - env.right,
             fill: k.fill.unwrap_or(style.kader_fill),
@@ -557,6 +590,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             id,
             pad_top: pad,
             pad_bottom: pad,
+            reopen: pad,
         });
         let inner = env.inset(pad, pad, self.width);
         self.prev = Prev::Start;
@@ -806,21 +840,237 @@ impl<'c, 'a> Builder<'c, 'a> {
         frag
     }
 
-    fn table(&mut self, t: &Table, env: &Env, notes: &mut Vec<usize>) -> Frag {
-        let style = self.ctx.style;
-        let look = style.small.clone();
-        let head_look = look.clone().bold();
+    /// A table that fits on a page is a float; a longer one is set in the text and
+    /// breaks between its rows.
+    fn table(&mut self, t: &Table, env: &Env) {
+        let mut notes = Vec::new();
         let measure = self.width - env.left - env.right;
-        let ncols = t
-            .columns
-            .len()
-            .max(t.header.len())
-            .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0));
-        let gap = COLUMN_GAP_EM * look.size;
+        let ncols = column_count(t);
         let mut frag = Frag::new(0.0);
         if let Some(a) = &t.anchor {
             frag.anchors.push((a.clone(), env.left, 0.0));
         }
+        let y = self.table_caption(t, env, &mut frag, &mut notes);
+        if ncols == 0 {
+            frag.height = y;
+            self.float(frag, notes);
+            return;
+        }
+        let rows = table_rows(t);
+        let cols = self.fit_columns(t, &rows, ncols, env.left, measure);
+        let set_rows = self.set_rows(t, &rows, &cols);
+        let set = SetTable {
+            row_gap: row_gap(&set_rows, &cols.look),
+            rows: set_rows,
+            rule: TableRule {
+                x0: env.left,
+                x1: env.left + measure,
+                color: self.ctx.style.rule_color,
+            },
+            cols,
+        };
+        let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
+        if set.height(y) + 2.0 * pad <= self.ctx.style.text_height() {
+            let frag = set.place_whole(frag, y, &mut notes);
+            self.float(frag, notes);
+        } else {
+            self.long_table(t, env, set, frag, y, notes);
+        }
+    }
+
+    /// A table longer than a page, in the text: caption, header and the first row stay
+    /// together; the page may break between rows (not after the first or before the
+    /// last, as with a paragraph's lines), and each later part repeats the header under
+    /// a continuation mark. A row taller than a page breaks between its lines.
+    fn long_table(
+        &mut self,
+        t: &Table,
+        env: &Env,
+        set: SetTable,
+        mut first: Frag,
+        y: f64,
+        mut notes: Vec<usize>,
+    ) {
+        let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
+        let SetTable {
+            cols,
+            rows,
+            row_gap,
+            rule,
+        } = set;
+        let mut rows = rows.into_iter().peekable();
+        let header = match rows.next_if(|r| r.head) {
+            Some(row) => head_block(row, &cols.xs, &rule, &mut notes),
+            None => Frag::new(0.0),
+        };
+        let mut y = y;
+        rule.draw(&mut first, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let header_height = header.height;
+        first.place(header.clone(), 0.0, y);
+        first.height = y + header_height;
+        let head = self.continuation_head(t, env, header, &rule);
+
+        self.open(pad, 0.0);
+        self.keep = 0;
+        let id = self.out.frames.len();
+        let reopen = head.height;
+        self.out
+            .frames
+            .push(FrameStyle::Table(TableFrame { head, rule }));
+        let close = RULE_SEP - 1.0 + RULE_HEAVY;
+        self.out.items.push(VItem::FrameStart {
+            id,
+            pad_top: 0.0,
+            pad_bottom: close,
+            reopen,
+        });
+        self.out.items.push(VItem::Box {
+            height: first.height,
+            footnotes: notes,
+            kind: BoxKind::Block,
+            payload: first,
+        });
+        let body: Vec<SetRow> = rows.collect();
+        let n = body.len();
+        let room = self.ctx.style.text_height() - reopen - close;
+        for (ri, row) in body.into_iter().enumerate() {
+            if ri > 0 {
+                if breakable_after_line(ri - 1, n) {
+                    self.out.items.push(VItem::Penalty(0.0));
+                }
+                self.out.items.push(VItem::Glue {
+                    height: row_gap,
+                    stretch: 0.0,
+                    shrink: 0.0,
+                    fill: false,
+                });
+            }
+            self.push_row(row, &cols.xs, room);
+        }
+        self.out.items.push(VItem::FrameEnd);
+        self.prev = Prev::Other;
+        self.pending = pad;
+    }
+
+    /// A body row as one box, or, when it is taller than `room`, as one box per line
+    /// (line k of every cell side by side) with breaks allowed between them.
+    fn push_row(&mut self, row: SetRow, xs: &[f64], room: f64) {
+        if row.height <= room {
+            let mut frag = Frag::new(row.height);
+            let mut notes = Vec::new();
+            place_row(&mut frag, row, xs, 0.0, &mut notes);
+            self.out.items.push(VItem::Box {
+                height: frag.height,
+                footnotes: notes,
+                kind: BoxKind::Block,
+                payload: frag,
+            });
+            return;
+        }
+        let slices = row_slices(row, xs);
+        let n = slices.len();
+        for (k, (frag, notes)) in slices.into_iter().enumerate() {
+            if k > 0 && breakable_after_line(k - 1, n) {
+                self.out.items.push(VItem::Penalty(0.0));
+            }
+            self.out.items.push(VItem::Box {
+                height: frag.height,
+                footnotes: notes,
+                kind: BoxKind::Block,
+                payload: frag,
+            });
+        }
+    }
+
+    /// What each later part of a long table starts with: the continuation mark
+    /// ("Tabel 1.2 (vervolg)") when the flow gives one, the top rule and the header.
+    fn continuation_head(&mut self, t: &Table, env: &Env, header: Frag, rule: &TableRule) -> Frag {
+        let mut frag = Frag::new(0.0);
+        let mut y = 0.0;
+        if let Some(mark) = &t.continued {
+            let cap = Caption {
+                label: t.caption.as_ref().and_then(|c| c.label.clone()),
+                text: vec![Inline::text(mark.clone())],
+            };
+            for line in self.caption(&cap, env, t.source.as_ref()) {
+                let h = line.frag.height;
+                frag.place(line.frag, 0.0, y);
+                y += h;
+            }
+            y += RULE_SEP;
+        }
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let h = header.height;
+        frag.place(header, 0.0, y);
+        frag.height = y + h;
+        frag
+    }
+
+    /// The column widths at the table size, or at the tight size when they do not fit;
+    /// a table that fits at neither is an error (it is still set, squeezed, so that the
+    /// rest of the chapter can be checked).
+    fn fit_columns(
+        &mut self,
+        t: &Table,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        ncols: usize,
+        left: f64,
+        measure: f64,
+    ) -> Columns {
+        let style = self.ctx.style;
+        let mut last = None;
+        for look in [&style.small, &style.table_tight] {
+            let head_look = look.clone().bold();
+            let gap = COLUMN_GAP_EM * look.size;
+            let avail = measure - gap * (ncols as f64 - 1.0);
+            let extents = self.column_extents(rows, ncols, look, &head_look, avail);
+            if let Some(widths) = distribute_widths(&extents, avail) {
+                return Columns {
+                    xs: column_positions(&widths, left, gap),
+                    widths,
+                    look: look.clone(),
+                    head_look,
+                };
+            }
+            last = Some((look, head_look, gap, avail, extents));
+        }
+        let (look, head_look, gap, avail, extents) = last.expect("two sizes were tried");
+        self.ctx.warn(
+            WarningKind::TableTooWide,
+            t.source.as_ref(),
+            format!(
+                "this table's {ncols} columns do not fit the text width even at {} pt \
+                 (they need {:.0} pt, there is {:.0} pt); split the table or shorten its \
+                 longest words",
+                look.size,
+                extents.min.iter().sum::<f64>() + gap * (ncols as f64 - 1.0),
+                avail + gap * (ncols as f64 - 1.0),
+            ),
+        );
+        let total_min: f64 = extents.min.iter().sum();
+        let widths: Vec<f64> = extents
+            .min
+            .iter()
+            .map(|m| avail * m / total_min.max(1e-9))
+            .collect();
+        Columns {
+            xs: column_positions(&widths, left, gap),
+            widths,
+            look: look.clone(),
+            head_look,
+        }
+    }
+
+    /// Sets a table's caption at the top of `frag`; returns the height it takes.
+    fn table_caption(
+        &mut self,
+        t: &Table,
+        env: &Env,
+        frag: &mut Frag,
+        notes: &mut Vec<usize>,
+    ) -> f64 {
         let mut y = 0.0;
         if let Some(cap) = &t.caption {
             for line in self.caption(cap, env, t.source.as_ref()) {
@@ -831,85 +1081,94 @@ impl<'c, 'a> Builder<'c, 'a> {
             }
             y += RULE_SEP;
         }
-        if ncols == 0 {
-            frag.height = y;
-            return frag;
-        }
-        let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
+        y
+    }
 
-        // Natural and minimal column widths from the cell contents.
+    /// Natural (one-line) and minimal widths of the columns, from the cell contents.
+    /// The minimum is the widest word (or part between explicit hyphens); only a long
+    /// word (wider than a fair share of `avail` and than [`LONG_WORD_EM`]) may be
+    /// hyphenated, down to its widest piece but not below that length.
+    fn column_extents(
+        &mut self,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        ncols: usize,
+        look: &Look,
+        head_look: &Look,
+        avail: f64,
+    ) -> ColumnExtents {
+        let long = (avail / ncols as f64).max(LONG_WORD_EM * look.size);
         let mut nat = vec![0.0f64; ncols];
         let mut min = vec![0.0f64; ncols];
-        let rows: Vec<(&Vec<Vec<Inline>>, bool)> = std::iter::once((&t.header, true))
-            .filter(|(h, _)| !h.is_empty())
-            .chain(t.rows.iter().map(|r| (r, false)))
-            .collect();
-        for (row, head) in &rows {
-            let lk = if *head { &head_look } else { &look };
+        for (row, head) in rows {
+            let lk = if *head { head_look } else { look };
             for (j, cell) in row.iter().enumerate().take(ncols) {
                 let text = plain_text(cell);
                 nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
-                let longest = text
-                    .split_whitespace()
-                    .map(|w| self.ctx.text_width(w, lk))
-                    .fold(0.0, f64::max);
-                min[j] = min[j].max(longest.min(measure / ncols as f64));
+                for word in text.split_whitespace() {
+                    let whole = self.widest_piece(word, lk, false);
+                    let least = if whole <= long {
+                        whole
+                    } else {
+                        self.widest_piece(word, lk, true).max(long)
+                    };
+                    min[j] = min[j].max(least);
+                }
             }
         }
-        let avail = measure - gap * (ncols as f64 - 1.0);
-        let total_nat: f64 = nat.iter().sum();
-        let widths: Vec<f64> = if total_nat <= avail {
-            // Spread the spare width in proportion, so the table spans the text width.
-            let spare = avail - total_nat;
-            nat.iter()
-                .map(|w| {
-                    w + spare
-                        * if total_nat > 0.0 {
-                            w / total_nat
-                        } else {
-                            1.0 / ncols as f64
-                        }
-                })
-                .collect()
-        } else {
-            let total_min: f64 = min.iter().sum();
-            let flex: f64 = nat.iter().zip(&min).map(|(n, m)| n - m).sum();
-            if total_min < avail && flex > 0.0 {
-                nat.iter()
-                    .zip(&min)
-                    .map(|(n, m)| m + (avail - total_min) * (n - m) / flex)
-                    .collect()
-            } else {
-                min.iter()
-                    .map(|m| avail * m / total_min.max(1e-9))
-                    .collect()
-            }
-        };
-        let xs: Vec<f64> = widths
+        ColumnExtents { nat, min }
+    }
+
+    /// The widest piece a word can be broken into, its hyphen included: at explicit
+    /// hyphens and slashes only, or with `patterns` at hyphenation points too.
+    fn widest_piece(&mut self, word: &str, look: &Look, patterns: bool) -> f64 {
+        let lang = self.ctx.style.lang;
+        let analysed = self.ctx.hyphenator.analyse(word, lang, patterns);
+        if analysed.breaks.is_empty() {
+            return self.ctx.text_width(word, look);
+        }
+        let text = analysed.text.clone();
+        let mut widest = 0.0f64;
+        let mut from = 0;
+        let ends = analysed
+            .breaks
             .iter()
-            .scan(env.left, |x, w| {
-                let at = *x;
-                *x += w + gap;
-                Some(at)
-            })
-            .collect();
-        let x_end = env.left + measure;
-        let rule = |frag: &mut Frag, y: f64, t: f64| {
-            frag.push(Item::Rule(Rule {
-                x0: env.left,
-                y0: y + t / 2.0,
-                x1: x_end,
-                y1: y + t / 2.0,
-                thickness: t,
-                color: style.rule_color,
-            }));
-        };
-        rule(&mut frag, y, RULE_HEAVY);
-        y += RULE_HEAVY + RULE_SEP;
-        // Set every cell first: whether any row wraps decides the space between rows.
+            .map(|b| (b.offset, b.kind == BreakKind::Hyphen))
+            .chain(std::iter::once((text.len(), false)));
+        for (to, hyphen) in ends {
+            let piece = &text[from..to];
+            let w = if hyphen {
+                self.ctx.text_width(&format!("{piece}-"), look)
+            } else {
+                self.ctx.text_width(piece, look)
+            };
+            widest = widest.max(w);
+            from = to;
+        }
+        widest
+    }
+
+    /// The widest piece of a cell that only hyphenation could break.
+    fn widest_word(&mut self, cell: &[Inline], look: &Look) -> f64 {
+        plain_text(cell)
+            .split_whitespace()
+            .map(|w| self.widest_piece(w, look, false))
+            .fold(0.0, f64::max)
+    }
+
+    /// Sets every cell in its column; whether any row wraps decides the space between
+    /// rows, so all are set before any is placed. A cell is hyphenated only when one of
+    /// its words is wider than its column.
+    fn set_rows(
+        &mut self,
+        t: &Table,
+        rows: &[(&Vec<Vec<Inline>>, bool)],
+        cols: &Columns,
+    ) -> Vec<SetRow> {
+        let ncols = cols.widths.len();
+        let align = |j: usize| t.columns.get(j).copied().unwrap_or(Align::Left);
         let mut set_rows = Vec::with_capacity(rows.len());
-        for (row, head) in &rows {
-            let lk = if *head { &head_look } else { &look };
+        for (row, head) in rows {
+            let lk = if *head { &cols.head_look } else { &cols.look };
             let mut row_h: f64 = lk.leading;
             let mut cells = Vec::new();
             for (j, cell) in row.iter().enumerate().take(ncols) {
@@ -917,57 +1176,31 @@ impl<'c, 'a> Builder<'c, 'a> {
                     Align::Justify => Align::Left,
                     a => a,
                 };
+                let hyphenate = self.widest_word(cell, lk) > cols.widths[j];
                 let spec = ParSpec {
                     look: lk.clone(),
                     align: a,
-                    measure: widths[j],
+                    measure: cols.widths[j],
                     left: 0.0,
                     right: 0.0,
                     indent: 0.0,
                     label: None,
-                    lang: style.lang,
-                    hyphenate: true,
+                    lang: self.ctx.style.lang,
+                    hyphenate,
                     source: t.source.clone(),
                 };
                 let lines = set_paragraph(self.ctx, cell, &spec);
                 row_h = row_h.max(lines.len() as f64 * lk.leading);
                 cells.push((j, lines));
             }
-            set_rows.push((*head, row_h, lk.leading, cells));
+            set_rows.push(SetRow {
+                head: *head,
+                height: row_h,
+                leading: lk.leading,
+                cells,
+            });
         }
-        let wraps = set_rows
-            .iter()
-            .any(|(head, h, lead, _)| !head && *h > lead + 0.01);
-        let row_gap = if wraps {
-            look.leading * ROW_GAP_WRAPPED
-        } else {
-            ROW_GAP
-        };
-        let n = set_rows.len();
-        for (ri, (head, row_h, _, cells)) in set_rows.into_iter().enumerate() {
-            for (j, lines) in cells {
-                let mut cy = y;
-                for l in lines {
-                    notes.extend(l.footnotes.iter().copied());
-                    let h = l.frag.height;
-                    frag.place(l.frag, xs[j], cy);
-                    cy += h;
-                }
-            }
-            y += row_h;
-            if head {
-                y += RULE_SEP - 1.0;
-                rule(&mut frag, y, RULE_LIGHT);
-                y += RULE_LIGHT + RULE_SEP;
-            } else if ri + 1 < n {
-                y += row_gap;
-            }
-        }
-        y += RULE_SEP - 1.0;
-        rule(&mut frag, y, RULE_HEAVY);
-        y += RULE_HEAVY;
-        frag.height = y;
-        frag
+        set_rows
     }
 
     /// The chapter opening: sunk number, title and author.
@@ -1113,6 +1346,304 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.ctx.in_footnote = false;
         out
     }
+}
+
+/// A table with its columns fitted and its rows set, not yet placed.
+struct SetTable {
+    cols: Columns,
+    /// The header row (if any) first.
+    rows: Vec<SetRow>,
+    row_gap: f64,
+    rule: TableRule,
+}
+
+impl SetTable {
+    /// The height of the whole table placed under a caption of height `y`.
+    fn height(&self, mut y: f64) -> f64 {
+        y += RULE_HEAVY + RULE_SEP;
+        let n = self.rows.len();
+        for (ri, row) in self.rows.iter().enumerate() {
+            y += row.height;
+            if row.head {
+                y += RULE_SEP - 1.0 + RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < n {
+                y += self.row_gap;
+            }
+        }
+        y + RULE_SEP - 1.0 + RULE_HEAVY
+    }
+
+    /// The whole table as one frag, under the caption already in `frag` (of height `y`).
+    fn place_whole(self, mut frag: Frag, mut y: f64, notes: &mut Vec<usize>) -> Frag {
+        let rule = self.rule;
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY + RULE_SEP;
+        let n = self.rows.len();
+        for (ri, row) in self.rows.into_iter().enumerate() {
+            let head = row.head;
+            y = place_row(&mut frag, row, &self.cols.xs, y, notes);
+            if head {
+                y += RULE_SEP - 1.0;
+                rule.draw(&mut frag, y, RULE_LIGHT);
+                y += RULE_LIGHT + RULE_SEP;
+            } else if ri + 1 < n {
+                y += self.row_gap;
+            }
+        }
+        y += RULE_SEP - 1.0;
+        rule.draw(&mut frag, y, RULE_HEAVY);
+        y += RULE_HEAVY;
+        frag.height = y;
+        frag
+    }
+}
+
+/// The header row with the light rule under it, from y = 0.
+fn head_block(row: SetRow, xs: &[f64], rule: &TableRule, notes: &mut Vec<usize>) -> Frag {
+    let mut frag = Frag::new(0.0);
+    let mut y = place_row(&mut frag, row, xs, 0.0, notes);
+    y += RULE_SEP - 1.0;
+    rule.draw(&mut frag, y, RULE_LIGHT);
+    frag.height = y + RULE_LIGHT + RULE_SEP;
+    frag
+}
+
+/// A row cut into its lines: slice k holds line k of every cell, with the footnotes
+/// referenced there.
+fn row_slices(row: SetRow, xs: &[f64]) -> Vec<(Frag, Vec<usize>)> {
+    let n = row
+        .cells
+        .iter()
+        .map(|(_, lines)| lines.len())
+        .max()
+        .unwrap_or(0);
+    let mut slices: Vec<(Frag, Vec<usize>)> =
+        (0..n).map(|_| (Frag::new(0.0), Vec::new())).collect();
+    for (j, lines) in row.cells {
+        for (k, l) in lines.into_iter().enumerate() {
+            let (frag, notes) = &mut slices[k];
+            notes.extend(l.footnotes.iter().copied());
+            frag.height = frag.height.max(l.frag.height);
+            frag.place(l.frag, xs[j], 0.0);
+        }
+    }
+    slices
+}
+
+/// A table row with its cells set: (column, lines) for each cell.
+struct SetRow {
+    head: bool,
+    height: f64,
+    leading: f64,
+    cells: Vec<(usize, Vec<LineBox>)>,
+}
+
+/// A horizontal rule across a table.
+#[derive(Clone, Debug)]
+pub(crate) struct TableRule {
+    x0: f64,
+    x1: f64,
+    color: Cmyk,
+}
+
+impl TableRule {
+    /// The heavy rule that closes a table (or a part of it) whose last row ends at `y`.
+    pub(crate) fn close(&self, frag: &mut Frag, y: f64) {
+        self.draw(frag, y + RULE_SEP - 1.0, RULE_HEAVY);
+    }
+
+    fn draw(&self, frag: &mut Frag, y: f64, t: f64) {
+        frag.push(Item::Rule(Rule {
+            x0: self.x0,
+            y0: y + t / 2.0,
+            x1: self.x1,
+            y1: y + t / 2.0,
+            thickness: t,
+            color: self.color,
+        }));
+    }
+}
+
+/// The widest of the alignment row, the header and the body rows.
+fn column_count(t: &Table) -> usize {
+    t.columns
+        .len()
+        .max(t.header.len())
+        .max(t.rows.iter().map(|r| r.len()).max().unwrap_or(0))
+}
+
+/// The header (when there is one) and the body rows, each with whether it is the header.
+fn table_rows(t: &Table) -> Vec<(&Vec<Vec<Inline>>, bool)> {
+    std::iter::once((&t.header, true))
+        .filter(|(h, _)| !h.is_empty())
+        .chain(t.rows.iter().map(|r| (r, false)))
+        .collect()
+}
+
+/// Natural and minimal widths of a table's columns.
+struct ColumnExtents {
+    nat: Vec<f64>,
+    min: Vec<f64>,
+}
+
+/// The columns of a table as they are set: type size, widths and left edges.
+struct Columns {
+    look: Look,
+    head_look: Look,
+    widths: Vec<f64>,
+    xs: Vec<f64>,
+}
+
+/// A word up to this many em is never hyphenated to make a table fit: breaking short
+/// words in narrow columns ("toegan-kelijk") reads worse than a smaller type size.
+const LONG_WORD_EM: f64 = 8.0;
+
+/// Added to a width that must hold a word exactly, so that rounding never makes the
+/// word overfull (a hundredth of a point cannot be seen).
+const WIDTH_SLACK: f64 = 0.01;
+
+/// Column widths that fill `avail`, or `None` when the minimal widths do not fit.
+///
+/// A table that fits on one line per cell spreads the spare width in proportion. One
+/// that does not works as LaTeX's tabularx and CSS's automatic layout do: a column whose
+/// natural width is within a fair share of the room keeps it (short words are never
+/// broken), and the long-text columns share the rest in proportion to their natural
+/// widths, none below its minimum.
+fn distribute_widths(ext: &ColumnExtents, avail: f64) -> Option<Vec<f64>> {
+    let (nat, min) = (&ext.nat, &ext.min);
+    let ncols = nat.len();
+    let total_nat: f64 = nat.iter().sum();
+    if total_nat <= avail {
+        // Spread the spare width in proportion, so the table spans the text width.
+        let spare = avail - total_nat;
+        return Some(
+            nat.iter()
+                .map(|w| {
+                    w + spare
+                        * if total_nat > 0.0 {
+                            w / total_nat
+                        } else {
+                            1.0 / ncols as f64
+                        }
+                })
+                .collect(),
+        );
+    }
+    let total_min: f64 = min.iter().map(|m| m + WIDTH_SLACK).sum();
+    if total_min > avail {
+        return None;
+    }
+    let mut fixed: Vec<Option<f64>> = vec![None; ncols];
+    keep_narrow_columns(nat, avail, &mut fixed);
+    share_the_rest(nat, min, avail, &mut fixed);
+    let widths: Vec<f64> = fixed.iter().map(|w| w.unwrap_or(0.0)).collect();
+    if widths.iter().sum::<f64>() <= avail + 1e-6 {
+        return Some(widths);
+    }
+    // Keeping the narrow columns whole starved a long word elsewhere: every column gets
+    // its minimum and the rest in proportion to what it lacks of its natural width.
+    let flex: f64 = nat.iter().zip(min).map(|(n, m)| n - m).sum();
+    Some(
+        nat.iter()
+            .zip(min)
+            .map(|(n, m)| m + WIDTH_SLACK + (avail - total_min) * (n - m) / flex.max(1e-9))
+            .collect(),
+    )
+}
+
+/// Fixes every column whose natural width fits a fair share of the room left by the
+/// columns fixed before it; repeats until no more fit.
+fn keep_narrow_columns(nat: &[f64], avail: f64, fixed: &mut [Option<f64>]) {
+    loop {
+        let used: f64 = fixed.iter().flatten().sum();
+        let open = fixed.iter().filter(|w| w.is_none()).count();
+        if open == 0 {
+            return;
+        }
+        let share = (avail - used) / open as f64;
+        let mut changed = false;
+        for (j, w) in fixed.iter_mut().enumerate() {
+            if w.is_none() && nat[j] + WIDTH_SLACK <= share {
+                *w = Some(nat[j] + WIDTH_SLACK);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Shares the room left among the open columns in proportion to their natural widths;
+/// a column that would get less than its minimum gets its minimum, and the rest is
+/// shared again.
+fn share_the_rest(nat: &[f64], min: &[f64], avail: f64, fixed: &mut [Option<f64>]) {
+    loop {
+        let room = avail - fixed.iter().flatten().sum::<f64>();
+        let total: f64 = fixed
+            .iter()
+            .zip(nat)
+            .filter(|(w, _)| w.is_none())
+            .map(|(_, n)| n)
+            .sum();
+        if total <= 0.0 {
+            for w in fixed.iter_mut().filter(|w| w.is_none()) {
+                *w = Some(0.0);
+            }
+            return;
+        }
+        let mut changed = false;
+        for (j, w) in fixed.iter_mut().enumerate() {
+            if w.is_none() && room * nat[j] / total < min[j] + WIDTH_SLACK {
+                *w = Some(min[j] + WIDTH_SLACK);
+                changed = true;
+            }
+        }
+        if !changed {
+            for (j, w) in fixed.iter_mut().enumerate() {
+                if w.is_none() {
+                    *w = Some(room * nat[j] / total);
+                }
+            }
+            return;
+        }
+    }
+}
+
+/// The left edge of each column.
+fn column_positions(widths: &[f64], left: f64, gap: f64) -> Vec<f64> {
+    widths
+        .iter()
+        .scan(left, |x, w| {
+            let at = *x;
+            *x += w + gap;
+            Some(at)
+        })
+        .collect()
+}
+
+/// Space between body rows: more when any cell wraps.
+fn row_gap(rows: &[SetRow], look: &Look) -> f64 {
+    let wraps = rows.iter().any(|r| !r.head && r.height > r.leading + 0.01);
+    if wraps {
+        look.leading * ROW_GAP_WRAPPED
+    } else {
+        ROW_GAP
+    }
+}
+
+/// Places a row's cells with their tops at `y`; returns the y below the row.
+fn place_row(frag: &mut Frag, row: SetRow, xs: &[f64], y: f64, notes: &mut Vec<usize>) -> f64 {
+    for (j, lines) in row.cells {
+        let mut cy = y;
+        for l in lines {
+            notes.extend(l.footnotes.iter().copied());
+            let h = l.frag.height;
+            frag.place(l.frag, xs[j], cy);
+            cy += h;
+        }
+    }
+    y + row.height
 }
 
 /// Adds a filled rectangle behind everything else in a frag.

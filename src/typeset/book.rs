@@ -644,3 +644,147 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod lost_content {
+    use super::*;
+    use crate::typeset::flow::*;
+
+    fn chapter(blocks: Vec<Block>) -> Flow {
+        Flow {
+            style: PageStyle::default(),
+            chapters: vec![Chapter {
+                blocks,
+                ..Default::default()
+            }],
+        }
+    }
+
+    fn errors(report: &LayoutReport) -> Vec<&Warning> {
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.kind.is_error())
+            .collect()
+    }
+
+    /// A figure is one box: one whose caption makes it taller than the page would be
+    /// drawn below the text area. That is an error at the figure's line.
+    #[test]
+    fn a_block_below_the_text_area_is_an_error_at_its_line() {
+        let caption = "opvoeding ".repeat(900);
+        let flow = chapter(vec![Block::Figure(Figure {
+            image: std::sync::Arc::from(&b"no image"[..]),
+            caption: Some(Caption {
+                label: Some("Figuur 1.1".into()),
+                text: vec![Inline::text(caption)],
+            }),
+            source: Some(Source::new("h/01.md", 7)),
+            ..Default::default()
+        })]);
+        let (_, report) = layout(&flow, &FontSet::builtin());
+        let errs = errors(&report);
+        assert!(!errs.is_empty(), "{report:?}");
+        assert_eq!(errs[0].kind, WarningKind::BelowTextArea);
+        assert_eq!(errs[0].source, Some(Source::new("h/01.md", 7)));
+    }
+
+    /// Twenty columns of long words fit neither at the table size nor the tight one.
+    #[test]
+    fn a_table_too_wide_for_the_page_is_an_error_at_its_line() {
+        let cell = |s: &str| vec![Inline::text(s)];
+        let flow = chapter(vec![Block::Table(Table {
+            header: (0..20).map(|_| cell("Opvoedingsondersteuning")).collect(),
+            rows: vec![(0..20).map(|_| cell("jeugdgezondheidszorg")).collect()],
+            source: Some(Source::new("h/02.md", 12)),
+            ..Default::default()
+        })]);
+        let (_, report) = layout(&flow, &FontSet::builtin());
+        let errs = errors(&report);
+        assert_eq!(errs.len(), 1, "{report:?}");
+        assert_eq!(errs[0].kind, WarningKind::TableTooWide);
+        assert_eq!(errs[0].source, Some(Source::new("h/02.md", 12)));
+    }
+
+    /// A table of 90 rows breaks over pages: every row is on a page, the header and the
+    /// continuation mark come back on each later part, nothing is below the text area.
+    #[test]
+    fn a_long_table_breaks_between_rows_and_repeats_its_header() {
+        let cell = |s: String| vec![Inline::text(s)];
+        let flow = chapter(vec![Block::Table(Table {
+            columns: vec![Align::Left, Align::Right],
+            header: vec![cell("Kolomkop".into()), cell("Aantal".into())],
+            rows: (1..=90)
+                .map(|i| vec![cell(format!("rij{i:03}")), cell(format!("{}", i * 7))])
+                .collect(),
+            caption: Some(Caption {
+                label: Some("Tabel 1.1".into()),
+                text: vec![Inline::text("Negentig rijen")],
+            }),
+            continued: Some("(vervolg)".into()),
+            ..Default::default()
+        })]);
+        let (doc, report) = layout(&flow, &FontSet::builtin());
+        assert!(errors(&report).is_empty(), "{report:?}");
+        let style = &flow.style;
+        let pages: Vec<&Page> = doc.pages.iter().filter(|p| !p.blank).collect();
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        let mut next = 1;
+        for (k, page) in pages.iter().enumerate() {
+            let text: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+            let heads = text.iter().filter(|t| t.starts_with("Kolomkop")).count();
+            assert_eq!(heads, 1, "page {k}: {text:?}");
+            let marks = text.iter().filter(|t| t.contains("(vervolg)")).count();
+            assert_eq!(marks, usize::from(k > 0), "page {k}: {text:?}");
+            for l in &page.lines {
+                assert!(
+                    l.y <= style.margin_top + style.text_height() + 0.01,
+                    "below the text area: {l:?}"
+                );
+                if let Some(n) = l.text.strip_prefix("rij") {
+                    let n: usize = n[..3].parse().unwrap();
+                    assert_eq!(n, next, "rows in order, each once");
+                    next += 1;
+                }
+            }
+        }
+        assert_eq!(next, 91, "all 90 rows");
+    }
+
+    /// A footnote inside a footnote is set in brackets in its parent: every word of it,
+    /// its list items included.
+    #[test]
+    fn a_footnote_inside_a_footnote_keeps_its_list() {
+        let para = |s: &str| Block::Paragraph(Paragraph::new(vec![Inline::text(s)]));
+        let inner = Footnote {
+            marker: Some("2".into()),
+            content: vec![
+                para("binnennoot"),
+                Block::List(List {
+                    marker: ListMarker::Bullet("■".into()),
+                    items: vec![vec![para("punteen")], vec![para("punttwee")]],
+                }),
+            ],
+        };
+        let outer = Footnote {
+            marker: Some("1".into()),
+            content: vec![Block::Paragraph(Paragraph::new(vec![
+                Inline::text("buitennoot"),
+                Inline::Footnote(inner),
+            ]))],
+        };
+        let flow = chapter(vec![Block::Paragraph(Paragraph::new(vec![
+            Inline::text("Tekst"),
+            Inline::Footnote(outer),
+        ]))]);
+        let (doc, _) = layout(&flow, &FontSet::builtin());
+        let text: String = doc.pages[0]
+            .lines
+            .iter()
+            .map(|l| l.text.clone() + " ")
+            .collect();
+        for word in ["buitennoot", "binnennoot", "punteen", "punttwee"] {
+            assert!(text.contains(word), "{word} missing: {text}");
+        }
+    }
+}

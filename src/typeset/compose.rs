@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, underlay};
+use crate::typeset::blocks::{Builder, FLOAT_PAD_LINES, FrameStyle, underlay};
 use crate::typeset::collect::{Entry, plain_text};
 use crate::typeset::context::{Caches, Ctx, RefTable, Stats};
 use crate::typeset::document::{FillRect, Item, Rule};
@@ -26,6 +26,9 @@ const FOOTNOTE_RULE_WEIGHT: f64 = 0.4;
 /// Space below a figure or table at the top of a page, in body lines: as much as between
 /// a float and the text in the flow, so both placements look alike.
 const FLOAT_SEP_LINES: f64 = 1.0;
+/// How far (pt) a box may reach past the bottom of the text area before it counts as
+/// drawn below it: more than rounding, less than anything a reader could see.
+const BELOW_TOLERANCE: f64 = 0.5;
 /// Stretch every page is assumed to have, in body lines (see `PageParams`).
 const VIRTUAL_STRETCH_LINES: f64 = 0.5;
 
@@ -35,6 +38,9 @@ pub(crate) struct ChapterPage {
     /// First and last section mark set on the page (for running heads).
     pub first_mark: Option<String>,
     pub last_mark: Option<String>,
+    /// The first item drawn below the text area (or into the footnotes), if any: a
+    /// layout error, never silent output.
+    pub below: Option<usize>,
 }
 
 /// A laid-out chapter.
@@ -150,7 +156,7 @@ pub(crate) fn layout_chapter<'a>(
     }
 
     // Each box, float and footnote line is on exactly one page: move it there.
-    let pages = plans
+    let pages: Vec<ChapterPage> = plans
         .iter()
         .map(|plan| {
             compose_page(
@@ -163,6 +169,11 @@ pub(crate) fn layout_chapter<'a>(
             )
         })
         .collect();
+    for (k, page) in pages.iter().enumerate() {
+        if let Some(i) = page.below {
+            page_warnings.push((k, below_text_area(vlist.source_of(i))));
+        }
+    }
     let verso_head = chapter
         .running_head
         .clone()
@@ -186,15 +197,49 @@ pub(crate) fn layout_chapter<'a>(
     (layout, ctx.into_caches())
 }
 
-/// Frame id and paddings of the `FrameStart` at `i`.
-fn frame_of(items: &[VItem<Frag>], i: usize) -> (usize, f64, f64) {
+/// The error for content that would be drawn below the text area.
+fn below_text_area(source: Option<&crate::typeset::flow::Source>) -> Warning {
+    Warning::new(
+        WarningKind::BelowTextArea,
+        source.cloned(),
+        "this block does not fit on the page and would be drawn below the text area; \
+         shorten it or split it",
+    )
+}
+
+/// Frame id, paddings and reopening height of the `FrameStart` at `i`.
+fn frame_of(items: &[VItem<Frag>], i: usize) -> (usize, f64, f64, f64) {
     match items[i] {
         VItem::FrameStart {
             id,
             pad_top,
             pad_bottom,
-        } => (id, pad_top, pad_bottom),
-        _ => (0, 0.0, 0.0),
+            reopen,
+        } => (id, pad_top, pad_bottom, reopen),
+        _ => (0, 0.0, 0.0, 0.0),
+    }
+}
+
+/// Closes a frame whose content ran from `top` to `bottom` (its bottom padding below
+/// that): a kader's tint goes in `rects` (drawn behind everything at the end), a table
+/// part gets its closing rule.
+fn close_frame(
+    style: &FrameStyle,
+    top: f64,
+    bottom: f64,
+    pad_bottom: f64,
+    rects: &mut Vec<FillRect>,
+    frag: &mut Frag,
+) {
+    match style {
+        FrameStyle::Tint { x, width, fill } => rects.push(FillRect {
+            x: *x,
+            y: top,
+            width: *width,
+            height: bottom + pad_bottom - top,
+            color: *fill,
+        }),
+        FrameStyle::Table(t) => t.rule.close(frag, bottom),
     }
 }
 
@@ -206,7 +251,7 @@ fn take(frag: &mut Frag) -> Frag {
 fn compose_page(
     plan: &PagePlan,
     items: &mut [VItem<Frag>],
-    frames: &[crate::typeset::blocks::FrameStyle],
+    frames: &[FrameStyle],
     notes: &mut [Vec<Frag>],
     style: &PageStyle,
     params: &PageParams,
@@ -218,6 +263,8 @@ fn compose_page(
     let mut frag = Frag::new(th);
     let mut rects = Vec::new();
     let mut y = 0.0;
+    // The bottom of the last float at the top of the page, and that float.
+    let mut top_floats = None;
     for &fi in &plan.floats {
         if let VItem::Float {
             height, payload, ..
@@ -226,13 +273,17 @@ fn compose_page(
             // At the top of the page the float's space above is dropped.
             frag.place(take(payload), 0.0, y - pad);
             y += *height - 2.0 * pad + params.float_sep;
+            top_floats = Some((fi, y - params.float_sep));
         }
     }
     let mut open: Vec<(usize, f64)> = Vec::new();
     for &i in &plan.open_at_start {
-        let (_, pad_top, _) = frame_of(items, i);
+        let (id, _, _, reopen) = frame_of(items, i);
         open.push((i, y));
-        y += pad_top;
+        if let FrameStyle::Table(t) = &frames[id] {
+            frag.place(t.head.clone(), 0.0, y);
+        }
+        y += reopen;
     }
     let notes_height: f64 = if plan.footnotes.is_empty() {
         0.0
@@ -256,16 +307,10 @@ fn compose_page(
     };
     let mut first_mark = None;
     let mut last_mark = None;
-    let rect = |(id, _, _): (usize, f64, f64), top: f64, bottom: f64| {
-        let fs = &frames[id];
-        FillRect {
-            x: fs.x,
-            y: top,
-            width: fs.width,
-            height: bottom - top,
-            color: fs.fill,
-        }
-    };
+    // Where the body must end: above the footnotes, with a little room for rounding
+    // and for glue shrunk to its limit.
+    let floor = th - notes_height + BELOW_TOLERANCE;
+    let mut below = top_floats.filter(|&(_, end)| end > floor).map(|(fi, _)| fi);
     for &i in &plan.body {
         match &mut items[i] {
             VItem::Box {
@@ -273,6 +318,9 @@ fn compose_page(
             } => {
                 frag.place(take(payload), 0.0, y);
                 y += *height;
+                if y > floor {
+                    below.get_or_insert(i);
+                }
             }
             VItem::Glue {
                 height,
@@ -295,6 +343,9 @@ fn compose_page(
             } => {
                 frag.place(take(payload), 0.0, y);
                 y += *height;
+                if y - pad > floor {
+                    below.get_or_insert(i);
+                }
             }
             VItem::FrameStart { pad_top, .. } => {
                 open.push((i, y));
@@ -302,9 +353,9 @@ fn compose_page(
             }
             VItem::FrameEnd => {
                 if let Some((s, top)) = open.pop() {
-                    let frame = frame_of(items, s);
-                    y += frame.2;
-                    rects.push(rect(frame, top, y));
+                    let (id, _, pad_bottom, _) = frame_of(items, s);
+                    close_frame(&frames[id], top, y, pad_bottom, &mut rects, &mut frag);
+                    y += pad_bottom;
                 }
             }
             VItem::Mark(m) => {
@@ -317,8 +368,8 @@ fn compose_page(
         }
     }
     while let Some((s, top)) = open.pop() {
-        let frame = frame_of(items, s);
-        rects.push(rect(frame, top, y + frame.2));
+        let (id, _, pad_bottom, _) = frame_of(items, s);
+        close_frame(&frames[id], top, y, pad_bottom, &mut rects, &mut frag);
     }
     for r in rects.into_iter().rev() {
         underlay(&mut frag, r);
@@ -349,5 +400,6 @@ fn compose_page(
         frag,
         first_mark,
         last_mark,
+        below,
     }
 }

@@ -208,6 +208,8 @@ pub struct PageStyle {
     pub footnote: Look,
     /// Tables, captions and other small text.
     pub small: Look,
+    /// A table whose columns do not fit at `small` is tried once more at this size.
+    pub table_tight: Look,
     /// Captions of figures and tables (the label part is bold).
     pub caption: Look,
     /// Code blocks.
@@ -269,6 +271,7 @@ impl Default for PageStyle {
             chapter_sink: 54.0,
             footnote: Look::new(Family::Body, 8.0, 10.5),
             small: Look::new(Family::Body, 8.5, 11.0),
+            table_tight: Look::new(Family::Body, 7.5, 9.5),
             caption: Look::new(Family::Body, 8.5, 11.0),
             code: Look::new(Family::Mono, 8.0, 11.0),
             running_head: Look::new(Family::Body, 8.5, 11.0).italic(),
@@ -537,6 +540,9 @@ pub struct Table {
     pub rows: Vec<Vec<Vec<Inline>>>,
     /// Set above the table.
     pub caption: Option<Caption>,
+    /// The continuation mark ("(vervolg)") set, after the caption's label, above every
+    /// part of a table broken across pages but the first; `None` sets no mark.
+    pub continued: Option<String>,
     pub anchor: Option<String>,
     pub source: Option<Source>,
 }

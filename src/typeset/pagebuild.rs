@@ -70,11 +70,14 @@ pub(crate) enum VItem<P> {
         footnotes: Vec<usize>,
         payload: P,
     },
-    /// Start of frame `id`: padding above its content and below it.
+    /// Start of frame `id`: padding above its content and below it, and the height it
+    /// takes at the top of a page it continues on (a kader's padding again, a table's
+    /// repeated header).
     FrameStart {
         id: usize,
         pad_top: f64,
         pad_bottom: f64,
+        reopen: f64,
     },
     FrameEnd,
     /// A running-head mark (a section title).
@@ -178,67 +181,173 @@ pub(crate) fn build_pages<P>(
     params: &PageParams,
 ) -> (Vec<PagePlan>, Vec<Event>) {
     let n = items.len();
-    let limit = params.height;
+    let mut b = Breaker {
+        items,
+        footnotes,
+        params,
+        events: Vec::new(),
+        deferred: VecDeque::new(),
+        carry: Vec::new(),
+        frames: Vec::new(),
+    };
     let mut pages = Vec::new();
-    let mut events = Vec::new();
     let mut pos = skip_discardable(items, 0);
-    let mut deferred: VecDeque<usize> = VecDeque::new();
-    let mut carry: Vec<(usize, usize)> = Vec::new();
-    let mut frames: Vec<usize> = Vec::new();
-    let pad_bottom = |frames: &[usize]| -> f64 {
-        frames
-            .iter()
-            .map(|&f| match items[f] {
-                VItem::FrameStart { pad_bottom, .. } => pad_bottom,
-                _ => 0.0,
-            })
-            .sum()
-    };
-    let fn_height =
-        |f: usize, r: Range<usize>| -> f64 { footnotes.get(f).map_or(0.0, |l| l[r].iter().sum()) };
-    // Height the footnotes `fns` add to a page that already has `fh` of footnotes.
-    let notes_height = |fns: &[usize], fh: f64| -> f64 {
-        let mut add = 0.0;
-        for &f in fns {
-            if add == 0.0 && fh == 0.0 {
-                add += params.footnote_sep;
-            }
-            add += footnotes.get(f).map_or(0.0, |l| l.iter().sum::<f64>());
-        }
-        add
-    };
-    let place_notes = |fns: &[usize], page: &mut PagePlan| {
-        for &f in fns {
-            page.footnotes
-                .push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
-        }
-    };
-
     // Guard against a list that can never make progress.
     let mut guard = 0usize;
-    while pos < n || !deferred.is_empty() || !carry.is_empty() {
+    while pos < n || !b.deferred.is_empty() || !b.carry.is_empty() {
         guard += 1;
         if guard > 4 * (n + footnotes.len() + 8) {
             break;
         }
-        let mut page = PagePlan {
-            open_at_start: frames.clone(),
-            ..Default::default()
-        };
-        let mut h = 0.0;
-        let mut st = 0.0;
-        let mut sh = 0.0;
-        let mut fill = false;
-        let mut fh = 0.0;
+        let mut page = Filling::new(b.frames.clone());
+        b.place_carried_notes(&mut page);
+        b.place_deferred_floats(&mut page);
+        b.reopen_frames(&mut page);
+        let stop = b.fill(&mut page, pos);
+        let next = b.break_page(&mut page, stop);
+        page.plan.open_at_end = b.frames.clone();
+        pos = skip_discardable(items, next);
+        if page.is_empty(items) && page.plan.open_at_start.is_empty() {
+            // A forced break at the top of a page makes no empty page.
+            continue;
+        }
+        pages.push(page.plan);
+    }
+    (pages, b.events)
+}
 
-        // Footnote lines carried over from the previous page come first.
+/// What the page builder carries from one page to the next.
+struct Breaker<'i, P> {
+    items: &'i [VItem<P>],
+    footnotes: &'i [Vec<f64>],
+    params: &'i PageParams,
+    events: Vec<Event>,
+    /// Floats waiting for the top of a page.
+    deferred: VecDeque<usize>,
+    /// Footnotes continued from the previous page: (footnote, first line still to set).
+    carry: Vec<(usize, usize)>,
+    /// Frames open at the current position (indices of their `FrameStart`).
+    frames: Vec<usize>,
+}
+
+/// The page being filled: its plan and the running totals of its heights.
+struct Filling {
+    plan: PagePlan,
+    /// Natural height of the body so far.
+    h: f64,
+    stretch: f64,
+    shrink: f64,
+    fill: bool,
+    /// Height of the footnotes so far, separator included.
+    fh: f64,
+    /// Whether the page holds a box or float, so an overflowing box may move on.
+    has_box: bool,
+}
+
+impl Filling {
+    fn new(open_at_start: Vec<usize>) -> Filling {
+        Filling {
+            plan: PagePlan {
+                open_at_start,
+                ..Default::default()
+            },
+            h: 0.0,
+            stretch: 0.0,
+            shrink: 0.0,
+            fill: false,
+            fh: 0.0,
+            has_box: false,
+        }
+    }
+
+    fn is_empty<P>(&self, items: &[VItem<P>]) -> bool {
+        self.plan.floats.is_empty()
+            && self.plan.footnotes.is_empty()
+            && !self
+                .plan
+                .body
+                .iter()
+                .any(|&b| matches!(items[b], VItem::Box { .. } | VItem::Float { .. }))
+    }
+}
+
+/// Why filling a page stopped.
+enum Stop {
+    /// A forced break, with the state there.
+    Forced(Snapshot),
+    /// The item at `at` did not fit; `best` is the cheapest legal break before it.
+    Overflow { at: usize, best: Option<Snapshot> },
+    /// The end of the chapter.
+    End,
+}
+
+impl<P> Breaker<'_, P> {
+    fn pad_bottom(&self) -> f64 {
+        self.frames
+            .iter()
+            .map(|&f| match self.items[f] {
+                VItem::FrameStart { pad_bottom, .. } => pad_bottom,
+                _ => 0.0,
+            })
+            .sum()
+    }
+
+    fn fn_height(&self, f: usize, r: Range<usize>) -> f64 {
+        self.footnotes.get(f).map_or(0.0, |l| l[r].iter().sum())
+    }
+
+    fn fn_len(&self, f: usize) -> usize {
+        self.footnotes.get(f).map_or(0, |l| l.len())
+    }
+
+    /// Height the footnotes `fns` add to a page that already has `fh` of footnotes.
+    fn notes_height(&self, fns: &[usize], fh: f64) -> f64 {
+        let mut add = 0.0;
+        for &f in fns {
+            if add == 0.0 && fh == 0.0 {
+                add += self.params.footnote_sep;
+            }
+            add += self.footnotes.get(f).map_or(0.0, |l| l.iter().sum::<f64>());
+        }
+        add
+    }
+
+    fn place_notes(&self, fns: &[usize], page: &mut PagePlan) {
+        for &f in fns {
+            page.footnotes.push((f, 0..self.fn_len(f)));
+        }
+    }
+
+    fn snapshot(&self, at: usize, page: &Filling) -> Snapshot {
+        Snapshot {
+            at,
+            body: page.plan.body.len(),
+            footnotes: page.plan.footnotes.len(),
+            deferred: self.deferred.len(),
+            frames: self.frames.clone(),
+            height: page.h,
+            stretch: page.stretch,
+            shrink: page.shrink,
+            fill: page.fill,
+            fn_height: page.fh,
+            carry: self.carry.clone(),
+        }
+    }
+
+    /// Footnote lines carried over from the previous page come first.
+    fn place_carried_notes(&mut self, page: &mut Filling) {
+        let limit = self.params.height;
         let mut new_carry = Vec::new();
-        for (f, from) in carry.drain(..) {
-            let lines = &footnotes[f];
-            let sep = if fh == 0.0 { params.footnote_sep } else { 0.0 };
+        for (f, from) in self.carry.drain(..) {
+            let lines = &self.footnotes[f];
+            let sep = if page.fh == 0.0 {
+                self.params.footnote_sep
+            } else {
+                0.0
+            };
             let mut to = from;
             let mut used = sep;
-            while to < lines.len() && fh + used + lines[to] <= limit {
+            while to < lines.len() && page.fh + used + lines[to] <= limit {
                 used += lines[to];
                 to += 1;
             }
@@ -247,106 +356,73 @@ pub(crate) fn build_pages<P>(
                 used += lines[to];
                 to += 1;
             }
-            fh += used;
-            page.footnotes.push((f, from..to));
+            page.fh += used;
+            page.plan.footnotes.push((f, from..to));
             if to < lines.len() {
                 new_carry.push((f, to));
             }
         }
-        carry = new_carry;
+        self.carry = new_carry;
+    }
 
-        // Floats waiting from earlier pages.
-        while let Some(&fl) = deferred.front() {
+    /// Floats waiting from earlier pages go at the top, as many as fit.
+    fn place_deferred_floats(&mut self, page: &mut Filling) {
+        let limit = self.params.height;
+        while let Some(&fl) = self.deferred.front() {
             let VItem::Float {
                 height,
                 footnotes: fns,
                 ..
-            } = &items[fl]
+            } = &self.items[fl]
             else {
-                deferred.pop_front();
+                self.deferred.pop_front();
                 continue;
             };
-            let add = notes_height(fns, fh);
-            if page.floats.is_empty() && h == 0.0
-                || h + height + params.float_sep + fh + add <= limit
+            let add = self.notes_height(fns, page.fh);
+            if page.plan.floats.is_empty() && page.h == 0.0
+                || page.h + height + self.params.float_sep + page.fh + add <= limit
             {
-                if height + fh + add > limit {
-                    events.push(Event::Oversized(fl));
+                if height + page.fh + add > limit {
+                    self.events.push(Event::Oversized(fl));
                 }
-                h += height + params.float_sep;
-                fh += add;
-                place_notes(fns, &mut page);
-                page.floats.push(fl);
-                deferred.pop_front();
+                page.h += height + self.params.float_sep;
+                page.fh += add;
+                self.place_notes(fns, &mut page.plan);
+                page.plan.floats.push(fl);
+                self.deferred.pop_front();
             } else {
                 break;
             }
         }
+        page.has_box = !page.plan.floats.is_empty();
+    }
 
-        // Reopened frames.
-        for &f in &frames {
-            if let VItem::FrameStart { pad_top, .. } = items[f] {
-                h += pad_top;
+    /// Frames continued from the previous page take their reopening height.
+    fn reopen_frames(&self, page: &mut Filling) {
+        for &f in &self.frames {
+            if let VItem::FrameStart { reopen, .. } = self.items[f] {
+                page.h += reopen;
             }
         }
+    }
 
+    /// Adds items from `pos` until the page overflows, a break is forced or the chapter
+    /// ends, remembering the cheapest legal break on the way.
+    fn fill(&mut self, page: &mut Filling, pos: usize) -> Stop {
+        let n = self.items.len();
         let mut best: Option<Snapshot> = None;
         let mut best_cost = f64::INFINITY;
         let mut i = pos;
-        let mut overflow_at: Option<usize> = None;
-        let mut forced_at: Option<Snapshot> = None;
-        let mut has_box = !page.floats.is_empty();
-
         while i < n {
-            match &items[i] {
+            match &self.items[i] {
                 VItem::Box {
                     height,
                     footnotes: fns,
                     ..
                 } => {
-                    let mut add = 0.0;
-                    for &f in fns {
-                        if add == 0.0 && fh == 0.0 {
-                            add += params.footnote_sep;
-                        }
-                        add += fn_height(f, 0..footnotes.get(f).map_or(0, |l| l.len()));
+                    if !self.add_box(page, i, *height, fns) {
+                        return Stop::Overflow { at: i, best };
                     }
-                    let close = pad_bottom(&frames);
-                    if h + height + fh + add + close > limit + sh + 1e-6 {
-                        if has_box {
-                            overflow_at = Some(i);
-                            break;
-                        }
-                        // First box on the page: it goes here whatever happens.
-                        h += height;
-                        if fns.is_empty() {
-                            events.push(Event::Oversized(i));
-                        } else {
-                            let sep = if fh == 0.0 { params.footnote_sep } else { 0.0 };
-                            let room = limit - h - fh - close - sep;
-                            fh += sep;
-                            fh += split_notes(
-                                fns,
-                                footnotes,
-                                room,
-                                &mut page,
-                                &mut carry,
-                                &mut events,
-                            );
-                        }
-                        page.body.push(i);
-                        has_box = true;
-                        i += 1;
-                        continue;
-                    }
-                    h += height;
-                    fh += add;
-                    for &f in fns {
-                        page.footnotes
-                            .push((f, 0..footnotes.get(f).map_or(0, |l| l.len())));
-                    }
-                    page.body.push(i);
-                    has_box = true;
                 }
                 VItem::Glue {
                     height,
@@ -354,42 +430,24 @@ pub(crate) fn build_pages<P>(
                     shrink,
                     fill: fl,
                 } => {
-                    h += height;
-                    st += stretch;
-                    sh += shrink;
-                    fill |= *fl;
-                    page.body.push(i);
+                    page.h += height;
+                    page.stretch += stretch;
+                    page.shrink += shrink;
+                    page.fill |= *fl;
+                    page.plan.body.push(i);
                 }
                 VItem::Penalty(p) => {
                     if *p < FORBID {
-                        let close = pad_bottom(&frames);
-                        let total = h + fh + close;
-                        let b = badness(limit - total, st + params.virtual_stretch, sh, fill);
-                        let snap = Snapshot {
-                            at: i,
-                            body: page.body.len(),
-                            footnotes: page.footnotes.len(),
-                            deferred: deferred.len(),
-                            frames: frames.clone(),
-                            height: h,
-                            stretch: st,
-                            shrink: sh,
-                            fill,
-                            fn_height: fh,
-                            carry: carry.clone(),
-                        };
+                        let snap = self.snapshot(i, page);
                         if *p <= -FORBID {
-                            forced_at = Some(snap);
-                            break;
+                            return Stop::Forced(snap);
                         }
-                        if b.is_finite() {
-                            // Pages that cannot be filled are all equally bad ("deplorable"
-                            // in TeX), so among them the fullest wins.
-                            let cost = if b >= INF_BAD { DEPLORABLE } else { b + p };
-                            if cost <= best_cost {
-                                best_cost = cost;
-                                best = Some(snap);
-                            }
+                        let cost = self.break_cost(page, *p);
+                        if let Some(cost) = cost
+                            && cost <= best_cost
+                        {
+                            best_cost = cost;
+                            best = Some(snap);
                         }
                     }
                 }
@@ -397,145 +455,194 @@ pub(crate) fn build_pages<P>(
                     height,
                     footnotes: fns,
                     ..
-                } => {
-                    let close = pad_bottom(&frames);
-                    let add = notes_height(fns, fh);
-                    if deferred.is_empty() && (!has_box || h + height + fh + add + close <= limit) {
-                        h += height;
-                        fh += add;
-                        place_notes(fns, &mut page);
-                        page.body.push(i);
-                        has_box = true;
-                    } else {
-                        deferred.push_back(i);
-                    }
-                }
+                } => self.add_float(page, i, *height, fns),
                 VItem::FrameStart { pad_top, .. } => {
-                    frames.push(i);
-                    h += pad_top;
-                    page.body.push(i);
+                    self.frames.push(i);
+                    page.h += pad_top;
+                    page.plan.body.push(i);
                 }
                 VItem::FrameEnd => {
-                    if let Some(f) = frames.pop()
-                        && let VItem::FrameStart { pad_bottom, .. } = items[f]
+                    if let Some(f) = self.frames.pop()
+                        && let VItem::FrameStart { pad_bottom, .. } = self.items[f]
                     {
-                        h += pad_bottom;
+                        page.h += pad_bottom;
                     }
-                    page.body.push(i);
+                    page.plan.body.push(i);
                 }
-                VItem::Mark(_) => page.body.push(i),
+                VItem::Mark(_) => page.plan.body.push(i),
             }
             i += 1;
         }
+        Stop::End
+    }
 
-        let commit = |page: &mut PagePlan, snap: &Snapshot, deferred: &mut VecDeque<usize>| {
-            page.body.truncate(snap.body);
-            page.footnotes.truncate(snap.footnotes);
-            deferred.truncate(snap.deferred);
-        };
+    /// The cost of breaking the page here with penalty `p`; `None` when the page would
+    /// be overfull.
+    fn break_cost(&self, page: &Filling, p: f64) -> Option<f64> {
+        let close = self.pad_bottom();
+        let total = page.h + page.fh + close;
+        let b = badness(
+            self.params.height - total,
+            page.stretch + self.params.virtual_stretch,
+            page.shrink,
+            page.fill,
+        );
+        // Pages that cannot be filled are all equally bad ("deplorable" in TeX), so
+        // among them the fullest wins.
+        b.is_finite()
+            .then_some(if b >= INF_BAD { DEPLORABLE } else { b + p })
+    }
 
-        let next = if let Some(snap) = forced_at {
-            commit(&mut page, &snap, &mut deferred);
-            frames = snap.frames.clone();
-            carry = snap.carry.clone();
-            finish(&mut page, &snap, limit, params, false);
-            snap.at + 1
-        } else if let Some(over) = overflow_at {
-            match best {
-                Some(snap) => {
-                    commit(&mut page, &snap, &mut deferred);
-                    frames = snap.frames.clone();
-                    carry = snap.carry.clone();
-                    finish(&mut page, &snap, limit, params, true);
-                    snap.at + 1
-                }
-                None => {
-                    // No legal break on this page. If the overflowing line only fails
-                    // because of its footnotes, set it and split the footnotes;
-                    // otherwise break before it against the rules.
-                    let mut placed = false;
-                    if let VItem::Box {
-                        height,
-                        footnotes: fns,
-                        ..
-                    } = &items[over]
-                    {
-                        let close = pad_bottom(&frames);
-                        let sep = if fh == 0.0 { params.footnote_sep } else { 0.0 };
-                        if !fns.is_empty() && h + height + fh + close + sep < limit {
-                            h += height;
-                            page.body.push(over);
-                            let room = limit - h - fh - close - sep;
-                            fh += sep;
-                            fh += split_notes(
-                                fns,
-                                footnotes,
-                                room,
-                                &mut page,
-                                &mut carry,
-                                &mut events,
-                            );
-                            placed = true;
-                        }
-                    }
-                    if !placed
-                        && page
-                            .body
-                            .iter()
-                            .any(|&b| matches!(items[b], VItem::Box { .. }))
-                    {
-                        events.push(Event::ForcedBreak(over));
-                    }
-                    let snap = Snapshot {
-                        at: over,
-                        body: page.body.len(),
-                        footnotes: page.footnotes.len(),
-                        deferred: deferred.len(),
-                        frames: frames.clone(),
-                        height: h,
-                        stretch: st,
-                        shrink: sh,
-                        fill,
-                        fn_height: fh,
-                        carry: carry.clone(),
-                    };
-                    finish(&mut page, &snap, limit, params, true);
-                    if placed { over + 1 } else { over }
-                }
+    /// Adds box `i` with its footnotes; false when it does not fit and the page already
+    /// has a box (the first box of a page goes there whatever happens).
+    fn add_box(&mut self, page: &mut Filling, i: usize, height: f64, fns: &[usize]) -> bool {
+        let limit = self.params.height;
+        let mut add = 0.0;
+        for &f in fns {
+            if add == 0.0 && page.fh == 0.0 {
+                add += self.params.footnote_sep;
             }
+            add += self.fn_height(f, 0..self.fn_len(f));
+        }
+        let close = self.pad_bottom();
+        if page.h + height + page.fh + add + close > limit + page.shrink + 1e-6 {
+            if page.has_box {
+                return false;
+            }
+            page.h += height;
+            if fns.is_empty() {
+                self.events.push(Event::Oversized(i));
+            } else {
+                let sep = if page.fh == 0.0 {
+                    self.params.footnote_sep
+                } else {
+                    0.0
+                };
+                let room = limit - page.h - page.fh - close - sep;
+                page.fh += sep;
+                page.fh += split_notes(
+                    fns,
+                    self.footnotes,
+                    room,
+                    &mut page.plan,
+                    &mut self.carry,
+                    &mut self.events,
+                );
+            }
+            page.plan.body.push(i);
+            page.has_box = true;
+            return true;
+        }
+        page.h += height;
+        page.fh += add;
+        for &f in fns {
+            page.plan.footnotes.push((f, 0..self.fn_len(f)));
+        }
+        page.plan.body.push(i);
+        page.has_box = true;
+        true
+    }
+
+    /// Sets float `i` where it stands if it fits and no float is waiting; otherwise it
+    /// waits for the top of a later page.
+    fn add_float(&mut self, page: &mut Filling, i: usize, height: f64, fns: &[usize]) {
+        let close = self.pad_bottom();
+        let add = self.notes_height(fns, page.fh);
+        if self.deferred.is_empty()
+            && (!page.has_box || page.h + height + page.fh + add + close <= self.params.height)
+        {
+            page.h += height;
+            page.fh += add;
+            self.place_notes(fns, &mut page.plan);
+            page.plan.body.push(i);
+            page.has_box = true;
         } else {
-            // End of the chapter: the last page keeps its natural spacing.
-            let snap = Snapshot {
-                at: n,
-                body: page.body.len(),
-                footnotes: page.footnotes.len(),
-                deferred: deferred.len(),
-                frames: frames.clone(),
-                height: h,
-                stretch: st,
-                shrink: sh,
-                fill,
-                fn_height: fh,
-                carry: carry.clone(),
+            self.deferred.push_back(i);
+        }
+    }
+
+    /// Ends the page where filling stopped; returns the index the next page starts at.
+    fn break_page(&mut self, page: &mut Filling, stop: Stop) -> usize {
+        let limit = self.params.height;
+        match stop {
+            Stop::Forced(snap) => {
+                self.commit(page, &snap);
+                finish(&mut page.plan, &snap, limit, self.params, false);
+                snap.at + 1
+            }
+            Stop::Overflow {
+                best: Some(snap), ..
+            } => {
+                self.commit(page, &snap);
+                finish(&mut page.plan, &snap, limit, self.params, true);
+                snap.at + 1
+            }
+            Stop::Overflow { at, best: None } => self.break_against_the_rules(page, at),
+            Stop::End => {
+                // End of the chapter: the last page keeps its natural spacing.
+                let snap = self.snapshot(self.items.len(), page);
+                finish(&mut page.plan, &snap, limit, self.params, page.fill);
+                self.items.len()
+            }
+        }
+    }
+
+    /// Goes back to the state of the break `snap`.
+    fn commit(&mut self, page: &mut Filling, snap: &Snapshot) {
+        page.plan.body.truncate(snap.body);
+        page.plan.footnotes.truncate(snap.footnotes);
+        self.deferred.truncate(snap.deferred);
+        self.frames = snap.frames.clone();
+        self.carry = snap.carry.clone();
+    }
+
+    /// No legal break on this page. If the overflowing line only fails because of its
+    /// footnotes, set it and split the footnotes; otherwise break before it against the
+    /// rules.
+    fn break_against_the_rules(&mut self, page: &mut Filling, over: usize) -> usize {
+        let limit = self.params.height;
+        let mut placed = false;
+        if let VItem::Box {
+            height,
+            footnotes: fns,
+            ..
+        } = &self.items[over]
+        {
+            let close = self.pad_bottom();
+            let sep = if page.fh == 0.0 {
+                self.params.footnote_sep
+            } else {
+                0.0
             };
-            finish(&mut page, &snap, limit, params, fill);
-            n
-        };
-        page.open_at_end = frames.clone();
-        pos = skip_discardable(items, next);
-        let empty = page.floats.is_empty()
-            && page.footnotes.is_empty()
-            && !page
+            if !fns.is_empty() && page.h + height + page.fh + close + sep < limit {
+                page.h += height;
+                page.plan.body.push(over);
+                let room = limit - page.h - page.fh - close - sep;
+                page.fh += sep;
+                page.fh += split_notes(
+                    fns,
+                    self.footnotes,
+                    room,
+                    &mut page.plan,
+                    &mut self.carry,
+                    &mut self.events,
+                );
+                placed = true;
+            }
+        }
+        if !placed
+            && page
+                .plan
                 .body
                 .iter()
-                .any(|&b| matches!(items[b], VItem::Box { .. } | VItem::Float { .. }));
-        if empty && page.open_at_start.is_empty() {
-            // A forced break at the top of a page makes no empty page.
-            continue;
+                .any(|&b| matches!(self.items[b], VItem::Box { .. }))
+        {
+            self.events.push(Event::ForcedBreak(over));
         }
-        pages.push(page);
+        let snap = self.snapshot(over, page);
+        finish(&mut page.plan, &snap, limit, self.params, true);
+        if placed { over + 1 } else { over }
     }
-    (pages, events)
 }
 
 /// Places as many lines of the footnotes `fns` as fit in `room`, carrying the rest to
@@ -981,6 +1088,7 @@ mod tests {
             id: 0,
             pad_top: 6.0,
             pad_bottom: 6.0,
+            reopen: 6.0,
         });
         push_par(&mut items, 1, 12, vec![]);
         items.push(VItem::FrameEnd);

@@ -279,10 +279,13 @@ impl Collector<'_, '_> {
                         // A footnote inside a footnote has nowhere to go; keep its text.
                         let s = self.style(w, None);
                         self.pieces.push(Piece::Text(" (".into(), s));
-                        for b in &f.content {
-                            if let crate::typeset::flow::Block::Paragraph(p) = b {
-                                self.walk(&p.content, w);
+                        let mut texts = Vec::new();
+                        inline_texts(&f.content, &mut texts);
+                        for (k, content) in texts.into_iter().enumerate() {
+                            if k > 0 {
+                                self.pieces.push(Piece::Text(" ".into(), s));
                             }
+                            self.walk(content, w);
                         }
                         self.pieces.push(Piece::Text(")".into(), s));
                         continue;
@@ -381,6 +384,35 @@ enum Src {
 }
 
 /// Sets a paragraph into lines.
+/// The inline content of every block, nested ones included, in reading order: the
+/// text of a footnote inside a footnote, set in brackets, loses none of its words.
+fn inline_texts<'b>(blocks: &'b [crate::typeset::flow::Block], out: &mut Vec<&'b [Inline]>) {
+    use crate::typeset::flow::Block;
+    for b in blocks {
+        match b {
+            Block::Paragraph(p) => out.push(&p.content),
+            Block::Heading(h) => out.push(&h.title),
+            Block::List(l) => l.items.iter().for_each(|i| inline_texts(i, out)),
+            Block::Quote(q) => inline_texts(q, out),
+            Block::Kader(k) => {
+                out.push(&k.title);
+                inline_texts(&k.blocks, out);
+            }
+            Block::Table(t) => {
+                for row in std::iter::once(&t.header).chain(&t.rows) {
+                    row.iter().for_each(|c| out.push(c));
+                }
+            }
+            Block::Figure(f) => {
+                if let Some(c) = &f.caption {
+                    out.push(&c.text);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -> Vec<LineBox> {
     let base = Walk {
         family: spec.look.family,

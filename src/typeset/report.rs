@@ -45,6 +45,17 @@ pub enum WarningKind {
     UnknownAnchor,
     DuplicateAnchor,
     UnsettledReferences,
+    /// A table whose columns do not fit the text width even at the tight table size.
+    TableTooWide,
+    /// Content that would be drawn below the text area.
+    BelowTextArea,
+}
+
+impl WarningKind {
+    /// Kinds that mean content would be lost or drawn off the page: the build must fail.
+    pub fn is_error(self) -> bool {
+        matches!(self, WarningKind::TableTooWide | WarningKind::BelowTextArea)
+    }
 }
 
 /// A problem in the layout, pointing at the manuscript where possible.
@@ -73,7 +84,12 @@ impl fmt::Display for Warning {
         if let Some(s) = &self.source {
             write!(f, "{s}: ")?;
         }
-        write!(f, "warning: {}", self.message)?;
+        let severity = if self.kind.is_error() {
+            "error"
+        } else {
+            "warning"
+        };
+        write!(f, "{severity}: {}", self.message)?;
         if let Some(p) = &self.page {
             write!(f, " (page {p})")?;
         }

@@ -262,6 +262,7 @@ fn chapter(n: usize) -> Chapter {
                 label: Some("Tabel 1.1".into()),
                 text: vec![t("Drie niveaus van preventie")],
             }),
+            continued: Some("(vervolg)".into()),
             anchor: Some("tbl-preventie".into()),
             source: None,
         }));

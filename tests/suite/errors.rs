@@ -58,6 +58,7 @@ error_fixtures! {
     ill_formed_raw_html => "raw-html",
     invalid_utf8_in_a_chapter => "invalid-utf8",
     all_problems_are_reported_together => "many-problems",
+    table_too_wide_for_the_page_is_refused => "table-too-wide",
 }
 
 #[cfg(unix)]

@@ -34,6 +34,11 @@ fn english_book_matches_golden_epub() {
 }
 
 #[test]
+fn tables_book_matches_golden_epub() {
+    check_fixture("tables");
+}
+
+#[test]
 fn citations_book_matches_golden_epub() {
     check_fixture("citations");
 }

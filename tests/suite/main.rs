@@ -14,3 +14,4 @@ mod print;
 mod printready;
 mod robust;
 mod serve;
+mod tables;
