@@ -211,6 +211,21 @@ impl Lang {
         }
     }
 
+    /// What a screen reader says for a task not yet done and one done (☐, ☑).
+    pub fn task_open(self) -> &'static str {
+        match self {
+            Lang::Nl => "open",
+            Lang::En => "not done",
+        }
+    }
+
+    pub fn task_done(self) -> &'static str {
+        match self {
+            Lang::Nl => "gedaan",
+            Lang::En => "done",
+        }
+    }
+
     /// Outer and inner quotation marks: Dutch house style puts single quotes outside.
     pub fn quotes(self) -> Quotes {
         match self {

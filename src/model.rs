@@ -69,6 +69,8 @@ pub enum Block {
     Rule,
     /// Raw HTML that was checked to be well-formed XHTML.
     Html(String, Span),
+    /// Terms with their definitions (Pandoc's `Term` / `: Definition`, or `<dl>`).
+    Definitions(Vec<Definition>),
     /// The generated reference list: one entry per cited work, in APA order.
     References(Vec<Reference>),
 }
@@ -87,6 +89,15 @@ pub struct List {
     pub ordered: Option<u32>,
     pub tight: bool,
     pub items: Vec<Vec<Block>>,
+    /// Per item: `Some(done)` for a task (`- [ ]`, `- [x]`), `None` for a plain item.
+    pub tasks: Vec<Option<bool>>,
+}
+
+/// One term of a definition list and its definitions.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub term: Vec<Inline>,
+    pub details: Vec<Vec<Block>>,
 }
 
 /// A framed box. Numbered per chapter only when it has a label.
@@ -103,6 +114,8 @@ pub struct Kader {
 pub struct Div {
     pub id: Option<String>,
     pub classes: Vec<String>,
+    /// The language of the div's text (`::: {lang=en}`), as a BCP 47 tag.
+    pub lang: Option<String>,
     pub blocks: Vec<Block>,
 }
 
@@ -130,6 +143,11 @@ pub struct Figure {
     /// Path relative to the book folder, as written.
     pub src: String,
     pub caption: Vec<Inline>,
+    /// The alternative text (`fig-alt=` or `alt=`), when it is not the caption.
+    pub alt: Option<String>,
+    /// The image's title (`![x](a.png "title")`).
+    pub title: Option<String>,
+    pub width: Option<Width>,
     pub label: Option<Label>,
     pub number: Option<String>,
     pub span: Span,
@@ -138,6 +156,10 @@ pub struct Figure {
 #[derive(Clone, Debug)]
 pub struct CodeBlock {
     pub lang: Option<String>,
+    /// An id from Pandoc attributes (```` ```{#lst-x .python} ````), an anchor for links.
+    pub id: Option<String>,
+    /// A caption from Pandoc attributes (`caption="…"`).
+    pub caption: Option<String>,
     pub text: String,
 }
 
@@ -147,6 +169,15 @@ pub struct Footnote {
     pub blocks: Vec<Block>,
 }
 
+/// How wide an image is set: `width="50%"` (of the text width) or `width=8cm`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Width {
+    /// A share of the text width, 0 < share <= 1.
+    Share(f64),
+    /// A length in points (1/72 inch).
+    Points(f64),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
     Emph,
@@ -154,6 +185,18 @@ pub enum Style {
     Strike,
     Superscript,
     Subscript,
+    Underline,
+    SmallCaps,
+}
+
+/// A span of text with attributes of its own: `[tekst]{lang=en}`, `<span class="x">`.
+#[derive(Clone, Debug)]
+pub struct SpanAttrs {
+    pub id: Option<String>,
+    pub classes: Vec<String>,
+    /// The language of the span's text, as a BCP 47 tag.
+    pub lang: Option<String>,
+    pub title: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -165,14 +208,20 @@ pub enum Inline {
     Code(String),
     Link {
         url: String,
+        /// The link's title (`[x](u "title")`), shown on hover.
+        title: Option<String>,
         content: Vec<Inline>,
     },
     /// An image inside running text (not a figure).
     Image {
         src: String,
         alt: String,
+        title: Option<String>,
+        width: Option<Width>,
         span: Span,
     },
+    /// Text with attributes of its own (a language, classes, an id).
+    Span(SpanAttrs, Vec<Inline>),
     /// Index into the part's footnotes; numbers are per part, in reference order.
     FootnoteRef(usize),
     CrossRef(CrossRef),

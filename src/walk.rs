@@ -36,6 +36,12 @@ pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
                 }
             }
             Block::Figure(fig) => run(&mut fig.caption, f),
+            Block::Definitions(defs) => {
+                for d in defs {
+                    run(&mut d.term, f);
+                    d.details.iter_mut().for_each(|b| blocks_mut(b, f));
+                }
+            }
             Block::Code(_) | Block::Rule | Block::Html(..) | Block::References(_) => {}
         }
     }
@@ -45,6 +51,7 @@ fn run(v: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for i in v {
         f(i);
         if let Inline::Styled(_, c)
+        | Inline::Span(_, c)
         | Inline::Link { content: c, .. }
         | Inline::Internal { content: c, .. } = i
         {

@@ -1501,6 +1501,7 @@ fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Opti
             ElemChild::Markup(m) => out.push(Inline::Text(m.clone())),
             ElemChild::Link { text, url } => out.push(Inline::Link {
                 url: url.clone(),
+                title: None,
                 content: vec![styled(&text.text, &text.formatting)],
             }),
             ElemChild::Transparent { .. } => {}

@@ -16,6 +16,18 @@ impl Attrs {
         self.classes.iter().any(|c| c == "unnumbered" || c == "-")
     }
 
+    /// The attributes comrak read (on images and headings) in druk's form.
+    pub fn from_comrak(a: Option<&comrak::nodes::Attributes>) -> Attrs {
+        match a {
+            Some(a) => Attrs {
+                id: a.id.clone(),
+                classes: a.classes.clone(),
+                pairs: a.pairs.clone(),
+            },
+            None => Attrs::default(),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()

@@ -24,7 +24,15 @@ fn options() -> comrak::Options<'static> {
     o.extension.footnotes = true;
     o.extension.strikethrough = true;
     o.extension.autolink = true;
-    o.extension.superscript = false;
+    // Pandoc's `^sup^`, `~sub~` (strikethrough stays `~~…~~`), `^[inline notes]`,
+    // definition lists and task lists.
+    o.extension.superscript = true;
+    o.extension.subscript = true;
+    o.extension.inline_footnotes = true;
+    o.extension.description_lists = true;
+    o.extension.tasklist = true;
+    // Read so that it can be refused with its place, never printed as `$…$`.
+    o.extension.math_dollars = true;
     o.extension.block_directive = true;
     o.extension.header_attributes = true;
     o.extension.link_attributes = true;
@@ -339,16 +347,26 @@ impl<'a> Parser<'a> {
                 ordered: (l.list_type == ListType::Ordered).then_some(l.start as u32),
                 tight: l.tight,
                 items: node.children().map(|item| self.blocks(item)).collect(),
+                tasks: if l.is_task_list {
+                    node.children()
+                        .map(|item| match &item.data().value {
+                            NodeValue::TaskItem(t) => Some(t.symbol.is_some()),
+                            _ => None,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             }),
+            NodeValue::DescriptionList => {
+                Block::Definitions(node.children().map(|item| self.definition(item)).collect())
+            }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                 Block::Quote(self.blocks(node))
             }
             NodeValue::Alert(_) => Block::Quote(self.blocks(node)),
             NodeValue::BlockDirective(d) => self.directive(node, &d.info, span),
-            NodeValue::CodeBlock(c) => Block::Code(CodeBlock {
-                lang: c.info.split_whitespace().next().map(str::to_string),
-                text: c.literal.clone(),
-            }),
+            NodeValue::CodeBlock(c) => Block::Code(self.code_block(&c.info, &c.literal, span)),
             NodeValue::HtmlBlock(h) => {
                 let html = h.literal.trim_end().to_string();
                 if html.starts_with("<!--") && html.ends_with("-->") {
@@ -363,7 +381,6 @@ impl<'a> Parser<'a> {
             NodeValue::ThematicBreak => Block::Rule,
             NodeValue::Table(t) => Block::Table(self.table(node, &t.alignments, span)),
             NodeValue::FootnoteDefinition(_) => return None,
-            NodeValue::DescriptionList => Block::Quote(self.blocks(node)),
             _ => {
                 let inl = self.inlines(node, true);
                 if inl.is_empty() {
@@ -434,6 +451,83 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// One term of a definition list with its definitions.
+    fn definition<'n>(&mut self, item: &'n AstNode<'n>) -> Definition {
+        let mut def = Definition {
+            term: Vec::new(),
+            details: Vec::new(),
+        };
+        for part in item.children() {
+            match &part.data().value {
+                NodeValue::DescriptionTerm => {
+                    for p in part.children() {
+                        def.term.extend(self.inlines(p, true));
+                    }
+                }
+                NodeValue::DescriptionDetails => def.details.push(self.blocks(part)),
+                _ => {}
+            }
+        }
+        def
+    }
+
+    /// A fenced code block's info string: a language word, or Pandoc attributes
+    /// (```` ```{#lst-x .python caption="…"} ````), which are read, never taken for a language.
+    fn code_block(&mut self, info: &str, literal: &str, span: Span) -> CodeBlock {
+        let info = info.trim();
+        let mut block = CodeBlock {
+            lang: None,
+            id: None,
+            caption: None,
+            text: literal.to_string(),
+        };
+        if info.starts_with('{') || info.contains(" {") {
+            match attrs::parse_div_info(info) {
+                Ok(a) => {
+                    block.lang = a.classes.first().cloned();
+                    block.id = a.id.clone();
+                    block.caption = a.get("caption").map(|c| smart::smarten_all(c, self.lang));
+                    self.unknown_attributes(&a, &["caption"], "a code block", span);
+                }
+                Err(why) => self.diags.push(
+                    Diagnostic::error(
+                        "attributes",
+                        format!("cannot read the code block's attributes: {why}"),
+                    )
+                    .at(span)
+                    .help("write them as ```` ```{#lst-label .python caption=\"…\"} ````"),
+                ),
+            }
+        } else {
+            block.lang = info.split_whitespace().next().map(str::to_string);
+        }
+        block
+    }
+
+    /// A warning for each attribute key druk does not know on a construct, naming the ones it
+    /// knows: the output is complete, but the attribute has no effect.
+    fn unknown_attributes(&mut self, a: &attrs::Attrs, known: &[&str], what: &str, span: Span) {
+        for (k, _) in &a.pairs {
+            if !known.contains(&k.as_str()) {
+                let list = known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.diags.push(
+                    Diagnostic::warning(
+                        "unknown-attribute",
+                        format!(
+                            "druk does not know the attribute `{k}` on {what}; it has no effect"
+                        ),
+                    )
+                    .at(span)
+                    .help(format!("the attributes druk reads here: {list}")),
+                );
+            }
+        }
+    }
+
     /// An id unique within this file, from a readable stem.
     fn fresh_id(&mut self, prefix: &str, text: &str) -> String {
         let stem = format!("{prefix}-{}", crate::load::slug(text));
@@ -456,12 +550,21 @@ impl<'a> Parser<'a> {
             return None;
         };
         let span = self.span(img);
-        let id = img.data().attrs.as_ref().and_then(|a| a.id.clone());
+        let a = attrs::Attrs::from_comrak(img.data().attrs.as_deref());
+        let id = a.id.clone();
         self.check_image(&link.url, span);
         let caption = self.inlines(img, true);
+        self.unknown_attributes(&a, &["fig-alt", "alt", "width"], "a figure", span);
+        let width = self.width(&a, span);
         Some(Figure {
             src: link.url.clone(),
             caption,
+            alt: a
+                .get("fig-alt")
+                .or_else(|| a.get("alt"))
+                .map(str::to_string),
+            title: (!link.title.is_empty()).then(|| link.title.clone()),
+            width,
             label: id.map(|name| Label {
                 span: self
                     .sources
@@ -472,6 +575,22 @@ impl<'a> Parser<'a> {
             number: None,
             span,
         })
+    }
+
+    /// `width="50%"`, `width=8cm` (also mm, in, pt, px at 96 per inch): how wide an image is set.
+    fn width(&mut self, a: &attrs::Attrs, span: Span) -> Option<Width> {
+        let w = a.get("width")?;
+        match parse_width(w) {
+            Some(width) => Some(width),
+            None => {
+                self.diags.push(
+                    Diagnostic::error("image-width", format!("cannot read the width `{w}`"))
+                        .at(span)
+                        .help("write a share of the text width (`width=\"50%\"`) or a length (`width=8cm`, `80mm`, `3in`, `200pt`, `300px`)"),
+                );
+                None
+            }
+        }
     }
 
     fn check_image(&mut self, url: &str, span: Span) {
@@ -552,6 +671,7 @@ impl<'a> Parser<'a> {
             })
         } else {
             Block::Div(Div {
+                lang: a.get("lang").map(str::to_string),
                 id: a.id,
                 classes: a.classes,
                 blocks,
@@ -780,18 +900,40 @@ impl<'a> Parser<'a> {
                     let content = self.inlines(child, false);
                     out.push(Piece::Inline(Inline::Link {
                         url: l.url.clone(),
+                        title: (!l.title.is_empty()).then(|| l.title.clone()),
                         content,
                     }));
                 }
                 NodeValue::Image(l) => {
                     let span = self.span(child);
                     self.check_image(&l.url, span);
-                    let alt = plain_text(&self.inlines(child, false));
+                    let a = attrs::Attrs::from_comrak(child.data().attrs.as_deref());
+                    self.unknown_attributes(&a, &["alt", "width"], "an image", span);
+                    let width = self.width(&a, span);
+                    let alt = match a.get("alt") {
+                        Some(alt) => alt.to_string(),
+                        None => plain_text(&self.inlines(child, false)),
+                    };
                     out.push(Piece::Inline(Inline::Image {
                         src: l.url.clone(),
                         alt,
+                        title: (!l.title.is_empty()).then(|| l.title.clone()),
+                        width,
                         span,
                     }));
+                }
+                NodeValue::Math(m) => {
+                    let span = self.span(child);
+                    let delim = if m.display_math { "$$" } else { "$" };
+                    self.diags.push(
+                        Diagnostic::error(
+                            "math",
+                            format!("TeX math (`{delim}…{delim}`) is not supported yet"),
+                        )
+                        .at(span)
+                        .help("write the formula in words, with `^sup^` and `~sub~`, or as an image; a dollar sign that is not math is written `\\$`"),
+                    );
+                    out.push(Piece::Text(String::new(), span.start as usize, true));
                 }
                 NodeValue::FootnoteReference(r) => {
                     let span = self.span(child);
@@ -1018,6 +1160,29 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// `50%`, `8cm`, `80mm`, `3in`, `200pt`, `300px`: a width as a share of the text width or in
+/// points.
+fn parse_width(w: &str) -> Option<Width> {
+    let w = w.trim();
+    if let Some(p) = w.strip_suffix('%') {
+        let v: f64 = p.trim().parse().ok()?;
+        return (v > 0.0 && v <= 100.0).then_some(Width::Share(v / 100.0));
+    }
+    let split = w.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(w.len());
+    let (num, unit) = w.split_at(split);
+    let v: f64 = num.trim().parse().ok()?;
+    let per = match unit.trim() {
+        "cm" => 72.0 / 2.54,
+        "mm" => 72.0 / 25.4,
+        "in" => 72.0,
+        "pt" => 1.0,
+        // CSS pixels: 96 to the inch.
+        "px" | "" => 0.75,
+        _ => return None,
+    };
+    (v > 0.0 && v.is_finite()).then_some(Width::Points(v * per))
+}
+
 /// How deeply blocks and inlines may nest: far more than any book needs, few enough that
 /// every stage can walk the tree recursively on a thread's default stack.
 pub const MAX_NESTING: usize = 100;
@@ -1127,6 +1292,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
                 Inline::Text(t) | Inline::Code(t) => s.push_str(t),
                 Inline::LineBreak => s.push(' '),
                 Inline::Styled(_, c)
+                | Inline::Span(_, c)
                 | Inline::Link { content: c, .. }
                 | Inline::Internal { content: c, .. } => walk(c, s),
                 Inline::Image { alt, .. } => s.push_str(alt),

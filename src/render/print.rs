@@ -55,6 +55,10 @@ pub fn image_sources(book: &mut Book) -> Vec<String> {
                 Block::Quote(q) => figures(q, out),
                 Block::Div(d) => figures(&d.blocks, out),
                 Block::Kader(k) => figures(&k.blocks, out),
+                Block::Definitions(defs) => defs
+                    .iter()
+                    .flat_map(|d| &d.details)
+                    .for_each(|b| figures(b, out)),
                 _ => {}
             }
         }
@@ -460,6 +464,8 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
         diags: Vec::new(),
         part: 0,
         note_seen: Vec::new(),
+        text_width: style.text_width(),
+        lang: None,
     };
     let mut chapters = front(book, &style, edition);
     chapters.push(toc(book));
@@ -573,6 +579,25 @@ struct Converter<'a> {
     part: usize,
     /// Which footnotes have had their text placed (a second reference only repeats the mark).
     note_seen: Vec<bool>,
+    /// The text width in pt, for image widths given as a share of it.
+    text_width: f64,
+    /// Inside a div in another language (`::: {lang=en}`): that language.
+    lang: Option<Option<f::Lang>>,
+}
+
+/// The hyphenation language of a BCP 47 tag: `None` for a language the engine has no
+/// patterns for.
+fn hyphenation_lang(tag: &str) -> Option<f::Lang> {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match primary.as_str() {
+        "nl" => Some(f::Lang::Nl),
+        "en" => Some(f::Lang::En),
+        _ => None,
+    }
 }
 
 fn anchor(t: &Target) -> String {
@@ -643,19 +668,34 @@ impl Converter<'_> {
                 source: self.source(h.span),
             })),
             Block::Paragraph(inl, span) => {
-                let mut p = f::Paragraph::new(self.inlines(inl));
+                let mut content = self.inlines(inl);
+                if let Some(lang) = self.lang {
+                    content = vec![f::Inline::Lang(lang, content)];
+                }
+                let mut p = f::Paragraph::new(content);
                 p.source = self.source(*span);
                 out.push(f::Block::Paragraph(p));
             }
             Block::List(l) => {
+                // House style: ■ on the first level, – on the second, • deeper.
+                let bullet = match list_depth {
+                    0 => "■",
+                    1 => "–",
+                    _ => "•",
+                };
                 let marker = match l.ordered {
+                    _ if l.tasks.iter().any(Option::is_some) => f::ListMarker::Each(
+                        l.tasks
+                            .iter()
+                            .map(|t| match t {
+                                Some(true) => "☑".into(),
+                                Some(false) => "☐".into(),
+                                None => bullet.into(),
+                            })
+                            .collect(),
+                    ),
                     Some(start) => f::ListMarker::Numbered { start },
-                    // House style: ■ on the first level, – on the second, • deeper.
-                    None => f::ListMarker::Bullet(match list_depth {
-                        0 => "■".into(),
-                        1 => "–".into(),
-                        _ => "•".into(),
-                    }),
+                    None => f::ListMarker::Bullet(bullet.into()),
                 };
                 let items = l
                     .items
@@ -666,8 +706,31 @@ impl Converter<'_> {
             }
             Block::Quote(bs) => out.push(f::Block::Quote(self.blocks(bs, list_depth))),
             Block::Div(d) => {
+                let outer = self.lang;
+                if let Some(tag) = &d.lang {
+                    self.lang = Some(hyphenation_lang(tag));
+                }
                 for b in &d.blocks {
                     self.block(b, list_depth, out);
+                }
+                self.lang = outer;
+            }
+            Block::Definitions(defs) => {
+                // A term in bold, its definitions hung under it like list items without labels.
+                for d in defs {
+                    let mut term =
+                        f::Paragraph::new(vec![f::Inline::Strong(self.inlines(&d.term))]);
+                    term.indent = Some(false);
+                    out.push(f::Block::Paragraph(term));
+                    let items: Vec<Vec<f::Block>> = d
+                        .details
+                        .iter()
+                        .map(|b| self.blocks(b, list_depth + 1))
+                        .collect();
+                    out.push(f::Block::List(f::List {
+                        marker: f::ListMarker::Each(vec![String::new(); items.len()]),
+                        items,
+                    }));
                 }
             }
             Block::Kader(k) => {
@@ -738,14 +801,34 @@ impl Converter<'_> {
                     image,
                     caption,
                     anchor: fig.label.as_ref().map(|l| self.here(&l.name)),
-                    width: None,
+                    width: match fig.width {
+                        Some(model::Width::Share(s)) => Some(s),
+                        _ => None,
+                    },
+                    width_pt: match fig.width {
+                        Some(model::Width::Points(pt)) => Some(pt),
+                        _ => None,
+                    },
                     source: self.source(fig.span),
                 }))
             }
-            Block::Code(c) => out.push(f::Block::Code(f::Code {
-                text: c.text.trim_end_matches('\n').to_string(),
-                source: None,
-            })),
+            Block::Code(c) => {
+                if let Some(cap) = &c.caption {
+                    // A listing's caption stands above it, as a table's does.
+                    let mut content = Vec::new();
+                    if let Some(id) = &c.id {
+                        content.push(f::Inline::Anchor(self.here(id)));
+                    }
+                    content.push(f::Inline::Emph(vec![f::Inline::Text(cap.clone())]));
+                    let mut p = f::Paragraph::new(content).align(f::Align::Left);
+                    p.indent = Some(false);
+                    out.push(f::Block::Paragraph(p));
+                }
+                out.push(f::Block::Code(f::Code {
+                    text: c.text.trim_end_matches('\n').to_string(),
+                    source: None,
+                }))
+            }
             // A thematic break is a blank line in print.
             Block::Rule => out.push(f::Block::Space(13.5)),
             Block::Html(h, span) => {
@@ -801,15 +884,28 @@ impl Converter<'_> {
                 Inline::LineBreak => out.push(f::Inline::LineBreak),
                 Inline::Styled(s, c) => {
                     let inner = self.inlines(c);
-                    match s {
-                        Style::Emph => out.push(f::Inline::Emph(inner)),
-                        Style::Strong => out.push(f::Inline::Strong(inner)),
-                        Style::Superscript => out.push(f::Inline::Superscript(inner)),
-                        Style::Strike | Style::Subscript => out.extend(inner),
+                    out.push(match s {
+                        Style::Emph => f::Inline::Emph(inner),
+                        Style::Strong => f::Inline::Strong(inner),
+                        Style::Superscript => f::Inline::Superscript(inner),
+                        Style::Subscript => f::Inline::Subscript(inner),
+                        Style::Strike => f::Inline::Strike(inner),
+                        Style::Underline => f::Inline::Underline(inner),
+                        Style::SmallCaps => f::Inline::SmallCaps(inner),
+                    })
+                }
+                Inline::Span(a, c) => {
+                    let inner = self.inlines(c);
+                    if let Some(id) = &a.id {
+                        out.push(f::Inline::Anchor(self.here(id)));
+                    }
+                    match &a.lang {
+                        Some(tag) => out.push(f::Inline::Lang(hyphenation_lang(tag), inner)),
+                        None => out.extend(inner),
                     }
                 }
                 Inline::Code(c) => out.push(f::Inline::Code(c.clone())),
-                Inline::Link { url, content } => {
+                Inline::Link { url, content, .. } => {
                     let content = self.inlines(content);
                     let target = match url.strip_prefix('#').and_then(|l| self.book.labels.get(l)) {
                         Some(t) => f::Target::Anchor(anchor(&t.target)),
@@ -817,7 +913,19 @@ impl Converter<'_> {
                     };
                     out.push(f::Inline::Link { target, content });
                 }
-                Inline::Image { alt, .. } => out.push(f::Inline::Text(alt.clone())),
+                Inline::Image {
+                    src, width, span, ..
+                } => {
+                    if let Some(image) = self.image(src, *span) {
+                        out.push(f::Inline::Image(f::InlineImage {
+                            image,
+                            width: width.map(|w| match w {
+                                model::Width::Share(s) => s * self.text_width,
+                                model::Width::Points(pt) => pt,
+                            }),
+                        }));
+                    }
+                }
                 Inline::FootnoteRef(ix) => {
                     let part = &self.book.parts[self.part];
                     let n = ix + 1;

@@ -334,20 +334,61 @@ impl<'a> PartWriter<'a> {
                     }
                     None => el("ul"),
                 };
-                for item in &l.items {
+                if l.tasks.iter().any(Option::is_some) {
+                    e = e.class("tasks");
+                }
+                for (k, item) in l.items.iter().enumerate() {
                     let mut li = el("li");
+                    let mut task = l.tasks.get(k).copied().flatten().map(|done| {
+                        let (mark, state) = if done {
+                            ("☑", self.lang().task_done())
+                        } else {
+                            ("☐", self.lang().task_open())
+                        };
+                        el("span")
+                            .class("task")
+                            .attr("role", "img")
+                            .attr("aria-label", state)
+                            .text(mark)
+                    });
                     for b in item {
                         match b {
                             // Tight lists hold their text directly, as Pandoc writes them.
                             Block::Paragraph(i, _) if l.tight => {
-                                li.push(el("span").class("li").children(self.inlines(i, false)))
+                                let mut span = el("span").class("li");
+                                if let Some(t) = task.take() {
+                                    span = span.child(t).text(" ");
+                                }
+                                li.push(span.children(self.inlines(i, false)))
+                            }
+                            Block::Paragraph(i, _) if task.is_some() => {
+                                let t = task.take().into_iter().map(Node::from);
+                                li.push(
+                                    el("p")
+                                        .children(t)
+                                        .text(" ")
+                                        .children(self.inlines(i, false)),
+                                )
                             }
                             _ => li.push(self.block(b)),
                         }
                     }
+                    if let Some(t) = task {
+                        li.push(t);
+                    }
                     e.push(li);
                 }
                 e
+            }
+            Block::Definitions(defs) => {
+                let mut dl = el("dl");
+                for d in defs {
+                    dl.push(el("dt").children(self.inlines(&d.term, false)));
+                    for details in &d.details {
+                        dl.push(el("dd").children(details.iter().map(|b| self.block(b).into())));
+                    }
+                }
+                dl
             }
             Block::Quote(bs) => el("blockquote").children(bs.iter().map(|b| self.block(b).into())),
             Block::Kader(k) => {
@@ -378,6 +419,9 @@ impl<'a> PartWriter<'a> {
                 if let Some(id) = &d.id {
                     e = e.attr("id", id.clone());
                 }
+                if let Some(lang) = &d.lang {
+                    e = e.attr("lang", lang.clone()).attr("xml:lang", lang.clone());
+                }
                 if !d.classes.is_empty() {
                     e = e.class(d.classes.join(" "));
                 }
@@ -395,11 +439,20 @@ impl<'a> PartWriter<'a> {
                     .get(&f.src)
                     .cloned()
                     .unwrap_or_else(|| f.src.clone());
-                e = e.child(
-                    el("img")
-                        .attr("src", format!("{}{src}", self.layout.image_prefix))
-                        .attr("alt", crate::parse::plain_text(&f.caption)),
-                );
+                let alt = f
+                    .alt
+                    .clone()
+                    .unwrap_or_else(|| crate::parse::plain_text(&f.caption));
+                let mut img = el("img")
+                    .attr("src", format!("{}{src}", self.layout.image_prefix))
+                    .attr("alt", alt);
+                if let Some(t) = &f.title {
+                    img = img.attr("title", t.clone());
+                }
+                if let Some(w) = f.width {
+                    img = img.attr("style", css_width(w));
+                }
+                e = e.child(img);
                 let mut cap = el("figcaption");
                 if let Some(n) = &f.number {
                     cap = cap
@@ -419,7 +472,19 @@ impl<'a> PartWriter<'a> {
                 if let Some(l) = &c.lang {
                     code = code.class(format!("language-{l}"));
                 }
-                el("pre").child(code.text(c.text.clone()))
+                let pre = el("pre").child(code.text(c.text.clone()));
+                if c.id.is_none() && c.caption.is_none() {
+                    return pre;
+                }
+                // A listing with a name or caption: a figure, so the caption belongs to it.
+                let mut fig = el("figure").class("listing");
+                if let Some(id) = &c.id {
+                    fig = fig.attr("id", id.clone());
+                }
+                if let Some(cap) = &c.caption {
+                    fig = fig.child(el("figcaption").text(cap.clone()));
+                }
+                fig.child(pre)
             }
             Block::Rule => el("hr"),
             Block::Html(h, _) => el("div").class("raw-html").child(Node::Raw(h.clone())),
@@ -495,35 +560,72 @@ impl<'a> PartWriter<'a> {
                 Inline::Text(t) => Node::Text(t.clone()),
                 Inline::LineBreak => el("br").into(),
                 Inline::Styled(s, c) => {
-                    let name = match s {
-                        Style::Emph => "em",
-                        Style::Strong => "strong",
-                        Style::Strike => "del",
-                        Style::Superscript => "sup",
-                        Style::Subscript => "sub",
+                    let e = match s {
+                        Style::Emph => el("em"),
+                        Style::Strong => el("strong"),
+                        Style::Strike => el("del"),
+                        Style::Superscript => el("sup"),
+                        Style::Subscript => el("sub"),
+                        Style::Underline => el("u"),
+                        Style::SmallCaps => el("span").class("smallcaps"),
                     };
-                    el(name).children(self.inlines(c, in_link)).into()
+                    e.children(self.inlines(c, in_link)).into()
+                }
+                Inline::Span(a, c) => {
+                    let mut e = el("span");
+                    if let Some(id) = &a.id {
+                        e = e.attr("id", id.clone());
+                    }
+                    if !a.classes.is_empty() {
+                        e = e.class(a.classes.join(" "));
+                    }
+                    if let Some(lang) = &a.lang {
+                        e = e.attr("lang", lang.clone()).attr("xml:lang", lang.clone());
+                    }
+                    if let Some(t) = &a.title {
+                        e = e.attr("title", t.clone());
+                    }
+                    e.children(self.inlines(c, in_link)).into()
                 }
                 Inline::Code(c) => el("code").text(c.clone()).into(),
-                Inline::Link { url, content } => {
+                Inline::Link {
+                    url,
+                    title,
+                    content,
+                } => {
                     let href = self.link_href(url);
                     let mut a = el("a").attr("href", href);
+                    if let Some(t) = title {
+                        a = a.attr("title", t.clone());
+                    }
                     if url.contains("://") {
                         a = a.class("external");
                     }
                     a.children(self.inlines(content, true)).into()
                 }
-                Inline::Image { src, alt, .. } => {
+                Inline::Image {
+                    src,
+                    alt,
+                    title,
+                    width,
+                    ..
+                } => {
                     let file = self
                         .layout
                         .images
                         .get(src)
                         .cloned()
                         .unwrap_or_else(|| src.clone());
-                    el("img")
+                    let mut img = el("img")
                         .attr("src", format!("{}{file}", self.layout.image_prefix))
-                        .attr("alt", alt.clone())
-                        .into()
+                        .attr("alt", alt.clone());
+                    if let Some(t) = title {
+                        img = img.attr("title", t.clone());
+                    }
+                    if let Some(w) = width {
+                        img = img.attr("style", css_width(*w));
+                    }
+                    img.into()
                 }
                 Inline::FootnoteRef(ix) => {
                     let n = ix + 1;
@@ -597,6 +699,20 @@ impl<'a> PartWriter<'a> {
         }
         url.to_string()
     }
+}
+
+/// An image width as CSS: a share of the text width, or a length.
+fn css_width(w: crate::model::Width) -> String {
+    match w {
+        crate::model::Width::Share(f) => format!("width: {}%", trim_number(f * 100.0)),
+        crate::model::Width::Points(pt) => format!("width: {}mm", trim_number(pt * 25.4 / 72.0)),
+    }
+}
+
+/// A number with at most two decimals and no trailing zeros.
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A citation before the citation stage has formatted it: the keys as written.

@@ -148,6 +148,11 @@ fn number_blocks(
                     number_blocks(it, st, diags, define, false);
                 }
             }
+            Block::Definitions(defs) => {
+                for d in defs.iter_mut().flat_map(|d| d.details.iter_mut()) {
+                    number_blocks(d, st, diags, define, false);
+                }
+            }
             Block::Paragraph(..)
             | Block::Code(_)
             | Block::Rule

@@ -487,6 +487,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             ListMarker::Numbered { start } => (0..l.items.len())
                 .map(|i| format!("{}.", *start as usize + i))
                 .collect(),
+            ListMarker::Each(labels) => labels.clone(),
         };
         let (label_look, rise) = match &l.marker {
             ListMarker::Bullet(b)
@@ -534,7 +535,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             // label still stands before it.
             let x = match l.marker {
                 ListMarker::Numbered { .. } => inner.left - 0.5 * em - lw,
-                ListMarker::Bullet(_) => inner.left - hang,
+                ListMarker::Bullet(_) | ListMarker::Each(_) => inner.left - hang,
             };
             let label = Label {
                 text: labels[i].clone(),
@@ -759,7 +760,10 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut frag = Frag::new(0.0);
         let (x, w, h) = match image::dimensions(&f.image) {
             Some((pw, ph)) => {
-                let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
+                let mut w = match f.width_pt {
+                    Some(pt) => pt.clamp(1.0, measure),
+                    None => measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0),
+                };
                 let mut h = w * ph as f64 / pw as f64;
                 if h > max_h {
                     w *= max_h / h;

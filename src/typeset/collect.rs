@@ -49,11 +49,10 @@ pub(crate) fn for_toc(inlines: &[Inline]) -> Vec<Inline> {
         match i {
             Inline::Footnote(_) | Inline::Anchor(_) => {}
             Inline::Link { content, .. } => out.extend(for_toc(content)),
-            Inline::Emph(c) => out.push(Inline::Emph(for_toc(c))),
-            Inline::Strong(c) => out.push(Inline::Strong(for_toc(c))),
-            Inline::SmallCaps(c) => out.push(Inline::SmallCaps(for_toc(c))),
-            Inline::Superscript(c) => out.push(Inline::Superscript(for_toc(c))),
-            other => out.push(other.clone()),
+            other => match other.children().and_then(|c| other.rewrap(for_toc(c))) {
+                Some(wrapped) => out.push(wrapped),
+                None => out.push(other.clone()),
+            },
         }
     }
     out
@@ -70,12 +69,12 @@ fn push_plain(inlines: &[Inline], s: &mut String) {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => s.push_str(&t.replace('\u{AD}', "")),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::SmallCaps(c) | Inline::Superscript(c) => {
-                push_plain(c, s)
-            }
-            Inline::Link { content, .. } => push_plain(content, s),
             Inline::LineBreak => s.push(' '),
-            Inline::Footnote(_) | Inline::Anchor(_) | Inline::PageRef(_) => {}
+            other => {
+                if let Some(c) = other.children() {
+                    push_plain(c, s)
+                }
+            }
         }
     }
 }
@@ -172,13 +171,12 @@ impl Collected {
         for i in inlines {
             match i {
                 Inline::Anchor(a) => self.add_anchor(a),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::SmallCaps(c)
-                | Inline::Superscript(c) => self.inlines(c),
-                Inline::Link { content, .. } => self.inlines(content),
                 Inline::Footnote(f) => self.blocks_no_headings(&f.content),
-                Inline::Text(_) | Inline::Code(_) | Inline::PageRef(_) | Inline::LineBreak => {}
+                other => {
+                    if let Some(c) = other.children() {
+                        self.inlines(c)
+                    }
+                }
             }
         }
     }

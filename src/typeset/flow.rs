@@ -502,6 +502,17 @@ pub enum ListMarker {
     Bullet(String),
     /// "1.", "2.", … starting at the given number.
     Numbered { start: u32 },
+    /// A label of its own per item (task lists: ☐, ☑).
+    Each(Vec<String>),
+}
+
+/// An image set in a line of text: as high as the text's capitals unless a width is given.
+#[derive(Clone, Debug)]
+pub struct InlineImage {
+    /// PNG or JPEG bytes.
+    pub image: Arc<[u8]>,
+    /// Width in pt; `None` scales the image to the line.
+    pub width: Option<f64>,
 }
 
 /// A bulleted or numbered list with hanging indents.
@@ -556,6 +567,8 @@ pub struct Figure {
     pub anchor: Option<String>,
     /// Width as a fraction of the text width (1.0 when `None`); the height follows.
     pub width: Option<f64>,
+    /// Width in pt, when the manuscript gives a length (it wins over `width`).
+    pub width_pt: Option<f64>,
     pub source: Option<Source>,
 }
 
@@ -607,6 +620,16 @@ pub enum Inline {
     Code(String),
     SmallCaps(Vec<Inline>),
     Superscript(Vec<Inline>),
+    Subscript(Vec<Inline>),
+    /// Underlined (a rule under the text, spaces included).
+    Underline(Vec<Inline>),
+    /// Struck through.
+    Strike(Vec<Inline>),
+    /// Text in another language: hyphenated with that language's patterns, or not at all
+    /// (`None`) when the engine has none for it.
+    Lang(Option<Lang>, Vec<Inline>),
+    /// An image in the line of text.
+    Image(InlineImage),
     Link {
         target: Target,
         content: Vec<Inline>,
@@ -623,6 +646,44 @@ pub enum Inline {
 impl Inline {
     pub fn text(s: impl Into<String>) -> Inline {
         Inline::Text(s.into())
+    }
+
+    /// The inlines a styling inline wraps (emphasis, sub- and superscript, a link, a
+    /// language), for walks that only care about what is inside.
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::SmallCaps(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c)
+            | Inline::Underline(c)
+            | Inline::Strike(c)
+            | Inline::Lang(_, c)
+            | Inline::Link { content: c, .. } => Some(c),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Footnote(_)
+            | Inline::Anchor(_)
+            | Inline::PageRef(_)
+            | Inline::LineBreak
+            | Inline::Image(_) => None,
+        }
+    }
+
+    /// The same styling around other content (`None` for a link and for leaves).
+    pub fn rewrap(&self, content: Vec<Inline>) -> Option<Inline> {
+        Some(match self {
+            Inline::Emph(_) => Inline::Emph(content),
+            Inline::Strong(_) => Inline::Strong(content),
+            Inline::SmallCaps(_) => Inline::SmallCaps(content),
+            Inline::Superscript(_) => Inline::Superscript(content),
+            Inline::Subscript(_) => Inline::Subscript(content),
+            Inline::Underline(_) => Inline::Underline(content),
+            Inline::Strike(_) => Inline::Strike(content),
+            Inline::Lang(l, _) => Inline::Lang(*l, content),
+            _ => return None,
+        })
     }
 }
 

@@ -23,6 +23,12 @@ use crate::typeset::linebreak::{self, INFINITY, Item as Kp, Measure};
 use crate::typeset::report::WarningKind;
 use crate::typeset::shape::{Features, Shaped};
 
+/// How far subscripts are lowered, in em of the surrounding text.
+const SUBSCRIPT_DROP: f64 = 0.15;
+/// An inline image without a width is as high as this share of the text's size (about the
+/// height of a capital with its accents), and never higher than the text's size.
+const INLINE_IMAGE_HEIGHT: f64 = 0.85;
+
 /// Relative size of superscripts (footnote markers) and how far they are raised, in em
 /// of the surrounding text. Close to the proportions of real superior figures.
 const SUPERSCRIPT_SCALE: f64 = 0.65;
@@ -130,6 +136,22 @@ struct RunStyle {
     link: Option<Target>,
     footnote: Option<usize>,
     hyphenate: bool,
+    deco: Deco,
+    /// A language of its own (a span in another language): its hyphenation patterns.
+    lang: Option<Lang>,
+}
+
+/// Lines drawn with the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Deco {
+    underline: bool,
+    strike: bool,
+}
+
+impl Deco {
+    fn any(self) -> bool {
+        self.underline || self.strike
+    }
 }
 
 /// A [`RunStyle`] as a hash key: its numbers by their bits (the same style is built from the
@@ -143,6 +165,8 @@ struct StyleKey {
     link: Option<Target>,
     footnote: Option<usize>,
     hyphenate: bool,
+    deco: Deco,
+    lang: Option<Lang>,
 }
 
 impl StyleKey {
@@ -156,6 +180,8 @@ impl StyleKey {
             link: s.link.clone(),
             footnote: s.footnote,
             hyphenate: s.hyphenate,
+            deco: s.deco,
+            lang: s.lang,
         }
     }
 }
@@ -172,11 +198,15 @@ struct Walk {
     color: Cmyk,
     link: Option<Target>,
     hyphenate: bool,
+    deco: Deco,
+    lang: Option<Lang>,
 }
 
 #[derive(Clone, Debug)]
 enum Piece {
     Text(String, usize),
+    /// An inline image: an index into the collector's objects, in a style (for its link).
+    Object(usize, usize),
     Anchor(String),
     Break,
 }
@@ -189,7 +219,17 @@ struct Collector<'c, 'a> {
     /// a search through the list for each run would make it quadratic.
     style_index: rustc_hash::FxHashMap<StyleKey, usize>,
     pieces: Vec<Piece>,
+    /// Inline images, by [`Piece::Object`] index.
+    objects: Vec<Object>,
     source: Option<Source>,
+}
+
+/// An image in a line: its index among the document's images and its size in pt.
+#[derive(Clone, Copy, Debug)]
+struct Object {
+    image: usize,
+    width: f64,
+    height: f64,
 }
 
 impl Collector<'_, '_> {
@@ -206,6 +246,8 @@ impl Collector<'_, '_> {
             link: w.link.clone(),
             footnote,
             hyphenate: w.hyphenate,
+            deco: w.deco,
+            lang: w.lang,
         };
         let key = StyleKey::of(&st);
         if let Some(&i) = self.style_index.get(&key) {
@@ -214,6 +256,47 @@ impl Collector<'_, '_> {
         self.styles.push(st);
         self.style_index.insert(key, self.styles.len() - 1);
         self.styles.len() - 1
+    }
+
+    /// An image in the line, scaled to the text: its width as given, its height at most the
+    /// text's size (taller would run into the line above).
+    fn object(&mut self, img: &crate::typeset::flow::InlineImage, w: &Walk) {
+        let Some((pw, ph)) = crate::typeset::image::dimensions(&img.image) else {
+            let src = self.source.clone();
+            self.ctx.warn(
+                WarningKind::BadImage,
+                src.as_ref(),
+                "an image in the text is not a readable PNG or JPEG",
+            );
+            return;
+        };
+        let aspect = pw as f64 / ph.max(1) as f64;
+        let mut height = w.size * INLINE_IMAGE_HEIGHT;
+        let mut width = height * aspect;
+        if let Some(given) = img.width {
+            width = given;
+            height = given / aspect;
+        }
+        if height > w.size {
+            let src = self.source.clone();
+            self.ctx.warn(
+                WarningKind::OversizedBlock,
+                src.as_ref(),
+                "an image in the text is taller than the line; it is set as high as the text (make it a figure to show it larger)",
+            );
+            height = w.size;
+            width = height * aspect;
+        }
+        let image = self.ctx.images.len();
+        self.ctx.images.push(img.image.clone());
+        self.objects.push(Object {
+            image,
+            width,
+            height,
+        });
+        let style = self.style(w, None);
+        self.pieces
+            .push(Piece::Object(self.objects.len() - 1, style));
     }
 
     fn walk(&mut self, inlines: &[Inline], w: &Walk) {
@@ -245,6 +328,33 @@ impl Collector<'_, '_> {
                     w2.hyphenate = false;
                     self.walk(c, &w2);
                 }
+                Inline::Subscript(c) => {
+                    let mut w2 = w.clone();
+                    w2.rise -= w.size * SUBSCRIPT_DROP;
+                    w2.size *= SUPERSCRIPT_SCALE;
+                    w2.hyphenate = false;
+                    self.walk(c, &w2);
+                }
+                Inline::Underline(c) => {
+                    let mut w2 = w.clone();
+                    w2.deco.underline = true;
+                    self.walk(c, &w2);
+                }
+                Inline::Strike(c) => {
+                    let mut w2 = w.clone();
+                    w2.deco.strike = true;
+                    self.walk(c, &w2);
+                }
+                Inline::Lang(lang, c) => {
+                    let mut w2 = w.clone();
+                    match lang {
+                        Some(l) => w2.lang = Some(*l),
+                        // No patterns for the language: better unbroken than broken wrongly.
+                        None => w2.hyphenate = false,
+                    }
+                    self.walk(c, &w2);
+                }
+                Inline::Image(img) => self.object(img, w),
                 Inline::Code(t) => {
                     let mut w2 = w.clone();
                     w2.family = Family::Mono;
@@ -381,6 +491,11 @@ enum Src {
     /// Glue or penalties that only shape the rag or end the paragraph.
     Structural,
     Anchor(String),
+    /// An inline image in a style.
+    Object {
+        object: usize,
+        style: usize,
+    },
 }
 
 /// Sets a paragraph into lines.
@@ -424,12 +539,15 @@ pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -
         color: spec.look.color,
         link: None,
         hyphenate: spec.hyphenate,
+        deco: Deco::default(),
+        lang: None,
     };
     let mut col = Collector {
         ctx,
         styles: Vec::new(),
         style_index: Default::default(),
         pieces: Vec::new(),
+        objects: Vec::new(),
         source: spec.source.clone(),
     };
     col.walk(inlines, &base);
@@ -437,12 +555,13 @@ pub(crate) fn set_paragraph(ctx: &mut Ctx, inlines: &[Inline], spec: &ParSpec) -
         ctx,
         styles,
         pieces,
+        objects,
         ..
     } = col;
     if pieces.is_empty() {
         return Vec::new();
     }
-    let built = build_items(ctx, &styles, &pieces, spec);
+    let built = build_items(ctx, &styles, &pieces, objects, spec);
     let target = (spec.measure - spec.left - spec.right).max(1.0);
     let ragged = spec.align != Align::Justify;
     let measure = Measure {
@@ -467,6 +586,7 @@ struct Built {
     items: Vec<Kp>,
     srcs: Vec<Src>,
     words: Vec<Vec<WordFrag>>,
+    objects: Vec<Object>,
 }
 
 fn is_breaking_space(c: char) -> bool {
@@ -482,6 +602,8 @@ enum Tok<'p> {
     Space(usize),
     FixedSpace(char, usize),
     Anchor(&'p str),
+    /// An inline image (object index, style).
+    Object(usize, usize),
     Break,
 }
 
@@ -510,6 +632,7 @@ fn tokenize(pieces: &[Piece]) -> Vec<Tok<'_>> {
                 }
             }
             Piece::Anchor(a) => toks.push(Tok::Anchor(a)),
+            Piece::Object(o, s) => toks.push(Tok::Object(*o, *s)),
             Piece::Break => toks.push(Tok::Break),
         }
     }
@@ -544,7 +667,13 @@ fn space_width(ctx: &mut Ctx, st: &RunStyle, lang: Lang) -> f64 {
         * st.size
 }
 
-fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParSpec) -> Built {
+fn build_items(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    pieces: &[Piece],
+    objects: Vec<Object>,
+    spec: &ParSpec,
+) -> Built {
     let toks = tokenize(pieces);
     let j = ctx.style.justification.clone();
     let ragged = spec.align != Align::Justify;
@@ -624,6 +753,15 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
                 items.push(Kp::Box { width: 0.0 });
                 srcs.push(Src::Anchor(a.to_string()));
             }
+            Tok::Object(o, style) => {
+                items.push(Kp::Box {
+                    width: objects[*o].width,
+                });
+                srcs.push(Src::Object {
+                    object: *o,
+                    style: *style,
+                });
+            }
             Tok::Break => {
                 items.push(Kp::Glue {
                     width: 0.0,
@@ -649,7 +787,12 @@ fn build_items(ctx: &mut Ctx, styles: &[RunStyle], pieces: &[Piece], spec: &ParS
     srcs.push(Src::Structural);
     items.push(Kp::penalty(0.0, -INFINITY, false));
     srcs.push(Src::Structural);
-    Built { items, srcs, words }
+    Built {
+        items,
+        srcs,
+        words,
+        objects,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -670,7 +813,12 @@ fn push_word(
     };
     let patterns =
         spec.hyphenate && ctx.style.hyphenate && raw.iter().all(|(_, s)| styles[*s].hyphenate);
-    let analysed = ctx.hyphenator.analyse(&whole, spec.lang, patterns);
+    // A word in a span of another language takes that language's patterns.
+    let lang = raw
+        .first()
+        .and_then(|(_, s)| styles[*s].lang)
+        .unwrap_or(spec.lang);
+    let analysed = ctx.hyphenator.analyse(&whole, lang, patterns);
     let url_like = raw
         .iter()
         .any(|(_, s)| matches!(styles[*s].link, Some(Target::Url(_))));
@@ -686,7 +834,7 @@ fn push_word(
             t.to_string()
         };
         let st = &styles[*s];
-        let shaped = ctx.shaper.shape(&text, st.font, st.features, spec.lang);
+        let shaped = ctx.shaper.shape(&text, st.font, st.features, lang);
         offsets.push(off);
         off += text.len();
         frags.push(WordFrag {
@@ -782,6 +930,7 @@ enum LinePart {
     Space { style: usize, width: f64 },
     Indent(f64),
     Anchor(String),
+    Object { object: Object, style: usize },
 }
 
 fn finalize(
@@ -808,6 +957,7 @@ fn finalize(
             Space(usize, f64),
             Indent,
             Anchor(String),
+            Object(usize, usize),
         }
         let mut raw: Vec<Raw> = Vec::new();
         for i in start..b {
@@ -826,6 +976,7 @@ fn finalize(
                 Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
                 Src::Indent => raw.push(Raw::Indent),
                 Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
+                Src::Object { object, style } => raw.push(Raw::Object(*object, *style)),
                 Src::WordBreak { .. } | Src::Structural => {}
             }
         }
@@ -850,6 +1001,10 @@ fn finalize(
                 Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
                 Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
                 Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
+                Raw::Object(object, style) => parts.push(LinePart::Object {
+                    object: built.objects[object],
+                    style,
+                }),
                 Raw::Chunk(word, frag, from, to) => {
                     let wf = &built.words[word][frag];
                     let st = &styles[wf.style];
@@ -907,6 +1062,7 @@ fn finalize(
                     }
                 }
                 LinePart::Indent(w) => natural += w,
+                LinePart::Object { object, .. } => natural += object.width,
                 LinePart::Anchor(_) => {}
             }
         }
@@ -965,6 +1121,7 @@ fn finalize(
         let mut x = x0;
         let mut run: Option<GlyphRun> = None;
         let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
+        let mut deco = DecoRun::default();
         let mut dump = String::new();
         let mut text_x: Option<f64> = None;
         if li == 0
@@ -990,6 +1147,20 @@ fn finalize(
             match p {
                 LinePart::Indent(w) => x += w,
                 LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
+                LinePart::Object { object, style } => {
+                    let st = &styles[*style];
+                    deco.flush(&mut frag);
+                    frag.push(Item::Image(crate::typeset::document::ImageBox {
+                        image: object.image,
+                        x,
+                        y: baseline - st.rise - object.height,
+                        width: object.width,
+                        height: object.height,
+                    }));
+                    // Text extraction sees an object replacement where the image is.
+                    dump.push('\u{FFFC}');
+                    x += object.width;
+                }
                 LinePart::Space { style, width } => {
                     let (st, sh) = space_flex(*width, styles[*style].size);
                     let w = width
@@ -1026,6 +1197,7 @@ fn finalize(
                 LinePart::Text(t) => {
                     let st = &styles[t.style];
                     text_x.get_or_insert(x);
+                    deco.extend(st, x, x + t.width, baseline, &mut frag);
                     if let Some(id) = st.footnote
                         && notes_seen.insert(id)
                     {
@@ -1077,6 +1249,7 @@ fn finalize(
         {
             frag.push(finished(r));
         }
+        deco.flush(&mut frag);
         if let Some((tg, a, b)) = link_open.take() {
             frag.links.push(FragLink {
                 x: a,
@@ -1169,6 +1342,61 @@ fn line_text(parts: &[LinePart]) -> String {
         }
     }
     s
+}
+
+/// An underline or strike-through being drawn along a line: one rule over consecutive text of
+/// the same decoration, size and colour, spaces between them included.
+#[derive(Default)]
+struct DecoRun {
+    open: Option<(Deco, f64, Cmyk, f64, f64, f64)>, // deco, size, colour, y of the baseline, x0, x1
+}
+
+/// Where the rules sit and how thick they are, in em: under the baseline clear of most
+/// descenders' bowls, and through the middle of the x-height.
+const UNDERLINE_DROP: f64 = 0.12;
+const STRIKE_RISE: f64 = 0.27;
+const DECO_THICKNESS: f64 = 0.05;
+
+impl DecoRun {
+    fn extend(&mut self, st: &RunStyle, x0: f64, x1: f64, baseline: f64, frag: &mut Frag) {
+        let y = baseline - st.rise;
+        if let Some((d, size, color, oy, _, end)) = &mut self.open
+            && *d == st.deco
+            && *size == st.size
+            && *color == st.color
+            && *oy == y
+        {
+            *end = x1;
+            return;
+        }
+        self.flush(frag);
+        if st.deco.any() {
+            self.open = Some((st.deco, st.size, st.color, y, x0, x1));
+        }
+    }
+
+    fn flush(&mut self, frag: &mut Frag) {
+        let Some((d, size, color, y, x0, x1)) = self.open.take() else {
+            return;
+        };
+        let thickness = DECO_THICKNESS * size;
+        let mut rule = |y: f64| {
+            frag.push(Item::Rule(crate::typeset::document::Rule {
+                x0,
+                y0: y,
+                x1,
+                y1: y,
+                thickness,
+                color,
+            }))
+        };
+        if d.underline {
+            rule(y + UNDERLINE_DROP * size);
+        }
+        if d.strike {
+            rule(y - STRIKE_RISE * size);
+        }
+    }
 }
 
 /// A complete run as a page item, without the spare room its vectors grew: it is kept

@@ -290,6 +290,7 @@ fn chapter(n: usize) -> Chapter {
             }),
             anchor: Some("fig-balans".into()),
             width: Some(0.8),
+            width_pt: None,
             source: None,
         }));
     }
