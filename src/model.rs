@@ -67,8 +67,6 @@ pub enum Block {
     Figure(Figure),
     Code(CodeBlock),
     Rule,
-    /// Raw HTML that was checked to be well-formed XHTML.
-    Html(String, Span),
     /// Terms with their definitions (Pandoc's `Term` / `: Definition`, or `<dl>`).
     Definitions(Vec<Definition>),
     /// The generated reference list: one entry per cited work, in APA order.
@@ -226,8 +224,6 @@ pub enum Inline {
     FootnoteRef(usize),
     CrossRef(CrossRef),
     Citation(Citation),
-    /// Raw inline HTML, checked with its paragraph.
-    Html(String),
     /// A link inside the book made by druk itself (a citation to its reference entry).
     Internal {
         target: Target,

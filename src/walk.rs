@@ -42,7 +42,7 @@ pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
                     d.details.iter_mut().for_each(|b| blocks_mut(b, f));
                 }
             }
-            Block::Code(_) | Block::Rule | Block::Html(..) | Block::References(_) => {}
+            Block::Code(_) | Block::Rule | Block::References(_) => {}
         }
     }
 }

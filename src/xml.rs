@@ -5,8 +5,6 @@
 pub enum Node {
     Element(Element),
     Text(String),
-    /// Markup checked elsewhere (an author's raw HTML, parsed as XML before it gets here).
-    Raw(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +135,6 @@ impl Node {
         match self {
             Node::Element(e) => e.write(out),
             Node::Text(t) => escape_into(t, out, false),
-            Node::Raw(r) => out.push_str(r),
         }
     }
 }

@@ -5,6 +5,8 @@
 //! `@ref`, `[@cite]`, table captions, figures) their own nodes instead of leaving them as text.
 
 pub mod attrs;
+mod html;
+mod rawhtml;
 pub mod refs;
 pub mod smart;
 
@@ -174,6 +176,10 @@ enum Piece {
     Text(String, usize, bool),
     Soft,
     Inline(Inline),
+    /// An inline HTML element or a bracketed span opens here ...
+    Open(rawhtml::Opener),
+    /// ... and closes here (the element's name, or `]` for a span).
+    Close(String, Span),
 }
 
 impl<'a> Parser<'a> {
@@ -201,7 +207,8 @@ impl<'a> Parser<'a> {
         }
 
         let mut title: Option<Heading> = None;
-        let mut blocks = Vec::new();
+        let mut tree = rawhtml::Tree::default();
+        let mut any_block = false;
         for node in doc.children() {
             if matches!(node.data().value, NodeValue::FootnoteDefinition(_)) {
                 continue;
@@ -222,7 +229,7 @@ impl<'a> Parser<'a> {
                     );
                     continue;
                 }
-                if !blocks.is_empty() {
+                if any_block {
                     self.diags.push(
                         Diagnostic::error("title-not-first", "text before the `#` title")
                             .at(span)
@@ -232,10 +239,10 @@ impl<'a> Parser<'a> {
                 title = Some(self.heading(node, 1, kind == PartKind::Chapter));
                 continue;
             }
-            if let Some(b) = self.block(node, &mut blocks, kind) {
-                blocks.push(b);
-            }
+            any_block = true;
+            self.block_into(node, &mut tree, kind);
         }
+        let blocks = self.finish_tree(tree);
         let Some(title) = title else {
             self.diags.push(
                 Diagnostic::error("no-title", "the file has no `# Title` heading")
@@ -306,20 +313,31 @@ impl<'a> Parser<'a> {
     }
 
     fn blocks<'n>(&mut self, parent: &'n AstNode<'n>) -> Vec<Block> {
-        let mut out = Vec::new();
+        let mut tree = rawhtml::Tree::default();
         for child in parent.children() {
-            if let Some(b) = self.block(child, &mut out, PartKind::Chapter) {
-                out.push(b);
-            }
+            self.block_into(child, &mut tree, PartKind::Chapter);
         }
-        out
+        self.finish_tree(tree)
     }
 
-    /// Converts one block. `prev` is the list built so far, for captions that follow a table.
+    /// Converts one block into the container being read: HTML blocks may open or close an
+    /// element around the Markdown blocks between them.
+    fn block_into<'n>(&mut self, node: &'n AstNode<'n>, tree: &mut rawhtml::Tree, kind: PartKind) {
+        if let NodeValue::HtmlBlock(h) = &node.data().value {
+            let span = self.span(node);
+            self.html_block(&h.literal, span, tree);
+            return;
+        }
+        if let Some(b) = self.block(node, tree.last_block(), kind) {
+            tree.push_block(b);
+        }
+    }
+
+    /// Converts one block. `prev` is the block before it, for a caption that follows a table.
     fn block<'n>(
         &mut self,
         node: &'n AstNode<'n>,
-        prev: &mut [Block],
+        prev: Option<&mut Block>,
         kind: PartKind,
     ) -> Option<Block> {
         let span = self.span(node);
@@ -334,7 +352,7 @@ impl<'a> Parser<'a> {
                     return Some(Block::Figure(fig));
                 }
                 let inlines = self.inlines(node, true);
-                if let Some(Block::Table(t)) = prev.last_mut()
+                if let Some(Block::Table(t)) = prev
                     && t.caption.is_none()
                     && let Some(cap) = caption_text(&inlines)
                 {
@@ -367,17 +385,8 @@ impl<'a> Parser<'a> {
             NodeValue::Alert(_) => Block::Quote(self.blocks(node)),
             NodeValue::BlockDirective(d) => self.directive(node, &d.info, span),
             NodeValue::CodeBlock(c) => Block::Code(self.code_block(&c.info, &c.literal, span)),
-            NodeValue::HtmlBlock(h) => {
-                let html = h.literal.trim_end().to_string();
-                if html.starts_with("<!--") && html.ends_with("-->") {
-                    return None;
-                }
-                if self.check_xhtml(&html, span) {
-                    Block::Html(html, span)
-                } else {
-                    return None;
-                }
-            }
+            // Read by `block_into`, with the blocks around it.
+            NodeValue::HtmlBlock(_) => return None,
             NodeValue::ThematicBreak => Block::Rule,
             NodeValue::Table(t) => Block::Table(self.table(node, &t.alignments, span)),
             NodeValue::FootnoteDefinition(_) => return None,
@@ -747,67 +756,90 @@ impl<'a> Parser<'a> {
     }
 
     /// Checks raw HTML with an XML parser: EPUB readers reject ill-formed XHTML outright.
-    fn check_xhtml(&mut self, html: &str, span: Span) -> bool {
-        let wrapped = format!("<div xmlns=\"http://www.w3.org/1999/xhtml\">{html}</div>");
-        match roxmltree::Document::parse(&wrapped) {
-            Ok(_) => true,
-            Err(e) => {
-                let pos = e.pos();
-                let line_off = pos.row.saturating_sub(1) as usize;
-                let first = self.src.line_col(span.start as usize).0;
-                let at = self
-                    .src
-                    .line_starts()
-                    .get(first - 1 + line_off)
-                    .copied()
-                    .unwrap_or(span.start as usize);
-                let reason = match &e {
-                    roxmltree::Error::UnexpectedCloseTag(open, close, _)
-                        if close == "div" && !html.contains("</div>") =>
-                    {
-                        format!("`<{open}>` is never closed")
-                    }
-                    roxmltree::Error::UnexpectedCloseTag(open, close, _) => {
-                        format!("`</{close}>` where `<{open}>` should be closed")
-                    }
-                    roxmltree::Error::UnknownEntityReference(name, _) => {
-                        format!("`&{name};` is not an XML entity")
-                    }
-                    _ => {
-                        let r = e.to_string();
-                        r.split(" at ").next().unwrap_or(&r).to_string()
-                    }
-                };
-                self.diags.push(
-                    Diagnostic::error("raw-html", format!("raw HTML is not well-formed XHTML: {reason}"))
-                        .at(Span::new(self.file, at.max(span.start as usize), (at.max(span.start as usize) + 1).min(span.end as usize)))
-                        .label("EPUB needs XHTML here")
-                        .help("close every element (`<br/>`, `<p>…</p>`), quote attribute values and use characters instead of named entities such as `&nbsp;`"),
-                );
-                false
-            }
-        }
-    }
-
     /// Converts inline children, then finds references and citations in the text.
     fn inlines<'n>(&mut self, node: &'n AstNode<'n>, sentence_start: bool) -> Vec<Inline> {
         let mut pieces = Vec::new();
         self.collect(node, &mut pieces);
-        let mut html = String::new();
-        for p in &pieces {
-            if let Piece::Inline(Inline::Html(h)) = p {
-                html.push_str(h);
-            }
+        let node_span = self.span(node);
+        bracket_spans(&mut pieces, self.file, &mut self.diags);
+        // Frames of open inline elements, innermost last; the first is the paragraph itself.
+        struct Frame {
+            opener: Option<rawhtml::Opener>,
+            out: Vec<Inline>,
+            smart: smart::State,
         }
-        if !html.is_empty() && !self.check_xhtml(&html, self.span(node)) {
-            pieces.retain(|p| !matches!(p, Piece::Inline(Inline::Html(_))));
-        }
-        let mut out = Vec::new();
-        let mut smart = smart::State::default();
+        let mut frames = vec![Frame {
+            opener: None,
+            out: Vec::new(),
+            smart: smart::State::default(),
+        }];
         let mut i = 0;
         let mut at_start = sentence_start;
         while i < pieces.len() {
+            let depth = frames.len();
+            let Frame { out, smart, opener } = frames.last_mut().expect("the paragraph's frame");
+            let in_code = matches!(opener, Some(rawhtml::Opener::Tag(h)) if h.role == html::Role::Inline(html::InlineKind::Code));
             match &pieces[i] {
+                Piece::Open(_) => {
+                    let Piece::Open(o) = std::mem::replace(&mut pieces[i], Piece::Soft) else {
+                        unreachable!()
+                    };
+                    i += 1;
+                    if depth > MAX_NESTING {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "too-deep",
+                                format!(
+                                    "inline elements nested more than {MAX_NESTING} levels deep"
+                                ),
+                            )
+                            .at(node_span)
+                            .help("write it less deeply nested"),
+                        );
+                        continue;
+                    }
+                    frames.push(Frame {
+                        opener: Some(o),
+                        out: Vec::new(),
+                        smart: smart::State::default(),
+                    });
+                    continue;
+                }
+                Piece::Close(name, span) => {
+                    let (name, span) = (name.clone(), *span);
+                    i += 1;
+                    let matches = |f: &Frame| match &f.opener {
+                        Some(rawhtml::Opener::Tag(h)) => h.name == name,
+                        Some(rawhtml::Opener::Bracket(..)) => name == "]",
+                        None => false,
+                    };
+                    if !frames.last().is_some_and(matches) {
+                        let what = if name == "]" {
+                            "the end of a bracketed span `]{…}` crosses an HTML element".to_string()
+                        } else {
+                            format!("`</{name}>` does not close the element open here")
+                        };
+                        self.diags.push(
+                            Diagnostic::error("raw-html", what)
+                                .at(span)
+                                .help("close elements in the reverse order of opening them"),
+                        );
+                        continue;
+                    }
+                    let f = frames.pop().expect("an open frame");
+                    let quotes = frames
+                        .iter()
+                        .filter(
+                            |f| matches!(&f.opener, Some(rawhtml::Opener::Tag(h)) if h.name == "q"),
+                        )
+                        .count();
+                    let content = merge_text(f.out);
+                    let made = self.close_inline(f.opener.expect("an opener"), content, quotes);
+                    let parent = frames.last_mut().expect("the paragraph's frame");
+                    parent.smart.after_word();
+                    parent.out.extend(made);
+                    continue;
+                }
                 Piece::Text(..) | Piece::Soft => {
                     let mut run = TextRun::default();
                     while i < pieces.len() {
@@ -820,11 +852,16 @@ impl<'a> Parser<'a> {
                                 run.buf.push_str(t);
                             }
                             Piece::Soft => run.buf.push('\n'),
-                            Piece::Inline(_) => break,
+                            Piece::Inline(_) | Piece::Open(_) | Piece::Close(..) => break,
                         }
                         i += 1;
                     }
-                    self.scan_text(&run, at_start, &mut smart, &mut out);
+                    if in_code {
+                        // Code is set as typed: no smart punctuation, no references.
+                        out.push(Inline::Text(run.buf.replace('\n', " ")));
+                    } else {
+                        self.scan_text(&run, at_start, smart, out);
+                    }
                 }
                 Piece::Inline(_) => {
                     let Piece::Inline(inl) = std::mem::replace(&mut pieces[i], Piece::Soft) else {
@@ -839,9 +876,22 @@ impl<'a> Parser<'a> {
                     i += 1;
                 }
             }
-            at_start = ends_sentence(&out);
+            at_start = ends_sentence(&frames.last().expect("a frame").out);
         }
-        merge_text(out)
+        // What is still open at the paragraph's end is reported, its content kept.
+        while frames.len() > 1 {
+            let f = frames.pop().expect("an open frame");
+            let opener = f.opener.expect("an opener");
+            self.unclosed_inline(&opener);
+            let content = merge_text(f.out);
+            let made = self.close_inline(opener, content, 0);
+            frames
+                .last_mut()
+                .expect("the paragraph's frame")
+                .out
+                .extend(made);
+        }
+        merge_text(frames.pop().expect("the paragraph's frame").out)
     }
 
     fn collect<'n>(&mut self, node: &'n AstNode<'n>, out: &mut Vec<Piece>) {
@@ -875,7 +925,10 @@ impl<'a> Parser<'a> {
                 NodeValue::SoftBreak => out.push(Piece::Soft),
                 NodeValue::LineBreak => out.push(Piece::Inline(Inline::LineBreak)),
                 NodeValue::Code(c) => out.push(Piece::Inline(Inline::Code(c.literal.clone()))),
-                NodeValue::HtmlInline(h) => out.push(Piece::Inline(Inline::Html(h.clone()))),
+                NodeValue::HtmlInline(h) => {
+                    let span = self.span(child);
+                    self.html_inline(&h, span, out);
+                }
                 NodeValue::Emph => out.push(Piece::Inline(Inline::Styled(
                     Style::Emph,
                     self.inlines(child, false),
@@ -1262,6 +1315,92 @@ fn ends_sentence(out: &[Inline]) -> bool {
     }
 }
 
+/// Finds Pandoc's bracketed spans (`[tekst]{.smallcaps}`, `[text]{lang=en}`) in the text
+/// pieces and marks where each opens and closes, so that [`Parser::inlines`] wraps what is
+/// between. Brackets are matched as written, nested ones included; a `]` not followed by an
+/// attribute block (a citation's, a plain bracket) leaves its pair as text.
+fn bracket_spans(pieces: &mut Vec<Piece>, file: FileId, diags: &mut Vec<Diagnostic>) {
+    if !pieces
+        .iter()
+        .any(|p| matches!(p, Piece::Text(t, _, false) if t.contains("]{")))
+    {
+        return;
+    }
+    // (piece, byte offset) of each open `[`.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // Cuts to make: (piece, offset, bytes to remove, what goes there).
+    let mut cuts: Vec<(usize, usize, usize, Piece)> = Vec::new();
+    for (pi, p) in pieces.iter().enumerate() {
+        let Piece::Text(t, src, false) = p else {
+            continue;
+        };
+        let mut k = 0;
+        while k < t.len() {
+            match t.as_bytes()[k] {
+                b'[' => open.push((pi, k)),
+                b']' => {
+                    let opened = open.pop();
+                    if t[k + 1..].starts_with('{')
+                        && let Some(close) = t[k + 1..].find('}')
+                        && let Some((oi, ok)) = opened
+                    {
+                        let inner = &t[k + 2..k + 1 + close];
+                        let span = Span::new(file, src + k, src + k + 2 + close);
+                        match attrs::parse(inner) {
+                            Ok(a) => {
+                                let open_span = match &pieces[oi] {
+                                    Piece::Text(_, s, _) => Span::new(file, s + ok, s + ok + 1),
+                                    _ => span,
+                                };
+                                cuts.push((
+                                    oi,
+                                    ok,
+                                    1,
+                                    Piece::Open(rawhtml::Opener::Bracket(a, open_span)),
+                                ));
+                                cuts.push((pi, k, close + 2, Piece::Close("]".into(), span)));
+                                k += close + 2;
+                                continue;
+                            }
+                            Err(why) => diags.push(
+                                Diagnostic::error(
+                                    "attributes",
+                                    format!("cannot read the span's attributes: {why}"),
+                                )
+                                .at(span)
+                                .help("write them as `[tekst]{.smallcaps}` or `[text]{lang=en}`"),
+                            ),
+                        }
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+    }
+    if cuts.is_empty() {
+        return;
+    }
+    // From the last cut back, so that earlier places stay where they are.
+    cuts.sort_by_key(|c| std::cmp::Reverse((c.0, c.1)));
+    for (pi, at, len, marker) in cuts {
+        let Piece::Text(t, src, lit) = &pieces[pi] else {
+            continue;
+        };
+        let (src, lit) = (*src, *lit);
+        let before = t[..at].to_string();
+        let after = t[at + len..].to_string();
+        pieces.splice(
+            pi..=pi,
+            [
+                Piece::Text(before, src, lit),
+                marker,
+                Piece::Text(after, src + at + len, lit),
+            ],
+        );
+    }
+}
+
 /// A caption is a paragraph or cell that starts with `:` (Pandoc) or `Table:`.
 fn caption_text(inlines: &[Inline]) -> Option<Vec<Inline>> {
     let Some(Inline::Text(first)) = inlines.first() else {
@@ -1314,7 +1453,7 @@ pub fn plain_text(inlines: &[Inline]) -> String {
                             .join("; "),
                     ),
                 },
-                Inline::FootnoteRef(_) | Inline::Html(_) => {}
+                Inline::FootnoteRef(_) => {}
             }
         }
     }

@@ -831,15 +831,6 @@ impl Converter<'_> {
             }
             // A thematic break is a blank line in print.
             Block::Rule => out.push(f::Block::Space(13.5)),
-            Block::Html(h, span) => {
-                // Print has no HTML: its text is kept, the markup dropped.
-                let text = html_text(h);
-                if !text.trim().is_empty() {
-                    let mut p = para(text);
-                    p.source = self.source(*span);
-                    out.push(f::Block::Paragraph(p));
-                }
-            }
             Block::References(refs) => {
                 for r in refs {
                     let mut content = vec![f::Inline::Anchor(self.here(&r.id))];
@@ -963,22 +954,8 @@ impl Converter<'_> {
                         content,
                     });
                 }
-                Inline::Html(_) => {}
             }
         }
         out
-    }
-}
-
-/// The text of well-formed XHTML (checked at parse time), for print.
-fn html_text(h: &str) -> String {
-    let wrapped = format!("<div>{h}</div>");
-    match roxmltree::Document::parse(&wrapped) {
-        Ok(doc) => doc
-            .descendants()
-            .filter(|n| n.is_text())
-            .filter_map(|n| n.text())
-            .collect(),
-        Err(_) => String::new(),
     }
 }

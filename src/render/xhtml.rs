@@ -487,7 +487,6 @@ impl<'a> PartWriter<'a> {
                 fig.child(pre)
             }
             Block::Rule => el("hr"),
-            Block::Html(h, _) => el("div").class("raw-html").child(Node::Raw(h.clone())),
             Block::References(refs) => {
                 let mut div = el("div").class("references").attr("role", "list");
                 for r in refs {
@@ -681,7 +680,6 @@ impl<'a> PartWriter<'a> {
                 Inline::Internal { content, .. } => {
                     el("span").children(self.inlines(content, true)).into()
                 }
-                Inline::Html(h) => Node::Raw(h.clone()),
             });
         }
         out

@@ -153,11 +153,7 @@ fn number_blocks(
                     number_blocks(d, st, diags, define, false);
                 }
             }
-            Block::Paragraph(..)
-            | Block::Code(_)
-            | Block::Rule
-            | Block::Html(..)
-            | Block::References(_) => {}
+            Block::Paragraph(..) | Block::Code(_) | Block::Rule | Block::References(_) => {}
         }
     }
 }

@@ -21,6 +21,24 @@ pub fn bless() -> bool {
     std::env::var_os("BLESS").is_some()
 }
 
+/// Every fixture book (`tests/books/<name>`), by its path relative to the repository.
+pub fn fixture_books() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("tests/books"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            root()
+                .join("tests/books")
+                .join(n)
+                .join("book.yaml")
+                .is_file()
+        })
+        .map(|n| format!("tests/books/{n}"))
+        .collect();
+    v.sort();
+    v
+}
+
 /// A fresh, empty folder under the target directory, removed and recreated per call.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);

@@ -39,6 +39,11 @@ fn tables_book_matches_golden_epub() {
 }
 
 #[test]
+fn raw_html_book_matches_golden_epub() {
+    check_fixture("raw-html");
+}
+
+#[test]
 fn citations_book_matches_golden_epub() {
     check_fixture("citations");
 }
