@@ -1,25 +1,61 @@
 //! BibTeX/BibLaTeX into CSL items, so that one citation engine serves every input format.
 
+use super::library::Entry;
 use crate::diag::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
 use biblatex::{ChunksExt, EntryType, Person};
 use hayagriva::citationberg::json::{Item, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-pub fn read(sources: &SourceMap, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<Item> {
+pub fn read(sources: &SourceMap, file: FileId, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let src = sources.get(file);
-    let bib = match biblatex::Bibliography::parse(&src.text) {
-        Ok(b) => b,
+    let raw = match biblatex::RawBibliography::parse(&src.text) {
+        Ok(raw) => raw,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("bibliography-syntax", format!("cannot read the bibliography: {}", e.kind))
-                    .at(Span::new(file, e.span.start, e.span.end.max(e.span.start + 1)))
-                    .help("BibTeX: entries such as `@book{key, author = {…}, title = {…}, year = {2020}}`"),
-            );
+            diags.push(syntax_error(file, &e));
             return Vec::new();
         }
     };
-    bib.iter().map(convert).collect()
+    // Where each key is written; the resolved entries keep only the key.
+    let mut key_spans: HashMap<&str, Span> = HashMap::new();
+    for e in &raw.entries {
+        key_spans
+            .entry(e.v.key.v)
+            .or_insert(Span::new(file, e.v.key.span.start, e.v.key.span.end));
+    }
+    let bib = match biblatex::Bibliography::from_raw(raw.clone()) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(syntax_error(file, &e));
+            return Vec::new();
+        }
+    };
+    bib.iter()
+        .map(|e| {
+            let span = key_spans
+                .get(e.key.as_str())
+                .copied()
+                .unwrap_or(Span::new(file, 0, 0));
+            Entry {
+                key: e.key.clone(),
+                span,
+                item: convert(e, span, diags),
+            }
+        })
+        .collect()
+}
+
+fn syntax_error(file: FileId, e: &biblatex::ParseError) -> Diagnostic {
+    Diagnostic::error(
+        "bibliography-syntax",
+        format!("cannot read the bibliography: {}", e.kind),
+    )
+    .at(Span::new(
+        file,
+        e.span.start,
+        e.span.end.max(e.span.start + 1),
+    ))
+    .help("BibTeX: entries such as `@book{key, author = {…}, title = {…}, year = {2020}}`")
 }
 
 fn csl_type(t: &EntryType, has_journal: bool) -> &'static str {
@@ -62,7 +98,7 @@ fn names(people: &[Person]) -> Value {
     serde_json::from_value(serde_json::Value::Array(v)).unwrap_or(Value::String(String::new()))
 }
 
-fn convert(e: &biblatex::Entry) -> Item {
+fn convert(e: &biblatex::Entry, span: Span, diags: &mut Vec<Diagnostic>) -> Item {
     let mut f: BTreeMap<String, Value> = BTreeMap::new();
     let text = |k: &str| e.get(k).map(|c| c.format_verbatim());
     let journal = text("journaltitle").or_else(|| text("journal"));
@@ -83,16 +119,18 @@ fn convert(e: &biblatex::Entry) -> Item {
     {
         f.insert("author".into(), v);
     }
-    let year = text("date").or_else(|| text("year"));
-    if let Some(y) = year {
-        let parts: Vec<i64> = y
-            .split(['-', '/'])
-            .take(3)
-            .filter_map(|p| p.trim().parse().ok())
-            .collect();
-        if !parts.is_empty()
-            && let Ok(v) =
-                serde_json::from_value::<Value>(serde_json::json!({ "date-parts": [parts] }))
+    if let Some((name, date)) = ["date", "year"]
+        .into_iter()
+        .find_map(|k| text(k).map(|t| (k, t)))
+    {
+        let at = e
+            .get(name)
+            .map(|c| Span::new(span.file, c.span().start, c.span().end))
+            .unwrap_or(span);
+        let written = serde_json::Value::String(date.trim().to_string());
+        if let Some(date) =
+            super::date::normalize(&written, name, &e.key, at, super::date::Syntax::Bib, diags)
+            && let Ok(v) = serde_json::from_value::<Value>(date)
         {
             f.insert("issued".into(), v);
         }

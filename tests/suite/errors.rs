@@ -165,6 +165,8 @@ error_fixtures! {
     duplicate_reference_points_at_the_second_definition => "duplicate-reference",
     date_range_is_printed_as_its_first_date => "date-range",
     unused_reference_is_a_warning => "unused-reference",
+    yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
+    pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
 }
 
 #[test]
