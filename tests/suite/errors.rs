@@ -167,6 +167,7 @@ error_fixtures! {
     unused_reference_is_a_warning => "unused-reference",
     yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
     pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
+    dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
 }
 
 #[test]
