@@ -23,7 +23,10 @@ pub fn read(sources: &SourceMap, file: FileId, diags: &mut Vec<Diagnostic>) -> V
             .entry(e.v.key.v)
             .or_insert(Span::new(file, e.v.key.span.start, e.v.key.span.end));
     }
-    let bib = match biblatex::Bibliography::from_raw(raw.clone()) {
+    if !super::bounds::check(&raw, file, diags) {
+        return Vec::new();
+    }
+    let bib = match biblatex::Bibliography::from_raw(raw) {
         Ok(b) => b,
         Err(e) => {
             diags.push(syntax_error(file, &e));

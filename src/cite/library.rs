@@ -622,7 +622,7 @@ pub fn item(fields: BTreeMap<String, Value>) -> Item {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::source::SourceFile;
 

@@ -6,6 +6,7 @@
 //! Dutch name particles are capitalised when a surname leads ("Van Dalen").
 
 mod bibtex;
+mod bounds;
 mod date;
 pub mod library;
 mod specialise;

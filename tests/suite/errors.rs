@@ -168,6 +168,7 @@ error_fixtures! {
     yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
     pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
     dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
+    bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
 }
 
 #[test]
