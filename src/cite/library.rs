@@ -626,9 +626,9 @@ pub(super) mod tests {
     use super::*;
     use crate::source::SourceFile;
 
-    /// Reads `text` as the bibliography file `name`; returns the keys with the line and
-    /// column where each is written, and the diagnostics in short form.
-    pub(crate) fn read(name: &str, text: &str) -> (Vec<(String, usize, usize)>, Vec<String>) {
+    /// Reads `text` as the bibliography file `name`: the entries and the diagnostics in
+    /// short form.
+    pub(crate) fn entries(name: &str, text: &str) -> (Vec<Entry>, Vec<String>, SourceMap) {
         let mut sources = SourceMap::default();
         let file = sources.add(SourceFile::new(
             name.into(),
@@ -642,16 +642,23 @@ pub(super) mod tests {
             Some("bib") => super::super::bibtex::read(&sources, file, &mut diags),
             _ => csl(&sources, file, Format::Yaml, &mut diags),
         };
-        let keys = entries
-            .iter()
-            .map(|e| {
-                let (l, c) = sources.get(file).line_col(e.span.start as usize);
-                (e.key.clone(), l, c)
-            })
-            .collect();
         let diags = diags
             .iter()
             .map(|d| crate::diag::short(d, &sources))
+            .collect();
+        (entries, diags, sources)
+    }
+
+    /// Reads `text` as the bibliography file `name`; returns the keys with the line and
+    /// column where each is written, and the diagnostics in short form.
+    pub(crate) fn read(name: &str, text: &str) -> (Vec<(String, usize, usize)>, Vec<String>) {
+        let (entries, diags, sources) = entries(name, text);
+        let keys = entries
+            .iter()
+            .map(|e| {
+                let (l, c) = sources.get(e.span.file).line_col(e.span.start as usize);
+                (e.key.clone(), l, c)
+            })
             .collect();
         (keys, diags)
     }

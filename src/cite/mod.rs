@@ -8,6 +8,7 @@
 mod bibtex;
 mod bounds;
 mod date;
+mod latex;
 pub mod library;
 mod specialise;
 

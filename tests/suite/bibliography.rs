@@ -94,3 +94,26 @@ fn large_and_minified_csl_json_loads_in_linear_time() {
         }
     }
 }
+
+/// LaTeX in BibTeX fields (as Zotero and JabRef export it) reached the reference list
+/// as written: `\emph{…}`, `$x^2$`, `{\em …}`, ``` ``…'' ```.
+#[test]
+fn latex_in_bibtex_fields_is_converted_in_the_reference_list() {
+    let out = scratch("bibtex-latex");
+    let epub = build_epub(&root().join("tests/errors/bibtex-latex/book"), &out);
+    let files = unzip(&epub);
+    let list = strip_tags(&entry_text(&files, "literatuur.xhtml"));
+    for want in [
+        "Müller, J., Garçon, F., & Dvořák, A. (2019). The effect of CO₂ on Arabidopsis growth: a meta-analysis. Plant & Soil, 12, 1–10.",
+        "Bos, H., Østergaard, S., & Åberg, Æ. (2003). Energy E=mc² and α-decay in the 20ᵗʰ century — a review avant la lettre. Proc. of the “Dag van de Fysica”, 1–5.",
+        "Christiaens, P. (2020). Een eigen opmaak en ĳs. Proef.",
+    ] {
+        assert!(list.contains(want), "{want}\nnot in\n{list}");
+    }
+    for raw in ['\\', '$', '{', '}', '`'] {
+        assert!(
+            !list.contains(raw),
+            "`{raw}` in the reference list:\n{list}"
+        );
+    }
+}

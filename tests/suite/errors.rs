@@ -169,6 +169,7 @@ error_fixtures! {
     pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
     dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
     bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
+    bibtex_latex_that_cannot_be_converted_is_named => "bibtex-latex",
 }
 
 #[test]
