@@ -111,7 +111,7 @@ pub fn normalize(
     let mut first = dates.into_iter();
     let mut date = first.next()?;
     let rest = first.count();
-    let year = date[0];
+    let &year = date.first()?;
     if !(0..=9999).contains(&year) {
         diags.push(
             Diagnostic::error(

@@ -1466,10 +1466,12 @@ fn parse_locator(suffix: &str) -> (Option<(Locator, String)>, String) {
         ("sec.", Locator::Section),
         ("§", Locator::Section),
     ];
-    let lower = s.to_lowercase();
     for (term, loc) in TERMS {
-        if let Some(rest) = lower.strip_prefix(term) {
-            let value = s[s.len() - rest.len()..].trim();
+        // Compared in place: lower-casing changes the length of some letters (ẞ, İ).
+        if let Some(head) = s.get(..term.len())
+            && head.eq_ignore_ascii_case(term)
+        {
+            let value = s[term.len()..].trim();
             if !value.is_empty() && value.chars().next().is_some_and(|c| c.is_ascii_digit()) {
                 return (
                     Some((*loc, value.replace("--", "–").replace('-', "–"))),
@@ -1743,6 +1745,13 @@ mod tests {
             (None, "vooral de inleiding".into())
         );
         assert_eq!(parse_locator(""), (None, String::new()));
+        // Lower case is longer or shorter than upper case for some letters.
+        assert_eq!(parse_locator("p.ẞ1"), (None, "p.ẞ1".into()));
+        assert_eq!(
+            parse_locator("P. 12"),
+            (Some((Locator::Page, "12".into())), String::new())
+        );
+        assert_eq!(parse_locator("İp. 1"), (None, "İp. 1".into()));
     }
 
     #[test]

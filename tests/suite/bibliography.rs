@@ -117,3 +117,144 @@ fn latex_in_bibtex_fields_is_converted_in_the_reference_list() {
         );
     }
 }
+
+/// Pieces of bibliography files, well-formed and broken, to stitch random files from.
+const YAML_VALUES: &[&str] = &[
+    "2019",
+    "0",
+    "99999",
+    "-5",
+    "'2019-13-45'",
+    "2019-02-29",
+    "{date-parts: [[]]}",
+    "{date-parts: [[2019, 0, 0]]}",
+    "{date-parts: [['', '']]}",
+    "{raw: 1990/}",
+    "{literal: z.j.}",
+    "[{year: 2001}, {year: 2002}, {year: 2003}]",
+    "[[1992], [1994]]",
+    "''",
+    "~",
+    "true",
+    "1.5",
+    "[a, b]",
+    "{family: X}",
+    "[{family: X}, {literal: Y}, {}]",
+    "'$x^2$ \\emph{y}'",
+    "'-'",
+    "'1-'",
+    "99999999999999999999",
+    "'ⅯⅯⅩⅨ'",
+];
+const YAML_FIELDS: &[&str] = &[
+    "issued",
+    "accessed",
+    "author",
+    "editor",
+    "title",
+    "page",
+    "volume",
+    "issue",
+    "type",
+    "container-title",
+    "URL",
+    "edition",
+    "event-date",
+];
+const BIB_PIECES: &[&str] = &[
+    "@book{a, title = {T}, author = {A, B.}, year = 2000}\n",
+    "@article{b, crossref = {a}, title = {U}, year = {2001}}\n",
+    "@inbook{c, crossref = {c}}\n",
+    "@book{d, xdata = {x}, title = {V}}\n@xdata{x, xdata = {d}}\n",
+    "@string{s = t # s}\n",
+    "@string{t = {T}}\n",
+    "@book{e, title = s # t, year = {99999}}\n",
+    "@book{f, title = {\\emph{\\foo{$x^{2_3}$}}}, author = {{\\relax Ch}r\\'{\\i}s and others}}\n",
+    "@book{g, pages = {--}, volume = {-}, number = {\\}}, year = {2019--2020}}\n",
+    "@book{h, date = {2019-02-30/2018}, author = {, and ,}}\n",
+    "@book{i, title = {{{{{{{{x}}}}}}}}}\n",
+    "@book{j, title = {$\\frac{1}{}$ \\textsuperscript{q} ~ `` ''}}\n",
+    "@comment{x}\n",
+    "% comment\n",
+    "@book{k,",
+    "}\n",
+    "{",
+    "\\",
+    "$",
+    "@",
+];
+
+#[test]
+fn random_bibliographies_never_panic() {
+    let dir = scratch("robust-bibliography");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Robuust\nchapters: [h/01.md]\nback: [literatuur]\nbibliography: [b.yaml, b.json, b.bib]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/01.md"),
+        "# Een\n\n[@y1; @y2] [@j1] [@a] [@b] [@c] [@d] [@e] [@f] [@g] [@h] [@i] [@j]\n",
+    )
+    .unwrap();
+    // splitmix64, as in robust.rs: a failure is reproducible from its round.
+    let mut state = 11u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) as usize
+    };
+    let mut read = 0;
+    for round in 0..120 {
+        let entry = |key: &str, next: &mut dyn FnMut() -> usize| {
+            let mut fields = vec![format!("id: {key}")];
+            for _ in 0..(next() % 6) {
+                let f = YAML_FIELDS[next() % YAML_FIELDS.len()];
+                let v = YAML_VALUES[next() % YAML_VALUES.len()];
+                fields.push(format!("{f}: {v}"));
+            }
+            format!("- {{{}}}\n", fields.join(", "))
+        };
+        let yaml = entry("y1", &mut next) + &entry("y2", &mut next);
+        std::fs::write(book.join("b.yaml"), &yaml).unwrap();
+        // The same entry as JSON, through serde_yaml's reading of it.
+        let one = entry("j1", &mut next);
+        let json = serde_yaml_to_json(&one);
+        std::fs::write(book.join("b.json"), &json).unwrap();
+        let bib: String = (0..1 + next() % 8)
+            .map(|_| BIB_PIECES[next() % BIB_PIECES.len()])
+            .collect();
+        std::fs::write(book.join("b.bib"), &bib).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            let c = druk::compile(&book, &Default::default());
+            let rendered = druk::diag::render(&c.diags, &c.sources, Default::default(), false);
+            if let Some((project, b)) = &c.book {
+                let stamp = druk::time::Stamp::from_epoch(0);
+                let _ = druk::render::epub::render(b, project, &stamp, None);
+            }
+            rendered
+        });
+        match &result {
+            Ok(diags) if !diags.contains("cannot read the bibliography") => read += 1,
+            _ => {}
+        }
+        if result.is_err() {
+            panic!(
+                "round {round} panicked on:\n--- b.yaml\n{yaml}\n--- b.json\n{json}\n--- b.bib\n{bib}"
+            );
+        }
+    }
+    assert!(read >= 20, "only {read} rounds read all three files");
+}
+
+/// A YAML list as JSON, or the YAML text itself when it is not valid YAML (then the JSON
+/// reader reports it).
+fn serde_yaml_to_json(yaml: &str) -> String {
+    serde_yaml::from_str::<serde_json::Value>(yaml)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| yaml.to_string())
+}
