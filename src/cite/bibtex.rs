@@ -150,7 +150,8 @@ fn names(people: &[Person], unknown: &mut Vec<String>) -> Value {
                 unknown.push(n);
             }
         }
-        c.text
+        // Names are compared and sorted as written: no emphasis in them.
+        super::rich::plain(&c.text)
     };
     let v: Vec<serde_json::Value> = people
         .iter()
@@ -207,7 +208,9 @@ fn convert(e: &biblatex::Entry, span: Span, src: &str, diags: &mut Vec<Diagnosti
         }
     }
     if !f.contains_key("author")
-        && let Some(org) = text("organization").or_else(|| text("institution"))
+        && let Some(org) = text("organization")
+            .or_else(|| text("institution"))
+            .map(|o| super::rich::plain(&o))
         && let Ok(v) = serde_json::from_value::<Value>(serde_json::json!([{ "literal": org }]))
     {
         f.insert("author".into(), v);
@@ -220,7 +223,7 @@ fn convert(e: &biblatex::Entry, span: Span, src: &str, diags: &mut Vec<Diagnosti
             .get(name)
             .map(|c| Span::new(span.file, c.span().start, c.span().end))
             .unwrap_or(span);
-        let written = serde_json::Value::String(date.trim().to_string());
+        let written = serde_json::Value::String(super::rich::plain(date.trim()));
         if let Some(date) =
             super::date::normalize(&written, name, &e.key, at, super::date::Syntax::Bib, diags)
             && let Ok(v) = serde_json::from_value::<Value>(date)
@@ -266,7 +269,10 @@ mod tests {
             .item
             .0
             .iter()
-            .map(|(k, v)| format!("{k}: {}", serde_json::to_string(v).unwrap()))
+            .map(|(k, v)| {
+                let v = serde_json::to_string(v).unwrap();
+                format!("{k}: {}", super::super::latex::tests::marked(&v))
+            })
             .collect();
         (lines, diags)
     }
@@ -324,7 +330,7 @@ mod tests {
         assert_eq!(diags, Vec::<String>::new());
         assert!(
             f.contains(
-                &r#"title: "The Dutch Adoption Study: Attachment and Cognitive Development""#
+                &r#"title: "The Dutch Adoption Study: Attachment and *Cognitive* Development""#
                     .to_string()
             ),
             "{f:#?}"
@@ -348,7 +354,8 @@ mod tests {
         assert_eq!(diags, Vec::<String>::new());
         assert!(
             f.contains(
-                &r#"title: "The effect of CO₂ on Arabidopsis growth: a meta-analysis""#.to_string()
+                &r#"title: "The effect of CO₂ on *Arabidopsis* growth: a *meta*-analysis""#
+                    .to_string()
             ),
             "{f:#?}"
         );
@@ -383,7 +390,7 @@ mod tests {
         );
         let (f, diags) = fields(JABREF, "Bos2003");
         assert_eq!(diags, Vec::<String>::new());
-        assert!(f.contains(&r#"title: "Energy E=mc² and α-decay in the 20ᵗʰ century — a review avant la lettre""#.to_string()), "{f:#?}");
+        assert!(f.contains(&r#"title: "Energy E=mc² and α-decay in the 20ᵗʰ century — a review *avant la lettre*""#.to_string()), "{f:#?}");
         assert!(
             has(&f, r#""family":"Bos","given":"Hans""#)
                 && has(&f, r#""family":"Østergaard","given":"Søren""#)

@@ -4,10 +4,9 @@
 //! `\o`, `\ae`, `\l`, `\i` …, escaped characters (`\&`, `\%`, `\$`), dashes (`--`, `---`),
 //! the `\text…` quotation marks and symbols, and protective braces (`{DNA}`). It passes every
 //! other command through as `\name{argument}` or `\name `, and math as it is written. This
-//! module does the rest: font commands and declarations (`\emph{…}`, `\textbf{…}`,
-//! `{\em …}`) keep their words (the citation engine reads CSL items as plain text, so the
-//! emphasis itself cannot be carried into the reference list), `\url{…}` and `\href{…}{…}`
-//! their text, `~` becomes a no-break space, TeX's quote ligatures become quotation marks,
+//! module does the rest: italic and bold commands and declarations (`\emph{…}`,
+//! `\textbf{…}`, `{\em …}`) become the emphasis markers of [`super::rich`], other font
+//! commands keep their words, `\url{…}` and `\href{…}{…}` their text, `~` becomes a no-break space, TeX's quote ligatures become quotation marks,
 //! and math becomes text where a small table covers it (`$x^2$` → x², `$\alpha$` → α).
 //! Any other command is left out and named, so that no `\foo` reaches the page.
 //!
@@ -64,12 +63,16 @@ enum Script {
     Sub,
 }
 
-/// Font commands and other commands whose argument is kept as it is.
+/// Commands whose argument is set in italics.
+const ITALIC_ARGUMENT: &[&str] = &["emph", "textit", "textsl", "mkbibemph", "mkbibitalic"];
+/// Commands whose argument is set in bold.
+const BOLD_ARGUMENT: &[&str] = &["textbf", "mkbibbold"];
+/// Declarations that set the rest of their group in italics or bold.
+const ITALIC_DECLARATION: &[&str] = &["em", "it", "sl", "itshape", "slshape"];
+const BOLD_DECLARATION: &[&str] = &["bf", "bfseries"];
+
+/// Other font commands, and commands whose argument is kept as it is.
 const KEEP_ARGUMENT: &[&str] = &[
-    "emph",
-    "textit",
-    "textbf",
-    "textsl",
     "textsc",
     "texttt",
     "textrm",
@@ -77,9 +80,6 @@ const KEEP_ARGUMENT: &[&str] = &[
     "textup",
     "textmd",
     "textnormal",
-    "mkbibemph",
-    "mkbibitalic",
-    "mkbibbold",
     "uppercase",
     "lowercase",
     "MakeUppercase",
@@ -112,21 +112,14 @@ const DROP_ARGUMENT: &[&str] = &[
 
 /// Font declarations (`{\em …}`, `{\bfseries …}`) and commands that print nothing.
 const NOTHING: &[&str] = &[
-    "em",
-    "it",
-    "bf",
     "sc",
     "rm",
     "sf",
     "tt",
-    "sl",
     "up",
     "md",
-    "itshape",
-    "bfseries",
     "scshape",
     "upshape",
-    "slshape",
     "mdseries",
     "normalfont",
     "rmfamily",
@@ -243,6 +236,11 @@ fn greek(name: &str) -> Option<&'static str> {
     GREEK.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
 }
 
+/// A character raised (`sup`) or lowered, where Unicode (and the house fonts) have it.
+pub fn raise(c: char, sup: bool) -> Option<char> {
+    scripted(c, if sup { Script::Sup } else { Script::Sub })
+}
+
 /// A character raised or lowered, where Unicode (and the house fonts) have it.
 fn scripted(c: char, script: Script) -> Option<char> {
     const DIGITS_SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
@@ -281,6 +279,9 @@ fn command_name(rest: &str) -> (&str, usize) {
 fn convert(s: &str, math: bool, conv: &mut Converted) {
     let out = &mut conv.text;
     let mut closers: Vec<Closer> = Vec::new();
+    // For the text outside any group and for every open group: the markers that close what
+    // declarations (`\em`, `\bfseries`) opened in it, put where the group ends.
+    let mut ends: Vec<String> = vec![String::new()];
     // A `^` or `_` waiting for the one character or group it applies to.
     let mut script: Option<Script> = None;
     let mut i = 0;
@@ -294,6 +295,7 @@ fn convert(s: &str, math: bool, conv: &mut Converted) {
             match c {
                 '{' => {
                     closers.push(Closer::Script(out.len(), sc));
+                    ends.push(String::new());
                     i += 1;
                     continue;
                 }
@@ -355,6 +357,14 @@ fn convert(s: &str, math: bool, conv: &mut Converted) {
                             Closer::Nothing
                         }
                         "frac" | "tfrac" | "dfrac" => Closer::Numerator,
+                        n if ITALIC_ARGUMENT.contains(&n) => {
+                            out.push(super::rich::ITALIC.0);
+                            Closer::Put("\u{206B}")
+                        }
+                        n if BOLD_ARGUMENT.contains(&n) => {
+                            out.push(super::rich::BOLD.0);
+                            Closer::Put("\u{206D}")
+                        }
                         n if KEEP_ARGUMENT.contains(&n) => Closer::Nothing,
                         n if DROP_ARGUMENT.contains(&n) => Closer::Drop(out.len()),
                         n => {
@@ -368,34 +378,43 @@ fn convert(s: &str, math: bool, conv: &mut Converted) {
                         }
                     };
                     closers.push(closer);
+                    ends.push(String::new());
                 } else {
                     i = after;
+                    let declared = if ITALIC_DECLARATION.contains(&name) {
+                        Some(super::rich::ITALIC)
+                    } else if BOLD_DECLARATION.contains(&name) {
+                        Some(super::rich::BOLD)
+                    } else {
+                        None
+                    };
                     match symbol(name, math) {
                         Some(sym) => out.push_str(sym),
                         None if NOTHING.contains(&name) => {}
+                        None if let Some((open, close)) = declared => {
+                            out.push(open);
+                            if let Some(end) = ends.last_mut() {
+                                end.push(close);
+                            }
+                        }
                         None => unknown(&mut conv.unknown, name),
                     }
                 }
                 continue;
             }
-            '{' => closers.push(Closer::Nothing),
+            '{' => {
+                closers.push(Closer::Nothing);
+                ends.push(String::new());
+            }
             '}' => match closers.pop() {
-                Some(Closer::Nothing) | None => {}
-                Some(Closer::Put(text)) => out.push_str(text),
-                Some(Closer::Drop(at)) => out.truncate(at),
-                Some(Closer::Numerator) => out.push('/'),
-                Some(Closer::Script(at, sc)) => {
-                    let held: Option<String> = out[at..].chars().map(|c| scripted(c, sc)).collect();
-                    match held {
-                        Some(raised) => {
-                            out.truncate(at);
-                            out.push_str(&raised);
-                        }
-                        // Not every character has a raised form: the text stays as it is,
-                        // marked the way plain text writes it.
-                        None if math => out.insert(at, marker(sc)),
-                        None => {}
+                None => {}
+                Some(closer) => {
+                    if ends.len() > 1
+                        && let Some(end) = ends.pop()
+                    {
+                        out.push_str(&end);
                     }
+                    close(closer, out, math);
                 }
             },
             '^' if math => script = Some(Script::Sup),
@@ -415,9 +434,43 @@ fn convert(s: &str, math: bool, conv: &mut Converted) {
         i += c.len_utf8();
     }
     // A group left open (a `{` whose `}` went missing) keeps what it held; a pending `^`
-    // keeps its mark.
+    // keeps its mark; what declarations opened is closed.
     if let Some(sc) = script {
         out.push(marker(sc));
+    }
+    while let Some(closer) = closers.pop() {
+        if ends.len() > 1
+            && let Some(end) = ends.pop()
+        {
+            out.push_str(&end);
+        }
+        close(closer, out, math);
+    }
+    while let Some(end) = ends.pop() {
+        out.push_str(&end);
+    }
+}
+
+/// What a closing brace does for the group it closes.
+fn close(closer: Closer, out: &mut String, math: bool) {
+    match closer {
+        Closer::Nothing => {}
+        Closer::Put(text) => out.push_str(text),
+        Closer::Drop(at) => out.truncate(at),
+        Closer::Numerator => out.push('/'),
+        Closer::Script(at, sc) => {
+            let held: Option<String> = out[at..].chars().map(|c| scripted(c, sc)).collect();
+            match held {
+                Some(raised) => {
+                    out.truncate(at);
+                    out.push_str(&raised);
+                }
+                // Not every character has a raised form: the text stays as it is,
+                // marked the way plain text writes it.
+                None if math => out.insert(at, marker(sc)),
+                None => {}
+            }
+        }
     }
 }
 
@@ -450,15 +503,21 @@ fn tidy_spaces(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    /// A title as biblatex reads it, then converted.
+    /// The emphasis markers as `*italic*` and `**bold**`.
+    pub(crate) fn marked(s: &str) -> String {
+        s.replace(['\u{206A}', '\u{206B}'], "*")
+            .replace(['\u{206C}', '\u{206D}'], "**")
+    }
+
+    /// A title as biblatex reads it, then converted, with its emphasis marked.
     fn title(tex: &str) -> (String, Vec<String>) {
         let src = format!("@book{{k, title = {{{tex}}}}}");
         let bib = biblatex::Bibliography::parse(&src).expect("biblatex reads it");
         let c = chunks(bib.get("k").and_then(|e| e.get("title")).expect("a title"));
-        (c.text, c.unknown)
+        (marked(&c.text), c.unknown)
     }
 
     /// What biblatex 0.12 converts itself, so that a change in it is noticed here.
@@ -486,11 +545,12 @@ mod tests {
         for (tex, want) in [
             (
                 r"\emph{Nature} and \textit{it} and \textbf{bold}",
-                "Nature and it and bold",
+                "*Nature* and *it* and **bold**",
             ),
-            (r"{\em Nature} rest", "Nature rest"),
-            (r"{\it x} {\bf y} {\sc z} {\itshape w}", "x y z w"),
-            (r"\emph{\textbf{nested} words}", "nested words"),
+            (r"{\em Nature} rest", "*Nature* rest"),
+            (r"{\it x} {\bf y} {\sc z} {\itshape w}", "*x* **y** z *w*"),
+            (r"A {\em B \textbf{C} D} E", "A *B **C** D* E"),
+            (r"\emph{\textbf{nested} words}", "***nested** words*"),
             (
                 r"$x^2$ and $\alpha$-decay and $H_2O$",
                 "x² and α-decay and H₂O",
@@ -518,6 +578,10 @@ mod tests {
             ),
             (r"\enquote{Wat werkt?}", "“Wat werkt?”"),
             (r"{\noopsort{b}}Van Dam", "Van Dam"),
+            (
+                r"\emph{Title with \emph{Species} inside}",
+                "*Title with *Species* inside*",
+            ),
             (
                 r"Proc.\ of 10\,000 \texteuro{} \ldots",
                 "Proc. of 10\u{202f}000 € …",
@@ -549,7 +613,8 @@ mod tests {
         assert_eq!(text(&deep).text, "x");
         assert_eq!(text("}}} a {{ b").text, "a b");
         assert_eq!(text("\\").text, "");
-        assert_eq!(text("\\emph{open").text, "open");
+        assert_eq!(marked(&text("\\emph{open").text), "*open*");
+        assert_eq!(marked(&text("{\\bf open").text), "**open**");
         let mut math = Converted::default();
         convert("x^", true, &mut math);
         assert_eq!(math.text, "x^");

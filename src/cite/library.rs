@@ -506,6 +506,20 @@ impl<'t> KeyIndex<'t> {
     }
 }
 
+/// The CSL variables whose text is not prose: no markup is read in them.
+const VERBATIM: &[&str] = &[
+    "id",
+    "type",
+    "URL",
+    "DOI",
+    "ISBN",
+    "ISSN",
+    "PMID",
+    "PMCID",
+    "language",
+    "citation-key",
+];
+
 /// The CSL variables that hold names: a value that cannot be read as a list of names is
 /// reported; other unreadable values (custom data some exporters add) are left out quietly.
 const NAME_FIELDS: &[&str] = &[
@@ -560,6 +574,10 @@ fn to_item(
         }
         let value = match value {
             Json::Null => continue,
+            // CSL-JSON's markup (`<i>`, `<sup>`, …) in text; keys and addresses stay as written.
+            Json::String(s) if !VERBATIM.contains(&name.as_str()) => {
+                Json::String(super::rich::from_html(&s))
+            }
             Json::Bool(b) => Json::String(b.to_string()),
             Json::Number(n) if !n.is_i64() => Json::String(n.to_string()),
             v => v,

@@ -10,6 +10,7 @@ mod bounds;
 mod date;
 mod latex;
 pub mod library;
+mod rich;
 mod specialise;
 
 use crate::diag::{Diagnostic, did_you_mean};
@@ -1502,12 +1503,16 @@ fn to_inlines(children: &ElemChildren, ctx: &Ctx) -> Vec<Inline> {
 fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Option<&FoundItem>) {
     for child in &children.0 {
         match child {
-            ElemChild::Text(t) => out.push(styled(&t.text, &t.formatting)),
+            ElemChild::Text(t) => styled(&t.text, &t.formatting, out),
             ElemChild::Markup(m) => out.push(Inline::Text(m.clone())),
-            ElemChild::Link { text, url } => out.push(Inline::Link {
-                url: url.clone(),
-                content: vec![styled(&text.text, &text.formatting)],
-            }),
+            ElemChild::Link { text, url } => {
+                let mut content = Vec::new();
+                styled(&text.text, &text.formatting, &mut content);
+                out.push(Inline::Link {
+                    url: url.clone(),
+                    content,
+                });
+            }
             ElemChild::Transparent { .. } => {}
             ElemChild::Elem(e) => match &e.meta {
                 Some(ElemMeta::Entry(i)) => {
@@ -1607,18 +1612,21 @@ fn trim_start_punct(mut v: Vec<Inline>) -> Vec<Inline> {
     v
 }
 
-fn styled(text: &str, f: &hayagriva::Formatting) -> Inline {
-    let mut inl = Inline::Text(text.to_string());
-    if f.font_style == FontStyle::Italic {
-        inl = Inline::Styled(Style::Emph, vec![inl]);
-    }
-    if f.font_weight == FontWeight::Bold {
-        inl = Inline::Styled(Style::Strong, vec![inl]);
-    }
-    if f.vertical_align == VerticalAlign::Sup {
-        inl = Inline::Styled(Style::Superscript, vec![inl]);
-    }
-    inl
+/// A text of hayagriva's output in its formatting, with the emphasis of the field it came
+/// from ([`rich`]).
+fn styled(text: &str, f: &hayagriva::Formatting, out: &mut Vec<Inline>) {
+    let sup = f.vertical_align == VerticalAlign::Sup;
+    let wrap = |inl: Inline| match sup {
+        true => Inline::Styled(Style::Superscript, vec![inl]),
+        false => inl,
+    };
+    rich::push(
+        text,
+        f.font_style == FontStyle::Italic,
+        f.font_weight == FontWeight::Bold,
+        &wrap,
+        out,
+    );
 }
 
 /// Upper-cases the first letter of the first text in `v`.

@@ -258,3 +258,44 @@ fn serde_yaml_to_json(yaml: &str) -> String {
         .map(|v| v.to_string())
         .unwrap_or_else(|_| yaml.to_string())
 }
+
+/// Emphasis inside a field (`\emph{…}` in BibTeX, `<i>…</i>` in Zotero's CSL-JSON) is
+/// italic in the reference list, and upright inside a title that is printed in italics.
+#[test]
+fn emphasis_in_fields_reaches_the_reference_list() {
+    let dir = scratch("emphasis-in-fields");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Nadruk\nchapters: [h/01.md]\nback: [literatuur]\nbibliography: [b.bib, b.json]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/01.md"),
+        "# Een\n\n[@boek] [@artikel] [@zotero]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("b.bib"),
+        "@book{boek, author = {Jansen, A.}, title = {Evolutie bij \\emph{Drosophila} en mensen}, publisher = {Proef}, year = 2001}\n\
+         @article{artikel, author = {Smit, B.}, title = {Groei van {\\em Arabidopsis} en \\textbf{mais}}, journal = {Plant}, year = 2002}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("b.json"),
+        r#"[{"id": "zotero", "type": "article-journal", "author": [{"family": "Visser", "given": "C."}], "issued": {"date-parts": [[2003]]}, "title": "Kweek van <i>E. coli</i> bij 37 °C en CO<sub>2</sub>", "container-title": "Lab"}]"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let files = unzip(&build_epub(&book, &out));
+    let list = entry_text(&files, "literatuur.xhtml");
+    for want in [
+        "<em>Evolutie bij </em>Drosophila<em> en mensen</em>",
+        "Groei van <em>Arabidopsis</em> en <strong>mais</strong>",
+        "Kweek van <em>E. coli</em> bij 37 °C en CO₂",
+    ] {
+        assert!(list.contains(want), "{want}\nnot in\n{list}");
+    }
+    assert!(!list.contains("&lt;i&gt;"), "{list}");
+}
