@@ -35,6 +35,18 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The number of characters before every [`CHAR_BLOCK`]-th byte, made the first time a
+    /// column is asked for far into a line: a minified file is one line, and counting a
+    /// column from the line's start for each of its thousands of diagnostics was quadratic.
+    char_blocks: std::sync::OnceLock<Vec<u64>>,
+}
+
+/// See [`SourceFile::char_blocks`].
+const CHAR_BLOCK: usize = 4096;
+
+/// The characters in UTF-8 bytes: every byte that does not continue a sequence starts one.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -47,6 +59,7 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            char_blocks: std::sync::OnceLock::new(),
         }
     }
 
@@ -72,8 +85,34 @@ impl SourceFile {
             Err(l) => l - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text[start..offset].chars().count() + 1;
-        (line + 1, col)
+        (line + 1, self.chars_between(start, offset) + 1)
+    }
+
+    /// The number of characters from byte `from` to byte `to` (`from <= to`).
+    pub fn chars_between(&self, from: usize, to: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let to = to.min(bytes.len());
+        let from = from.min(to);
+        if to - from <= 2 * CHAR_BLOCK {
+            return chars_in(&bytes[from..to]);
+        }
+        let blocks = self.char_blocks.get_or_init(|| {
+            let mut before = 0u64;
+            bytes
+                .chunks(CHAR_BLOCK)
+                .map(|block| {
+                    let at = before;
+                    before += chars_in(block) as u64;
+                    at
+                })
+                .collect()
+        });
+        let before = |at: usize| {
+            let block = at / CHAR_BLOCK;
+            blocks.get(block).copied().unwrap_or(0) as usize
+                + chars_in(&bytes[block * CHAR_BLOCK..at])
+        };
+        before(to) - before(from)
     }
 
     pub fn line_starts(&self) -> &[usize] {
@@ -183,5 +222,16 @@ mod tests {
         // "çé " is 5 bytes, 3 characters.
         assert_eq!(f.line_col(8), (2, 4));
         assert_eq!(f.offset(2, 6), 8);
+    }
+
+    #[test]
+    fn columns_far_into_a_long_line_are_counted_from_the_block_index() {
+        let line = "é".repeat(30_000) + "x" + &"ab".repeat(20_000);
+        let f = SourceFile::new("a".into(), "a".into(), "a".into(), format!("kop\n{line}\n"));
+        let x = 4 + 60_000;
+        assert_eq!(&f.text[x..x + 1], "x");
+        assert_eq!(f.line_col(x), (2, 30_001));
+        assert_eq!(f.line_col(x + 1 + 40_000), (2, 70_002));
+        assert_eq!(f.line_col(f.text.len()), (3, 1));
     }
 }

@@ -6,7 +6,11 @@
 //! Dutch name particles are capitalised when a surname leads ("Van Dalen").
 
 mod bibtex;
+mod bounds;
+mod date;
+mod latex;
 pub mod library;
+mod rich;
 mod specialise;
 
 use crate::diag::{Diagnostic, did_you_mean};
@@ -1463,10 +1467,12 @@ fn parse_locator(suffix: &str) -> (Option<(Locator, String)>, String) {
         ("sec.", Locator::Section),
         ("§", Locator::Section),
     ];
-    let lower = s.to_lowercase();
     for (term, loc) in TERMS {
-        if let Some(rest) = lower.strip_prefix(term) {
-            let value = s[s.len() - rest.len()..].trim();
+        // Compared in place: lower-casing changes the length of some letters (ẞ, İ).
+        if let Some(head) = s.get(..term.len())
+            && head.eq_ignore_ascii_case(term)
+        {
+            let value = s[term.len()..].trim();
             if !value.is_empty() && value.chars().next().is_some_and(|c| c.is_ascii_digit()) {
                 return (
                     Some((*loc, value.replace("--", "–").replace('-', "–"))),
@@ -1497,13 +1503,17 @@ fn to_inlines(children: &ElemChildren, ctx: &Ctx) -> Vec<Inline> {
 fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Option<&FoundItem>) {
     for child in &children.0 {
         match child {
-            ElemChild::Text(t) => out.push(styled(&t.text, &t.formatting)),
+            ElemChild::Text(t) => styled(&t.text, &t.formatting, out),
             ElemChild::Markup(m) => out.push(Inline::Text(m.clone())),
-            ElemChild::Link { text, url } => out.push(Inline::Link {
-                url: url.clone(),
-                title: None,
-                content: vec![styled(&text.text, &text.formatting)],
-            }),
+            ElemChild::Link { text, url } => {
+                let mut content = Vec::new();
+                styled(&text.text, &text.formatting, &mut content);
+                out.push(Inline::Link {
+                    url: url.clone(),
+                    title: None,
+                    content,
+                });
+            }
             ElemChild::Transparent { .. } => {}
             ElemChild::Elem(e) => match &e.meta {
                 Some(ElemMeta::Entry(i)) => {
@@ -1603,18 +1613,21 @@ fn trim_start_punct(mut v: Vec<Inline>) -> Vec<Inline> {
     v
 }
 
-fn styled(text: &str, f: &hayagriva::Formatting) -> Inline {
-    let mut inl = Inline::Text(text.to_string());
-    if f.font_style == FontStyle::Italic {
-        inl = Inline::Styled(Style::Emph, vec![inl]);
-    }
-    if f.font_weight == FontWeight::Bold {
-        inl = Inline::Styled(Style::Strong, vec![inl]);
-    }
-    if f.vertical_align == VerticalAlign::Sup {
-        inl = Inline::Styled(Style::Superscript, vec![inl]);
-    }
-    inl
+/// A text of hayagriva's output in its formatting, with the emphasis of the field it came
+/// from ([`rich`]).
+fn styled(text: &str, f: &hayagriva::Formatting, out: &mut Vec<Inline>) {
+    let sup = f.vertical_align == VerticalAlign::Sup;
+    let wrap = |inl: Inline| match sup {
+        true => Inline::Styled(Style::Superscript, vec![inl]),
+        false => inl,
+    };
+    rich::push(
+        text,
+        f.font_style == FontStyle::Italic,
+        f.font_weight == FontWeight::Bold,
+        &wrap,
+        out,
+    );
 }
 
 /// Upper-cases the first letter of the first text in `v`.
@@ -1741,6 +1754,13 @@ mod tests {
             (None, "vooral de inleiding".into())
         );
         assert_eq!(parse_locator(""), (None, String::new()));
+        // Lower case is longer or shorter than upper case for some letters.
+        assert_eq!(parse_locator("p.ẞ1"), (None, "p.ẞ1".into()));
+        assert_eq!(
+            parse_locator("P. 12"),
+            (Some((Locator::Page, "12".into())), String::new())
+        );
+        assert_eq!(parse_locator("İp. 1"), (None, "İp. 1".into()));
     }
 
     #[test]

@@ -166,6 +166,11 @@ error_fixtures! {
     duplicate_reference_points_at_the_second_definition => "duplicate-reference",
     date_range_is_printed_as_its_first_date => "date-range",
     unused_reference_is_a_warning => "unused-reference",
+    yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
+    pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
+    dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
+    bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
+    bibtex_latex_that_cannot_be_converted_is_named => "bibtex-latex",
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //!
 //! Golden files are rewritten with `BLESS=1 cargo test`; review the diff before committing.
 
+mod bibliography;
 mod cli;
 mod common;
 mod epubcheck;
