@@ -247,6 +247,35 @@ pub struct Quotes {
     pub inner: (char, char),
 }
 
+/// Abbreviations after which a full stop does not end a sentence (lower case, with their dots),
+/// in both languages: "bijv. paragraaf 3.2" is mid-sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "bijv.", "bv.", "o.a.", "vgl.", "zgn.", "zg.", "blz.", "p.", "pp.", "nr.", "nrs.", "e.g.",
+    "i.e.", "cf.", "etc.", "ca.", "resp.", "evt.", "d.w.z.", "m.a.w.", "enz.", "z.o.z.", "o.m.",
+    "t.a.v.", "i.v.m.", "m.b.t.", "n.a.v.", "t.o.v.", "par.", "fig.", "tab.", "hfst.", "vs.",
+    "jr.", "dr.", "drs.", "mr.", "prof.", "ir.", "ing.", "mw.", "dhr.", "st.", "vol.", "ed.",
+    "eds.", "no.", "ch.", "sec.", "al.",
+];
+
+/// Whether `text` ends a sentence: with `.`, `!`, `?` or `…` (closing quotes and brackets
+/// after it allowed), unless the full stop is that of an abbreviation ("bijv.", "e.g.").
+pub fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end().trim_end_matches(['’', '”', ')', '\'', '"']);
+    if !t.ends_with(['.', '!', '?', '…']) {
+        return false;
+    }
+    if !t.ends_with('.') {
+        return true;
+    }
+    let last = t
+        .rsplit(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(['(', '[', '‘', '“', '\'', '"'])
+        .to_lowercase();
+    !ABBREVIATIONS.contains(&last.as_str())
+}
+
 /// Capitalises the first letter, for a reference at the start of a sentence.
 pub fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
@@ -268,5 +297,10 @@ mod tests {
         assert_eq!(RefKind::from_label("kader-x"), Some(RefKind::Kader));
         assert_eq!(RefKind::from_label("belsky1984"), None);
         assert_eq!(capitalize("paragraaf 3.2"), "Paragraaf 3.2");
+        assert!(ends_sentence("Dat is zo. "));
+        assert!(!ends_sentence("zoals bijv. "));
+        assert!(!ends_sentence("(vgl. "));
+        assert!(!ends_sentence("for instance, e.g. "));
+        assert!(ends_sentence("Klaar!’ "));
     }
 }

@@ -18,6 +18,7 @@ pub mod serve;
 pub mod source;
 pub mod time;
 pub mod typeset;
+pub mod visible;
 pub mod walk;
 pub mod xml;
 
@@ -357,7 +358,8 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                 Job::Pdfs => {
                     let wanted: Vec<pdf::Edition> = editions.iter().map(|e| e.1).collect();
                     let prepared = compiled.prepared.as_ref();
-                    match render::print::render(book, project, &stamp, only, &wanted, prepared) {
+                    let book = visible::for_edition(book, visible::Edition::Pdf);
+                    match render::print::render(&book, project, &stamp, only, &wanted, prepared) {
                         // The layout's findings are reported once, with the first PDF.
                         Ok(p) => {
                             let mut warnings = Some((p.warnings, p.pages));
@@ -376,19 +378,27 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
                         Err(d) => vec![(editions[0].0, Err(d))],
                     }
                 }
-                Job::Epub => vec![(
-                    Format::Epub,
-                    render::epub::render(book, project, &stamp, only).map(Output::File),
-                )],
-                Job::Html => vec![(
-                    Format::Html,
-                    match only {
-                        None => {
-                            render::html::render(book, project, Default::default()).map(Output::Dir)
-                        }
-                        Some(i) => render::html::render_part(book, project, i).map(Output::IntoDir),
-                    },
-                )],
+                Job::Epub => {
+                    let book = visible::for_edition(book, visible::Edition::Epub);
+                    vec![(
+                        Format::Epub,
+                        render::epub::render(&book, project, &stamp, only).map(Output::File),
+                    )]
+                }
+                Job::Html => {
+                    let book = visible::for_edition(book, visible::Edition::Web);
+                    let book = book.as_ref();
+                    vec![(
+                        Format::Html,
+                        match only {
+                            None => render::html::render(book, project, Default::default())
+                                .map(Output::Dir),
+                            Some(i) => {
+                                render::html::render_part(book, project, i).map(Output::IntoDir)
+                            }
+                        },
+                    )]
+                }
             })
             .collect()
     };

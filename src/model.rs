@@ -114,7 +114,18 @@ pub struct Div {
     pub classes: Vec<String>,
     /// The language of the div's text (`::: {lang=en}`), as a BCP 47 tag.
     pub lang: Option<String>,
+    /// The editions that show it (Quarto's `.content-visible when-format=…`); `None`: all.
+    pub only: Option<Editions>,
     pub blocks: Vec<Block>,
+}
+
+/// A set of the book's editions, for content shown in some of them only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Editions {
+    pub epub: bool,
+    pub web: bool,
+    /// Both PDFs (print and screen).
+    pub pdf: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +206,8 @@ pub struct SpanAttrs {
     /// The language of the span's text, as a BCP 47 tag.
     pub lang: Option<String>,
     pub title: Option<String>,
+    /// The editions that show it; `None`: all.
+    pub only: Option<Editions>,
 }
 
 #[derive(Clone, Debug)]

@@ -351,7 +351,8 @@ impl Session<'_> {
                 self.fingerprints.get(&key) != prints.get(&key)
                     || !html_dir.join(page_file(book, project, p)).exists()
             };
-            match html::render_pages(book, project, PageOptions { live_reload: true }, &stale) {
+            let shown = crate::visible::for_edition(book, crate::visible::Edition::Web);
+            match html::render_pages(&shown, project, PageOptions { live_reload: true }, &stale) {
                 Ok(files) => {
                     self.rendered = files.iter().filter(|f| f.0.ends_with(".html")).count();
                     changed = self.write_changed(

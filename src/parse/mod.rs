@@ -5,6 +5,7 @@
 //! `@ref`, `[@cite]`, table captions, figures) their own nodes instead of leaving them as text.
 
 pub mod attrs;
+mod divs;
 mod html;
 mod rawhtml;
 pub mod refs;
@@ -115,6 +116,8 @@ pub fn parse_with(
                     footnote_defs: HashMap::new(),
                     footnotes: Vec::new(),
                     footnote_index: HashMap::new(),
+                    in_note: false,
+                    noted_in_notes: Default::default(),
                     ids: HashMap::new(),
                 };
                 let part = p.part(*kind, author.clone());
@@ -155,6 +158,10 @@ struct Parser<'a> {
     footnote_defs: HashMap<String, (Vec<Block>, Span)>,
     footnotes: Vec<Footnote>,
     footnote_index: HashMap<String, usize>,
+    /// While footnote definitions are read: a reference there is a note inside a note.
+    in_note: bool,
+    /// Notes referenced only from inside other notes (reported there, not as unused).
+    noted_in_notes: std::collections::HashSet<String>,
     /// Generated ids in use in this file, to keep them unique.
     ids: HashMap<String, usize>,
 }
@@ -192,11 +199,15 @@ impl<'a> Parser<'a> {
 
     fn part(&mut self, kind: PartKind, author: Option<String>) -> Option<Part> {
         let arena = comrak::Arena::new();
-        let text = protect_div_info(&self.src.text);
-        let doc = comrak::parse_document(&arena, &text, &options());
+        let prepared = divs::prepare(&self.src.text);
+        for p in &prepared.problems {
+            self.div_problem(p);
+        }
+        let doc = comrak::parse_document(&arena, &prepared.text, &options());
         self.limit_nesting(doc);
 
         // Footnote definitions come first so references can number them in reading order.
+        self.in_note = true;
         for node in doc.children() {
             if let NodeValue::FootnoteDefinition(def) = &node.data().value {
                 let name = def.name.clone();
@@ -205,6 +216,7 @@ impl<'a> Parser<'a> {
                 self.footnote_defs.insert(name, (blocks, span));
             }
         }
+        self.in_note = false;
 
         let mut title: Option<Heading> = None;
         let mut tree = rawhtml::Tree::default();
@@ -252,7 +264,7 @@ impl<'a> Parser<'a> {
             return None;
         };
         for (name, (_, span)) in &self.footnote_defs {
-            if !self.footnote_index.contains_key(name) {
+            if !self.footnote_index.contains_key(name) && !self.noted_in_notes.contains(name) {
                 self.diags.push(
                     Diagnostic::warning(
                         "unused-footnote",
@@ -274,6 +286,24 @@ impl<'a> Parser<'a> {
             blocks,
             footnotes: std::mem::take(&mut self.footnotes),
         })
+    }
+
+    fn div_problem(&mut self, p: &divs::Problem) {
+        let d = match *p {
+            divs::Problem::Unclosed(at) => Diagnostic::error(
+                "unclosed-div",
+                "this `:::` div is never closed: the rest of the file would be inside it",
+            )
+            .at(Span::new(self.file, at, at + 3))
+            .help("close it with a line `:::` where it ends"),
+            divs::Problem::ClosesNothing(at) => Diagnostic::error(
+                "stray-div-fence",
+                "this `:::` closes no div: none is open here",
+            )
+            .at(Span::new(self.file, at, at + 3))
+            .help("remove the line, or open the div it should close with `::: {.class}`"),
+        };
+        self.diags.push(d);
     }
 
     /// Cuts off, with an error, what is nested deeper than [`MAX_NESTING`] levels, before any
@@ -348,6 +378,9 @@ impl<'a> Parser<'a> {
                 Block::Heading(self.heading(node, h.level.min(6), numbered))
             }
             NodeValue::Paragraph => {
+                if self.pandoc_table(span) {
+                    return None;
+                }
                 if let Some(fig) = self.figure(node) {
                     return Some(Block::Figure(fig));
                 }
@@ -387,7 +420,10 @@ impl<'a> Parser<'a> {
             NodeValue::CodeBlock(c) => Block::Code(self.code_block(&c.info, &c.literal, span)),
             // Read by `block_into`, with the blocks around it.
             NodeValue::HtmlBlock(_) => return None,
-            NodeValue::ThematicBreak => Block::Rule,
+            NodeValue::ThematicBreak => {
+                self.pandoc_table(span);
+                Block::Rule
+            }
             NodeValue::Table(t) => Block::Table(self.table(node, &t.alignments, span)),
             NodeValue::FootnoteDefinition(_) => return None,
             _ => {
@@ -460,6 +496,44 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Pandoc's grid tables (`+---+---+`) and simple tables (a line of dash runs under column
+    /// heads), which CommonMark reads as a paragraph or a rule: refused at their first line.
+    fn pandoc_table(&mut self, span: Span) -> bool {
+        let text = &self.src.text[span.start as usize..];
+        let first = text.lines().next().unwrap_or("").trim();
+        let grid = first.len() > 2
+            && first.starts_with('+')
+            && first.ends_with('+')
+            && first.contains("--")
+            && first.chars().all(|c| matches!(c, '+' | '-' | '=' | ':'));
+        let runs: Vec<&str> = first.split(' ').filter(|r| !r.is_empty()).collect();
+        let simple = runs.len() >= 2
+            && runs
+                .iter()
+                .all(|r| r.len() >= 3 && r.chars().all(|c| c == '-'));
+        if !(grid || simple) {
+            return false;
+        }
+        let kind = if grid {
+            "grid table"
+        } else {
+            "simple or multiline table"
+        };
+        self.diags.push(
+            Diagnostic::error(
+                "pandoc-table",
+                format!("this looks like a Pandoc {kind}, which druk does not read"),
+            )
+            .at(Span::new(
+                self.file,
+                span.start as usize,
+                span.start as usize + first.len().max(1),
+            ))
+            .help("write it as a pipe table: `| Kop | Kop |`, `|---|---|`, `| cel | cel |`"),
+        );
+        true
+    }
+
     /// One term of a definition list with its definitions.
     fn definition<'n>(&mut self, item: &'n AstNode<'n>) -> Definition {
         let mut def = Definition {
@@ -511,6 +585,114 @@ impl<'a> Parser<'a> {
             block.lang = info.split_whitespace().next().map(str::to_string);
         }
         block
+    }
+
+    /// Quarto's `.content-visible` / `.content-hidden` with `when-format=` / `unless-format=`:
+    /// the editions that show a div or span. `html` is the EPUB and the web edition (both
+    /// HTML), `epub` the EPUB, `pdf` and `latex` both PDFs.
+    fn visibility(&mut self, a: &attrs::Attrs, span: Span) -> Option<Editions> {
+        let visible = a.classes.iter().any(|c| c == "content-visible");
+        let hidden = a.classes.iter().any(|c| c == "content-hidden");
+        if !visible && !hidden {
+            for k in ["when-format", "unless-format"] {
+                if a.get(k).is_some() {
+                    self.diags.push(
+                        Diagnostic::warning("visibility", format!("`{k}` has no effect without `.content-visible` or `.content-hidden`"))
+                            .at(span)
+                            .help(format!("write `{{.content-visible {k}=\"pdf\"}}`")),
+                    );
+                }
+            }
+            return None;
+        }
+        let formats = |this: &mut Self, v: &str| -> Editions {
+            let mut e = Editions {
+                epub: false,
+                web: false,
+                pdf: false,
+            };
+            for f in v.split([',', ' ']).filter(|f| !f.is_empty()) {
+                match f.trim().to_ascii_lowercase().as_str() {
+                    "html" | "html5" | "html4" => {
+                        e.epub = true;
+                        e.web = true;
+                    }
+                    "epub" | "epub3" => e.epub = true,
+                    "pdf" | "latex" | "beamer" | "typst" => e.pdf = true,
+                    other => this.diags.push(
+                        Diagnostic::warning("visibility", format!("druk makes no `{other}` edition"))
+                            .at(span)
+                            .help("druk's editions are `html` (EPUB and web), `epub` and `pdf` (print and screen)"),
+                    ),
+                }
+            }
+            e
+        };
+        let all = Editions {
+            epub: true,
+            web: true,
+            pdf: true,
+        };
+        let not = |e: Editions| Editions {
+            epub: !e.epub,
+            web: !e.web,
+            pdf: !e.pdf,
+        };
+        let only = match (a.get("when-format"), a.get("unless-format")) {
+            (Some(w), _) => {
+                let e = formats(self, w);
+                if visible { e } else { not(e) }
+            }
+            (None, Some(u)) => {
+                let e = formats(self, u);
+                if visible { not(e) } else { e }
+            }
+            (None, None) => {
+                if visible {
+                    all
+                } else {
+                    Editions {
+                        epub: false,
+                        web: false,
+                        pdf: false,
+                    }
+                }
+            }
+        };
+        if !(only.epub || only.web || only.pdf) {
+            self.diags.push(
+                Diagnostic::warning("visibility", "this content is shown in none of druk's editions")
+                    .at(span)
+                    .help("check `when-format`/`unless-format`: druk's editions are `html` (EPUB and web), `epub` and `pdf`"),
+            );
+        }
+        (only != all).then_some(only)
+    }
+
+    /// Quarto's callouts and column classes: page layout druk does not do, refused so that
+    /// nobody expects it.
+    fn refuse_quarto_layout(&mut self, a: &attrs::Attrs, span: Span) {
+        for c in &a.classes {
+            let help = if c.starts_with("callout") {
+                "write a framed box: `::: {.kader title=\"…\"}`"
+            } else if c.starts_with("column-")
+                || c == "columns"
+                || c == "column"
+                || c.starts_with("panel-")
+            {
+                "druk sets one column; write the content without the layout class"
+            } else {
+                continue;
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    "quarto-layout",
+                    format!("the Quarto class `.{c}` is not supported"),
+                )
+                .at(span)
+                .help(help),
+            );
+        }
     }
 
     /// A warning for each attribute key druk does not know on a construct, naming the ones it
@@ -629,7 +811,7 @@ impl<'a> Parser<'a> {
     }
 
     fn directive<'n>(&mut self, node: &'n AstNode<'n>, info: &str, span: Span) -> Block {
-        let info = info.replace(COLON_STAND_IN, ":");
+        let info = info.replace(divs::COLON_STAND_IN, ":");
         let a = match attrs::parse_div_info(&info) {
             Ok(a) => a,
             Err(why) => {
@@ -644,8 +826,11 @@ impl<'a> Parser<'a> {
                 attrs::Attrs::default()
             }
         };
+        self.refuse_quarto_layout(&a, span);
+        let only = self.visibility(&a, span);
         let blocks = self.blocks(node);
         if a.classes.iter().any(|c| c == "kader") {
+            self.unknown_attributes(&a, &["title"], "a kader", span);
             if let Some(id) = &a.id
                 && RefKind::from_label(id) != Some(RefKind::Kader)
             {
@@ -679,10 +864,21 @@ impl<'a> Parser<'a> {
                 span,
             })
         } else {
+            self.unknown_attributes(
+                &a,
+                &["lang", "dir", "when-format", "unless-format"],
+                "a div",
+                span,
+            );
             Block::Div(Div {
                 lang: a.get("lang").map(str::to_string),
                 id: a.id,
-                classes: a.classes,
+                classes: a
+                    .classes
+                    .into_iter()
+                    .filter(|c| c != "content-visible" && c != "content-hidden")
+                    .collect(),
+                only,
                 blocks,
             })
         }
@@ -962,6 +1158,16 @@ impl<'a> Parser<'a> {
                     self.check_image(&l.url, span);
                     let a = attrs::Attrs::from_comrak(child.data().attrs.as_deref());
                     self.unknown_attributes(&a, &["alt", "width"], "an image", span);
+                    if let Some(id) = &a.id {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "figure-in-text",
+                                format!("the image labelled `#{id}` stands in running text, so it is no figure and `@{id}` has nothing to refer to"),
+                            )
+                            .at(span)
+                            .help("a figure stands alone in its paragraph: put the image on a line of its own, with blank lines around it"),
+                        );
+                    }
                     let width = self.width(&a, span);
                     let alt = match a.get("alt") {
                         Some(alt) => alt.to_string(),
@@ -1005,6 +1211,15 @@ impl<'a> Parser<'a> {
     }
 
     fn footnote(&mut self, name: &str, span: Span) -> Option<usize> {
+        if self.in_note {
+            self.noted_in_notes.insert(name.to_string());
+            self.diags.push(
+                Diagnostic::error("note-in-note", "a footnote inside a footnote")
+                    .at(span)
+                    .help("a note cannot have a note of its own (Pandoc has none either); write its text into the note"),
+            );
+            return None;
+        }
         if let Some(&ix) = self.footnote_index.get(name) {
             return Some(ix);
         }
@@ -1030,6 +1245,87 @@ impl<'a> Parser<'a> {
         Some(ix)
     }
 
+    /// Syntax of other tools left in the text, which no edition could show as meant: Quarto
+    /// shortcodes, raw TeX commands, and footnote references comrak left as text because their
+    /// note is not defined. Each is an error at its place.
+    fn foreign_syntax(&mut self, run: &TextRun) {
+        let buf = run.buf.as_str();
+        let literal = |k: usize| run.literal.iter().any(|l| l.contains(&k));
+        let origin = |at: usize| -> usize {
+            run.segs
+                .iter()
+                .rev()
+                .find(|(b, _)| *b <= at)
+                .map_or(0, |&(b, s)| s + (at - b))
+        };
+        let b = buf.as_bytes();
+        let mut k = 0;
+        while k < b.len() {
+            let here = || Span::new(self.file, origin(k), origin(k) + 1);
+            if (buf[k..].starts_with("{{<") || buf[k..].starts_with("{{%")) && !literal(k) {
+                let end = buf[k..].find("}}").map_or(buf.len(), |e| k + e + 2);
+                let what = buf[k..end].replace('\n', " ");
+                self.diags.push(
+                    Diagnostic::error(
+                        "shortcode",
+                        format!(
+                            "the Quarto shortcode `{}` is not supported",
+                            shorten_to(&what, 40)
+                        ),
+                    )
+                    .at(here())
+                    .help("write what it stands for; a literal `{{<` is written `{{\\<`"),
+                );
+                k = end;
+                continue;
+            }
+            if b[k] == b'\\' && !literal(k) {
+                let name: String = buf[k + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+                let after = buf[k + 1 + name.len()..].chars().next();
+                if !name.is_empty()
+                    && (matches!(after, Some('{' | '[')) || TEX_COMMANDS.contains(&name.as_str()))
+                {
+                    self.diags.push(
+                        Diagnostic::error("raw-tex", format!("raw TeX `\\{name}` has no meaning in an EPUB or web edition and is not supported"))
+                            .at(here())
+                            .help(match name.as_str() {
+                                "index" => "an index entry is written `[woord]{.index}`".to_string(),
+                                "newpage" | "clearpage" | "pagebreak" => "druk breaks pages itself; remove it".to_string(),
+                                "ref" | "cite" | "label" => "use druk's references: `{#sec-x}` and `@sec-x`, citations `[@key]`".to_string(),
+                                _ => "write it in Markdown; a literal backslash is written `\\\\`".to_string(),
+                            }),
+                    );
+                    k += 1 + name.len();
+                    continue;
+                }
+            }
+            if buf[k..].starts_with("[^") && !literal(k) {
+                let name: String = buf[k + 2..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != ']' && *c != '[')
+                    .collect();
+                if !name.is_empty() && buf[k + 2 + name.len()..].starts_with(']') {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "unknown-footnote",
+                            format!("footnote `[^{name}]` has no definition"),
+                        )
+                        .at(Span::new(self.file, origin(k), origin(k) + name.len() + 3))
+                        .help(format!(
+                            "add a line `[^{name}]: Text of the note.` after the paragraph"
+                        )),
+                    );
+                    k += name.len() + 3;
+                    continue;
+                }
+            }
+            k += buf[k..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+
     /// Splits joined text into text, cross-references, citations and spelled-out references.
     fn scan_text(
         &mut self,
@@ -1038,6 +1334,7 @@ impl<'a> Parser<'a> {
         smart: &mut smart::State,
         out: &mut Vec<Inline>,
     ) {
+        self.foreign_syntax(run);
         let buf = run.buf.as_str();
         let segs = &run.segs;
         // The source offset of the line a byte of `buf` came from: the search origin for spans.
@@ -1236,6 +1533,64 @@ fn parse_width(w: &str) -> Option<Width> {
     (v > 0.0 && v.is_finite()).then_some(Width::Points(v * per))
 }
 
+/// TeX commands without arguments that Pandoc users leave in their Markdown (with an argument,
+/// `\word{…}` or `\word[…]`, any command is recognised).
+const TEX_COMMANDS: &[&str] = &[
+    "newpage",
+    "clearpage",
+    "cleardoublepage",
+    "pagebreak",
+    "linebreak",
+    "newline",
+    "noindent",
+    "indent",
+    "medskip",
+    "bigskip",
+    "smallskip",
+    "vfill",
+    "hfill",
+    "centering",
+    "raggedright",
+    "par",
+    "item",
+    "maketitle",
+    "tableofcontents",
+    "listoffigures",
+    "listoftables",
+    "appendix",
+    "frontmatter",
+    "mainmatter",
+    "backmatter",
+    "LaTeX",
+    "TeX",
+    "today",
+    "ldots",
+    "dots",
+    "quad",
+    "qquad",
+    "break",
+    "nopagebreak",
+    "printindex",
+    "printbibliography",
+    "footnotesize",
+    "small",
+    "large",
+    "Large",
+    "huge",
+    "normalsize",
+    "bfseries",
+    "itshape",
+    "ttfamily",
+];
+
+/// `s` cut to `max` characters with `…`.
+fn shorten_to(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 /// How deeply blocks and inlines may nest: far more than any book needs, few enough that
 /// every stage can walk the tree recursively on a thread's default stack.
 pub const MAX_NESTING: usize = 100;
@@ -1263,53 +1618,11 @@ fn is_nesting_level(v: &NodeValue) -> bool {
     )
 }
 
-/// Stands in for `:` inside a div's info string while comrak parses: comrak refuses an opening
-/// `:::` fence whose info string contains a colon (`title="Casus: Daan"`), and would then read
-/// the closing fence as an opening one. One byte for one byte, so source positions stay right.
-const COLON_STAND_IN: char = '\u{1f}';
-
-fn protect_div_info(text: &str) -> std::borrow::Cow<'_, str> {
-    let needs = text
-        .lines()
-        .any(|l| div_info_start(l).is_some_and(|i| l[i..].contains(':')));
-    if !needs {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        match div_info_start(line) {
-            Some(i) => {
-                out.push_str(&line[..i]);
-                out.push_str(&line[i..].replace(':', &COLON_STAND_IN.to_string()));
-            }
-            None => out.push_str(line),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// Where the info string of an opening `:::` fence begins, if the line is one.
-fn div_info_start(line: &str) -> Option<usize> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
-    let colons = rest.len() - rest.trim_start_matches(':').len();
-    if colons < 3 || rest[colons..].trim().is_empty() {
-        return None;
-    }
-    Some(indent + colons)
-}
-
 /// Whether what has been emitted so far ends a sentence, for capitalising the next reference.
 fn ends_sentence(out: &[Inline]) -> bool {
     match out.last() {
         None => true,
-        Some(Inline::Text(t)) => {
-            let t = t.trim_end().trim_end_matches(['’', '”', ')']);
-            t.ends_with(['.', '!', '?', '…'])
-        }
+        Some(Inline::Text(t)) => crate::lang::ends_sentence(t),
         Some(Inline::LineBreak) => true,
         _ => false,
     }

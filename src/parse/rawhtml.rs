@@ -303,9 +303,14 @@ impl Parser<'_> {
                 .or_else(|| html::get(a, "xml:lang"))
                 .map(str::to_string),
             title: html::get(a, "title").map(str::to_string),
+            only: None,
         };
         let plain = |a: &SpanAttrs| {
-            a.id.is_none() && a.classes.is_empty() && a.lang.is_none() && a.title.is_none()
+            a.id.is_none()
+                && a.classes.is_empty()
+                && a.lang.is_none()
+                && a.title.is_none()
+                && a.only.is_none()
         };
         match opener {
             Opener::Tag(head) => {
@@ -375,7 +380,13 @@ impl Parser<'_> {
                 }
             }
             Opener::Bracket(a, span) => {
-                self.unknown_attributes(&a, &["lang", "title", "dir"], "a span", span);
+                self.unknown_attributes(
+                    &a,
+                    &["lang", "title", "dir", "when-format", "unless-format"],
+                    "a span",
+                    span,
+                );
+                let only = self.visibility(&a, span);
                 let mut content = content;
                 let mut classes = Vec::new();
                 for c in &a.classes {
@@ -384,7 +395,7 @@ impl Parser<'_> {
                         "underline" | "ul" => {
                             content = vec![Inline::Styled(Style::Underline, content)]
                         }
-                        "mark" => classes.push(c.clone()),
+                        "content-visible" | "content-hidden" => {}
                         _ => classes.push(c.clone()),
                     }
                 }
@@ -393,6 +404,7 @@ impl Parser<'_> {
                     classes,
                     lang: a.get("lang").map(str::to_string),
                     title: a.get("title").map(str::to_string),
+                    only,
                 };
                 if plain(&sa) {
                     content
@@ -616,6 +628,7 @@ impl Parser<'_> {
                     id: attr("id"),
                     classes,
                     lang: attr("lang").or_else(|| attr("xml:lang")),
+                    only: None,
                     blocks,
                 }));
             }

@@ -113,10 +113,7 @@ pub fn scan(buf: &str, lang: Lang, sentence_start: bool) -> Vec<Token> {
 /// A reference begins a sentence when nothing but closing quotes and brackets stand between
 /// it and a full stop, question or exclamation mark, or the start of the paragraph.
 fn starts_sentence(before: &str) -> bool {
-    let t = before
-        .trim_end()
-        .trim_end_matches(['’', '”', ')', '\'', '"']);
-    t.ends_with(['.', '!', '?', '…'])
+    crate::lang::ends_sentence(before)
 }
 
 /// `@Sec-x` asks for a capital, as in Quarto; the label itself is lower case.
@@ -243,12 +240,14 @@ fn spelled(buf: &str, i: usize, terms: &[(&str, RefKind)]) -> Option<(Token, usi
         if len == 0 {
             continue;
         }
-        if digits[len..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric())
-        {
-            continue;
+        // "tabel 2.1a", "Figure 4-1", "figuur 3/2": a numbering of another system, not one
+        // of druk's numbers.
+        let mut next = digits[len..].chars();
+        match (next.next(), next.next()) {
+            (Some(c), _) if c.is_alphanumeric() => continue,
+            (Some('-' | '–' | '/' | '_'), Some(d)) if d.is_alphanumeric() => continue,
+            (Some('.'), Some(d)) if d.is_alphabetic() => continue,
+            _ => {}
         }
         let end = i + num_start + len;
         return Some((
@@ -269,6 +268,43 @@ mod tests {
 
     fn toks(s: &str) -> Vec<Token> {
         scan(s, Lang::Nl, true)
+    }
+
+    #[test]
+    fn other_numberings_are_not_references() {
+        for s in [
+            "Figure 4-1 shows",
+            "figuur 3-2 toont",
+            "tabel 2.1a",
+            "figuur 3/2",
+            "tabel 2.a",
+        ] {
+            assert!(
+                !scan(s, Lang::En, false)
+                    .iter()
+                    .chain(&scan(s, Lang::Nl, false))
+                    .any(|t| matches!(t, Token::Spelled { .. })),
+                "{s}"
+            );
+        }
+        assert!(
+            toks("zie tabel 2.1.")
+                .iter()
+                .any(|t| matches!(t, Token::Spelled { number, .. } if number == "2.1"))
+        );
+    }
+
+    #[test]
+    fn an_abbreviation_does_not_start_a_sentence() {
+        let t = toks("Zie bijv. @sec-x en vgl. @sec-y. @sec-z begint.");
+        let caps: Vec<bool> = t
+            .iter()
+            .filter_map(|t| match t {
+                Token::Xref { capitalize, .. } => Some(*capitalize),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(caps, [false, false, true]);
     }
 
     #[test]

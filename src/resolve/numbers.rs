@@ -181,20 +181,35 @@ pub fn index_unlabelled(pi: usize, part: &Part, add: &mut dyn FnMut(RefKind, &st
     walk(&part.blocks, add);
 }
 
-/// The existing number closest to a missing one: most leading parts in common, then the
-/// nearest value of the first part that differs ("3.2.5" → "3.2.3").
+/// The existing number closest to a missing one. Preferred: the same level (as many parts) in
+/// the same chapter; then the same chapter; then anywhere. Among those, the most leading parts
+/// in common, then the smallest differences part by part after them, then the one before
+/// ("3.9.9" with 3.2.1 and 3.2.2 in the chapter → "3.2.2").
 pub fn nearest<'a>(missing: &str, existing: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let want: Vec<i64> = missing.split('.').filter_map(|p| p.parse().ok()).collect();
+    let parts = |s: &str| -> Vec<i64> { s.split('.').filter_map(|p| p.parse().ok()).collect() };
+    let want = parts(missing);
     existing
         .map(|e| {
-            let have: Vec<i64> = e.split('.').filter_map(|p| p.parse().ok()).collect();
+            let have = parts(e);
+            let same_chapter = want.first() == have.first();
+            let same_level = same_chapter && want.len() == have.len();
             let common = want.iter().zip(&have).take_while(|(a, b)| a == b).count();
-            let diff = match (want.get(common), have.get(common)) {
-                (Some(a), Some(b)) => (a - b).abs(),
-                _ => 0,
-            };
-            let len_diff = (want.len() as i64 - have.len() as i64).abs();
-            ((std::cmp::Reverse(common), len_diff, diff), e)
+            let diffs: Vec<i64> = (common..want.len().max(have.len()))
+                .map(|k| {
+                    (want.get(k).copied().unwrap_or(0) - have.get(k).copied().unwrap_or(0)).abs()
+                })
+                .collect();
+            let after = have > want;
+            (
+                (
+                    std::cmp::Reverse(same_level),
+                    std::cmp::Reverse(same_chapter),
+                    std::cmp::Reverse(common),
+                    diffs,
+                    after,
+                ),
+                e,
+            )
         })
         .min()
         .map(|(_, e)| e)
@@ -211,5 +226,8 @@ mod tests {
         assert_eq!(nearest("3.4", have.iter().copied()), Some("3.3"));
         assert_eq!(nearest("4.2.2", have.iter().copied()), Some("4.2.1"));
         assert_eq!(nearest("9", std::iter::empty()), None);
+        let chapter = ["3.1", "3.2", "3.2.1", "3.2.2", "4.9.9"];
+        assert_eq!(nearest("3.9.9", chapter.iter().copied()), Some("3.2.2"));
+        assert_eq!(nearest("3.7", chapter.iter().copied()), Some("3.2"));
     }
 }

@@ -41,7 +41,30 @@ fn check_error_fixture(name: &str) {
 macro_rules! error_fixtures {
     ($($name:ident => $dir:literal),* $(,)?) => {
         $(#[test] fn $name() { check_error_fixture($dir); })*
+        const LISTED: &[&str] = &[$($dir),*];
     };
+}
+
+/// A fixture folder that is not listed above would never be checked.
+#[test]
+fn every_error_fixture_is_listed() {
+    let mut missing: Vec<String> = std::fs::read_dir(root().join("tests/errors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            root()
+                .join("tests/errors")
+                .join(n)
+                .join("expected")
+                .is_file()
+        })
+        .filter(|n| !LISTED.contains(&n.as_str()))
+        .collect();
+    missing.sort();
+    assert!(
+        missing.is_empty(),
+        "add these to error_fixtures!: {missing:?}"
+    );
 }
 
 error_fixtures! {
@@ -59,6 +82,20 @@ error_fixtures! {
     invalid_utf8_in_a_chapter => "invalid-utf8",
     all_problems_are_reported_together => "many-problems",
     table_too_wide_for_the_page_is_refused => "table-too-wide",
+    syntax_of_other_tools_is_refused_at_its_place => "foreign-syntax",
+    an_unclosed_div_and_a_stray_fence => "unclosed-div",
+    unknown_citation_key_suggests_the_near_key => "unknown-citation",
+    malformed_bibliography_file => "malformed-bibliography",
+    missing_bibliography_file => "missing-bibliography",
+    malformed_bibliography_entry => "malformed-entry",
+    duplicate_reference_points_at_the_second_definition => "duplicate-reference",
+    date_range_is_printed_as_its_first_date => "date-range",
+    unused_reference_is_a_warning => "unused-reference",
+    yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
+    pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
+    dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
+    bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
+    bibtex_latex_that_cannot_be_converted_is_named => "bibtex-latex",
 }
 
 #[cfg(unix)]
@@ -156,21 +193,6 @@ fn human_diagnostics_show_the_line_and_a_caret() {
         err.contains("help: did you mean @sec-balansmodel?"),
         "{err}"
     );
-}
-
-error_fixtures! {
-    unknown_citation_key_suggests_the_near_key => "unknown-citation",
-    malformed_bibliography_file => "malformed-bibliography",
-    missing_bibliography_file => "missing-bibliography",
-    malformed_bibliography_entry => "malformed-entry",
-    duplicate_reference_points_at_the_second_definition => "duplicate-reference",
-    date_range_is_printed_as_its_first_date => "date-range",
-    unused_reference_is_a_warning => "unused-reference",
-    yaml_mapping_without_references_says_what_was_expected => "bibliography-without-references",
-    pandoc_and_zotero_bibliographies_are_read => "pandoc-bibliography",
-    dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
-    bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
-    bibtex_latex_that_cannot_be_converted_is_named => "bibtex-latex",
 }
 
 #[test]

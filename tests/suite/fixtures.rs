@@ -44,6 +44,81 @@ fn raw_html_book_matches_golden_epub() {
 }
 
 #[test]
+fn per_edition_book_matches_golden_epub() {
+    check_fixture("per-edition");
+}
+
+/// `.content-visible` and `.content-hidden` decide per edition; nested divs with fences of one
+/// length stay nested.
+#[test]
+fn content_for_some_editions_only() {
+    let out = scratch("per-edition-all");
+    let o = run(druk()
+        .arg("build")
+        .arg(root().join("tests/books/per-edition"))
+        .arg("--out")
+        .arg(&out));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = tool("pdftotext", &[], &out.join("per-editie-print.pdf")).replace('\n', " ");
+    let web = strip_tags(&std::fs::read_to_string(out.join("html/hoofdstuk-01.html")).unwrap());
+    let epub = strip_tags(&entry_text(
+        &unzip(&out.join("per-editie.epub")),
+        "hoofdstuk-01.xhtml",
+    ));
+    for (edition, text, shown, hidden) in [
+        (
+            "print",
+            &pdf,
+            &["Alleen gedrukt", "een gedrukt stuk"][..],
+            &[
+                "Alleen digitaal",
+                "Alleen in het e-boek",
+                "een digitaal stuk",
+            ][..],
+        ),
+        (
+            "web",
+            &web,
+            &["Alleen digitaal", "een digitaal stuk"],
+            &["Alleen gedrukt", "Alleen in het e-boek", "een gedrukt stuk"],
+        ),
+        (
+            "epub",
+            &epub,
+            &[
+                "Alleen digitaal",
+                "Alleen in het e-boek",
+                "een digitaal stuk",
+            ],
+            &["Alleen gedrukt", "een gedrukt stuk"],
+        ),
+    ] {
+        for s in shown {
+            assert!(text.contains(s), "{edition} lacks “{s}”");
+        }
+        for s in hidden {
+            assert!(!text.contains(s), "{edition} shows “{s}”");
+        }
+        for s in [
+            "elke editie",
+            "Nested divs",
+            "Weer in het Nederlands",
+            "Na de kader",
+        ] {
+            assert!(text.contains(s), "{edition} lacks “{s}”");
+        }
+    }
+    // The English div stays inside the kader, and the text after it too.
+    let xhtml = entry_text(&unzip(&out.join("per-editie.epub")), "hoofdstuk-01.xhtml");
+    let kader = &xhtml[xhtml.find("class=\"kader\"").unwrap()..];
+    let kader = &kader[..kader.find("Na de kader").unwrap()];
+    assert!(
+        kader.contains("lang=\"en\"") && kader.contains("Weer in het Nederlands"),
+        "{kader}"
+    );
+}
+
+#[test]
 fn citations_book_matches_golden_epub() {
     check_fixture("citations");
 }
