@@ -743,12 +743,12 @@ impl<'a> Parser<'a> {
         let span = self.span(img);
         let a = attrs::Attrs::from_comrak(img.data().attrs.as_deref());
         let id = a.id.clone();
-        self.check_image(&link.url, span);
+        let src = self.image_path(&link.url, span);
         let caption = self.inlines(img, true);
         self.unknown_attributes(&a, &["fig-alt", "alt", "width"], "a figure", span);
         let width = self.width(&a, span);
         Some(Figure {
-            src: link.url.clone(),
+            src,
             caption,
             alt: a
                 .get("fig-alt")
@@ -782,6 +782,22 @@ impl<'a> Parser<'a> {
                 None
             }
         }
+    }
+
+    /// The image at `url` as a path relative to the book folder, checked. Written as an
+    /// editor's preview resolves it (relative to the Markdown file) or relative to the book
+    /// folder; either must stay inside the book folder.
+    fn image_path(&mut self, url: &str, span: Span) -> String {
+        let url = percent_decoded(url);
+        let from_file = std::path::Path::new(&self.src.rel)
+            .parent()
+            .and_then(|dir| lexical_join(dir, &url));
+        let path = match from_file {
+            Some(p) if p != url && self.root.join(&p).is_file() => p,
+            _ => url,
+        };
+        self.check_image(&path, span);
+        path
     }
 
     fn check_image(&mut self, url: &str, span: Span) {
@@ -1155,7 +1171,7 @@ impl<'a> Parser<'a> {
                 }
                 NodeValue::Image(l) => {
                     let span = self.span(child);
-                    self.check_image(&l.url, span);
+                    let src = self.image_path(&l.url, span);
                     let a = attrs::Attrs::from_comrak(child.data().attrs.as_deref());
                     self.unknown_attributes(&a, &["alt", "width"], "an image", span);
                     if let Some(id) = &a.id {
@@ -1174,7 +1190,7 @@ impl<'a> Parser<'a> {
                         None => plain_text(&self.inlines(child, false)),
                     };
                     out.push(Piece::Inline(Inline::Image {
-                        src: l.url.clone(),
+                        src,
                         alt,
                         title: (!l.title.is_empty()).then(|| l.title.clone()),
                         width,
@@ -1508,6 +1524,41 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// `dir/rel` with `.` and `..` resolved lexically; `None` when it would leave `dir`'s root
+/// (more `..` than there are folders).
+fn lexical_join(dir: &std::path::Path, rel: &str) -> Option<String> {
+    use std::path::Component;
+    let mut parts: Vec<String> = dir
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    for c in std::path::Path::new(rel).components() {
+        match c {
+            Component::Normal(n) => parts.push(n.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `%20` and the like in an image path, as Markdown writes spaces in URLs.
+fn percent_decoded(url: &str) -> String {
+    if !url.contains('%') {
+        return url.to_string();
+    }
+    percent_encoding::percent_decode_str(url)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 /// `50%`, `8cm`, `80mm`, `3in`, `200pt`, `300px`: a width as a share of the text width or in

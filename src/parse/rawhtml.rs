@@ -258,8 +258,7 @@ impl Parser<'_> {
                     );
                     return None;
                 };
-                let src = src.to_string();
-                self.check_image(&src, head.span);
+                let src = self.image_path(src, head.span);
                 let width = html::get(&head.attrs, "width").and_then(|w| {
                     let w = super::parse_width(w);
                     if w.is_none() {
@@ -764,7 +763,7 @@ impl Parser<'_> {
         }
         let img = img?;
         let src = html::get(&img.attrs, "src")?.to_string();
-        self.check_image(&src, img.span);
+        let src = self.image_path(&src, img.span);
         let caption = match caption {
             Some(kids) => {
                 let kids: Vec<Node> = kids.iter().map(clone_node).collect();

@@ -433,3 +433,56 @@ fn one_chapter_has_the_numbers_of_the_whole_book() {
         Some(2)
     );
 }
+
+/// Image paths as an editor's preview resolves them (relative to the Markdown file) work as
+/// well as paths relative to the book folder; a missing one gets a "did you mean".
+#[test]
+fn image_paths_relative_to_the_chapter_or_the_book() {
+    let dir = scratch("image-paths");
+    let book = dir.join("boek");
+    std::fs::create_dir_all(book.join("hoofdstukken/plaatjes")).unwrap();
+    std::fs::create_dir_all(book.join("afbeeldingen")).unwrap();
+    let png = std::fs::read(root().join("book/afbeeldingen/04-methodische-cyclus.png")).unwrap();
+    std::fs::write(book.join("afbeeldingen/cyclus.png"), &png).unwrap();
+    std::fs::write(book.join("hoofdstukken/plaatjes/naast.png"), &png).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Paden\nchapters: [hoofdstukken/01.md]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("hoofdstukken/01.md"),
+        "# Een\n\n![Vanuit het boek](afbeeldingen/cyclus.png)\n\n![Vanuit het hoofdstuk](../afbeeldingen/cyclus.png)\n\n![Ernaast](plaatjes/naast.png)\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(druk()
+        .args(["build", "--format", "epub,pdf"])
+        .arg(&book)
+        .arg("--out")
+        .arg(&out));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let names: Vec<String> = unzip(&out.join("paden.epub"))
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".png")).count(),
+        2,
+        "{names:?}"
+    );
+    std::fs::write(
+        book.join("hoofdstukken/01.md"),
+        "# Een\n\n![Mis](afbeeldingen/cycl.png)\n\n![Weg](../../buiten.png)\n",
+    )
+    .unwrap();
+    let o = run(druk()
+        .args(["check", "--message-format", "short"])
+        .arg(&book));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("did you mean `afbeeldingen/cyclus.png`?"),
+        "{err}"
+    );
+    assert!(err.contains("leaves the book folder"), "{err}");
+}
