@@ -165,6 +165,7 @@ error_fixtures! {
     duplicate_reference_points_at_the_second_definition => "duplicate-reference",
     date_range_is_printed_as_its_first_date => "date-range",
     unused_reference_is_a_warning => "unused-reference",
+    pandoc_constructs_druk_does_not_implement => "pandoc-unsupported",
 }
 
 #[test]
