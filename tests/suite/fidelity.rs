@@ -29,7 +29,8 @@
 //! Any other difference is reported, at the manuscript's file and line with a few words
 //! around it on both sides: a manuscript word missing, changed or out of order (found as
 //! missing here and added there), a word added, literal markup (`{#sec-x}`, `[^1]`, `:::`,
-//! `\index{`, `$x$`, `{{<`, `^2^`, `]{.smallcaps}` …), a change of case, code printed
+//! `\index{`, `$x$`, `{{<`, `^2^`, `]{.smallcaps}` …), a change of case, a reference
+//! capitalised inside a sentence (“bijv. Hoofdstuk 2”) or not at its start, code printed
 //! otherwise than written, and in the EPUB and the web edition superscript or subscript
 //! lost. A book whose differences are known is listed in [`KNOWN`] with their exact number
 //! per edition (or as refused, with druk's error), so the test fails both when a book gets
@@ -388,6 +389,38 @@ fn classify(ms: &[&Tok], ed: &[&ETok], byline: &HashSet<String>) -> Option<&'sta
         return (!ok).then_some("changed");
     }
     Some("changed")
+}
+
+/// Abbreviations after which a full stop does not end the sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "bijv", "bv", "vgl", "enz", "etc", "resp", "ca", "nr", "blz", "par", "fig", "cf", "vs", "zgn",
+    "incl", "excl", "afb", "hfst", "dr", "mr", "ir", "prof", "mevr", "dhr", "eg", "ie",
+];
+
+/// Whether the reference at `w` starts a sentence: the first word of its block, or after a
+/// full stop that does not end an abbreviation (“bijv.”, “o.a.”); or the author wrote
+/// `@Sec-…`.
+fn capital_expected(ms: &[&Tok], w: usize) -> bool {
+    let t = ms[w];
+    let key = t.raw.trim_start_matches(['[', '-', '@']);
+    if key.chars().next().is_some_and(char::is_uppercase) || t.first {
+        return true;
+    }
+    let Some(prev) = w.checked_sub(1).map(|p| ms[p]) else {
+        return true;
+    };
+    match prev.norm.as_str() {
+        "?" | "!" => true,
+        "." | "…" => {
+            let word = w.checked_sub(2).map(|p| ms[p]);
+            let abbreviation = word.is_some_and(|x| {
+                ABBREVIATIONS.contains(&x.norm.as_str())
+                    || (x.norm.chars().count() == 1 && w >= 3 && ms[w - 3].norm == ".")
+            });
+            !abbreviation
+        }
+        _ => false,
+    }
 }
 
 /// A stretch that differs, by index into the manuscript tokens (`ms`, a float's or the main
@@ -977,6 +1010,21 @@ impl<'a> Comparison<'a> {
                 for &j in &h.ed {
                     self.used[j] = true;
                 }
+            }
+            // A reference printed as druk may, but capitalised where the sentence goes on
+            // (“bijv. Hoofdstuk 2”), or the other way round.
+            if h.kind.is_empty()
+                && let Some(&w) = h.ms.first()
+                && ms[w].kind == Kind::Ref
+                && let Some(first) = h.ed.first().map(|&j| &self.ed[j])
+                && let Some(c) = first.text.chars().next().filter(|c| c.is_alphabetic())
+                && c.is_uppercase() != capital_expected(ms, w)
+            {
+                h.kind = if c.is_uppercase() {
+                    "reference capitalised inside a sentence"
+                } else {
+                    "reference in lower case at a sentence start"
+                };
             }
             if h.kind.is_empty() {
                 continue;

@@ -724,6 +724,7 @@ impl Scanner<'_> {
                     kind: Kind::Code,
                     line: *ln,
                     style: 0,
+                    first: false,
                 })
             });
         }
@@ -767,7 +768,11 @@ impl Scanner<'_> {
         let mut pieces = Vec::new();
         let start = if quoted { skip_alert(s) } else { 0 };
         self.scan(&s[start..], out.len(), &mut pieces);
+        let first = out.len();
         emit(pieces, out);
+        if let Some(t) = out.get_mut(first) {
+            t.first = true;
+        }
     }
 
     /// Scans `s` into pieces. `at` is where the text will land in its token list (the anchor
@@ -976,7 +981,8 @@ impl Scanner<'_> {
                     match key_at(s, i + 1) {
                         Some((key, end)) if prev_ok => match self.key_kind(&key) {
                             Some(kind) => {
-                                pieces.push(Piece::Wild(kind, ln));
+                                let source: String = s[i..end].iter().map(|x| x.0).collect();
+                                pieces.push(Piece::Wild(kind, ln, source));
                                 i = end;
                             }
                             None => {
@@ -1099,7 +1105,7 @@ impl Scanner<'_> {
             _ => {}
         }
         if let Some(kind) = self.citation(&inner) {
-            pieces.push(Piece::Wild(kind, ln));
+            pieces.push(Piece::Wild(kind, ln, format!("[{inner}]")));
             return close + 1;
         }
         if self.refdefs.contains(&inner.to_lowercase()) {
@@ -1237,7 +1243,8 @@ fn skip_alert(s: &[(char, u32)]) -> usize {
 enum Piece {
     Text(Chars),
     Code(Chars),
-    Wild(Kind, u32),
+    /// A citation or cross-reference, with its source text.
+    Wild(Kind, u32, String),
     /// Superscript or subscript text.
     Styled(u8, Vec<Piece>),
     /// A run of `*`, `_` or `~~`: emphasis if it finds its partner, text otherwise.
@@ -1356,6 +1363,7 @@ fn emit(pieces: Vec<Piece>, out: &mut Vec<Tok>) {
                 text: p.text,
                 norm: p.norm,
                 kind,
+                first: false,
             })
         });
         buf.clear();
@@ -1374,19 +1382,21 @@ fn emit(pieces: Vec<Piece>, out: &mut Vec<Tok>) {
                         norm: p.norm,
                         kind: Kind::Code,
                         style,
+                        first: false,
                     })
                 });
             }
-            Item::Wild(kind, line, style) => {
+            Item::Wild(kind, line, style, source) => {
                 flush(&mut buf, out);
                 let text = if kind == Kind::Cite { "@cite" } else { "@ref" };
                 out.push(Tok {
-                    raw: text.to_string(),
+                    raw: source,
                     text: text.to_string(),
                     norm: text.to_string(),
                     kind,
                     line,
                     style,
+                    first: false,
                 });
             }
         }
@@ -1398,7 +1408,7 @@ fn emit(pieces: Vec<Piece>, out: &mut Vec<Tok>) {
 enum Item {
     Char(char, u32, u8),
     Code(Chars, u8),
-    Wild(Kind, u32, u8),
+    Wild(Kind, u32, u8, String),
 }
 
 /// Pieces into items: emphasis resolved, formatting carried down.
@@ -1432,7 +1442,7 @@ fn flatten(mut pieces: Vec<Piece>, style: u8, out: &mut Vec<Item>) {
                 );
             }
             Piece::Code(t) => out.push(Item::Code(t, style)),
-            Piece::Wild(kind, line) => out.push(Item::Wild(kind, line, style)),
+            Piece::Wild(kind, line, source) => out.push(Item::Wild(kind, line, style, source)),
             Piece::Styled(st, inner) => flatten(inner, style | st, out),
         }
     }

@@ -28,8 +28,9 @@ pub enum Kind {
 pub const SUP: u8 = 1;
 pub const SUB: u8 = 2;
 
-/// One manuscript token, with the place it was written. `raw` is as written, `text` with
-/// quotes, ligatures and spaces folded, `norm` also in lower case.
+/// One manuscript token, with the place it was written. `raw` is as written (for a citation
+/// or reference, its whole source), `text` with quotes, ligatures and spaces folded, `norm`
+/// also in lower case.
 #[derive(Clone, Debug)]
 pub struct Tok {
     pub raw: String,
@@ -39,6 +40,8 @@ pub struct Tok {
     pub line: u32,
     /// [`SUP`], [`SUB`].
     pub style: u8,
+    /// The first token of a paragraph, heading or cell: a sentence starts here.
+    pub first: bool,
 }
 
 /// One token of an edition, with where it was found (a page of a PDF, 0 elsewhere).
