@@ -185,6 +185,8 @@ pub enum Width {
     Share(f64),
     /// A length in points (1/72 inch).
     Points(f64),
+    /// A length in em: times the size of the text around it.
+    Em(f64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -777,7 +777,7 @@ impl<'a> Parser<'a> {
                 self.diags.push(
                     Diagnostic::error("image-width", format!("cannot read the width `{w}`"))
                         .at(span)
-                        .help("write a share of the text width (`width=\"50%\"`) or a length (`width=8cm`, `80mm`, `3in`, `200pt`, `300px`)"),
+                        .help("write a share of the text width (`width=\"50%\"`) or a length (`width=8cm`, `80mm`, `3in`, `200pt`, `300px`, `2em`)"),
                 );
                 None
             }
@@ -1561,8 +1561,8 @@ fn percent_decoded(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string())
 }
 
-/// `50%`, `8cm`, `80mm`, `3in`, `200pt`, `300px`: a width as a share of the text width or in
-/// points.
+/// `50%`, `8cm`, `80mm`, `3in`, `200pt`, `300px`, `2em`: a width as a share of the text width,
+/// in points or in em.
 fn parse_width(w: &str) -> Option<Width> {
     let w = w.trim();
     if let Some(p) = w.strip_suffix('%') {
@@ -1572,6 +1572,9 @@ fn parse_width(w: &str) -> Option<Width> {
     let split = w.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(w.len());
     let (num, unit) = w.split_at(split);
     let v: f64 = num.trim().parse().ok()?;
+    if unit.trim() == "em" {
+        return (v > 0.0 && v.is_finite()).then_some(Width::Em(v));
+    }
     let per = match unit.trim() {
         "cm" => 72.0 / 2.54,
         "mm" => 72.0 / 25.4,

@@ -465,6 +465,7 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
         part: 0,
         note_seen: Vec::new(),
         text_width: style.text_width(),
+        body_size: style.body.size,
         lang: None,
     };
     let mut chapters = front(book, &style, edition);
@@ -581,6 +582,8 @@ struct Converter<'a> {
     note_seen: Vec<bool>,
     /// The text width in pt, for image widths given as a share of it.
     text_width: f64,
+    /// The size of running text in pt, for widths in em.
+    body_size: f64,
     /// Inside a div in another language (`::: {lang=en}`): that language.
     lang: Option<Option<f::Lang>>,
 }
@@ -807,6 +810,7 @@ impl Converter<'_> {
                     },
                     width_pt: match fig.width {
                         Some(model::Width::Points(pt)) => Some(pt),
+                        Some(model::Width::Em(em)) => Some(em * self.body_size),
                         _ => None,
                     },
                     source: self.source(fig.span),
@@ -913,6 +917,7 @@ impl Converter<'_> {
                             width: width.map(|w| match w {
                                 model::Width::Share(s) => s * self.text_width,
                                 model::Width::Points(pt) => pt,
+                                model::Width::Em(em) => em * self.body_size,
                             }),
                         }));
                     }

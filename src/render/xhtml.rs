@@ -704,6 +704,7 @@ fn css_width(w: crate::model::Width) -> String {
     match w {
         crate::model::Width::Share(f) => format!("width: {}%", trim_number(f * 100.0)),
         crate::model::Width::Points(pt) => format!("width: {}mm", trim_number(pt * 25.4 / 72.0)),
+        crate::model::Width::Em(em) => format!("width: {}em", trim_number(em)),
     }
 }
 

@@ -84,6 +84,7 @@ error_fixtures! {
     table_too_wide_for_the_page_is_refused => "table-too-wide",
     syntax_of_other_tools_is_refused_at_its_place => "foreign-syntax",
     an_unclosed_div_and_a_stray_fence => "unclosed-div",
+    pandoc_constructs_druk_does_not_implement => "pandoc-unsupported",
     unknown_citation_key_suggests_the_near_key => "unknown-citation",
     malformed_bibliography_file => "malformed-bibliography",
     missing_bibliography_file => "missing-bibliography",

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod epubcheck;
 mod errors;
+mod fidelity;
 mod fixtures;
 mod hostile;
 mod html;
