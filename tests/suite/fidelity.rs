@@ -67,17 +67,21 @@ enum Known {
 const KNOWN: &[(&str, Known)] = &[
     // `:bulb:` in a heading printed as written (emoji shortcode).
     ("minvws-en", Known::Differences([1, 1, 1, 1])),
-    // Printed as written: `> [!Note]` alerts (3), `{%hackmd …%}` includes (5), emoji
-    // shortcodes `:bulb:` … (17), `[ ]` task boxes in a quoted list (5).
-    ("minvws-nl", Known::Differences([30, 30, 30, 30])),
+    // Printed as written: `> [!Note]` alerts, `{%hackmd …%}` includes, emoji shortcodes.
+    ("minvws-nl", Known::Differences([25, 25, 25, 25])),
     // PDFs: code lines longer than the measure broken inside a word (24: `Fer` / `ris`),
     // characters without a glyph extracted as the first of them (简简简简).
     ("rust-patterns", Known::Differences([0, 0, 25, 25])),
-    // A CSL-YAML file that starts with `---` (a Pandoc metadata block) is refused.
-    (
-        "pandoc-markdown",
-        Known::Refused("cannot read the bibliography: invalid type: map, expected a sequence"),
-    ),
+    // The note that is never referenced (druk warns and leaves it out).
+    ("pandoc-markdown", Known::Differences([1, 1, 1, 1])),
+    // This test does not yet read `.content-visible` per edition.
+    ("per-edition", Known::Differences([2, 3, 2, 2])),
+    // This test does not yet decode `&minus;` in raw HTML, quote `<q>`, or keep header cells
+    // of an HTML table apart.
+    ("raw-html", Known::Differences([3, 3, 3, 3])),
+    // Footnotes in table cells and captions, a kader's label; in print the repeated header
+    // and "(vervolg)" of tables that continue on the next page.
+    ("tables", Known::Differences([5, 5, 11, 11])),
 ];
 
 const EDITIONS: [&str; 4] = ["EPUB", "web", "print PDF", "screen PDF"];
