@@ -17,3 +17,4 @@ mod printready;
 mod robust;
 mod serve;
 mod tables;
+mod fuzzed;
