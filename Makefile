@@ -6,7 +6,7 @@
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: book test deps check lint clean bench
+.PHONY: book test deps check lint clean bench fuzz fuzz-build
 
 book:
 	$(CARGO) build --release --quiet
@@ -41,6 +41,26 @@ deps:
 # same generated content. Settings: BENCH_SIZES, BENCH_RUNS, BENCH_ANCHORS... (see benches/run.sh).
 bench:
 	./benches/run.sh
+
+# Coverage-guided fuzzing of the whole pipeline (AFL++ through cargo-afl, on stable Rust):
+# `make fuzz` runs the `pipeline` target for FUZZ_SECONDS from the seeds in
+# tests/fuzz/seeds, and fails if AFL++ saved a crash or a hang. FUZZ_TARGET=print adds the PDFs.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGET ?= pipeline
+FUZZ_DIR ?= target/fuzz
+fuzz-build:
+	@command -v cargo-afl >/dev/null || $(CARGO) install --locked cargo-afl
+	@$(CARGO) afl config --build >/dev/null 2>&1 || true
+	cd tests/fuzz && CARGO_TARGET_DIR=$(CURDIR)/$(FUZZ_DIR)/build $(CARGO) afl build --release --quiet
+
+fuzz: fuzz-build
+	rm -rf $(FUZZ_DIR)/out-$(FUZZ_TARGET)
+	AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
+	  $(CARGO) afl fuzz -i tests/fuzz/seeds -o $(FUZZ_DIR)/out-$(FUZZ_TARGET) -x tests/fuzz/markdown.dict \
+	  -V $(FUZZ_SECONDS) -t 5000 $(FUZZ_DIR)/build/release/$(FUZZ_TARGET) > $(FUZZ_DIR)/fuzz-$(FUZZ_TARGET).log 2>&1
+	@grep -E "execs_done|execs_per_sec|saved_crashes|saved_hangs" $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/fuzzer_stats
+	@found=$$(ls $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/crashes $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/hangs 2>/dev/null | grep -v README | wc -l); \
+	if [ "$$found" != 0 ]; then echo "fuzzing found $$found crash(es) or hang(s): $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/{crashes,hangs}"; exit 1; fi
 
 # Style gate, as CI would want it.
 lint:
