@@ -437,48 +437,64 @@ impl Finish<'_> {
         // Running heads and folios.
         let opening_page = k == 0 && lay.has_opening;
         if chapter.folios && !opening_page {
-            page.folio_shown = true;
-            let head = if recto {
-                lay.pages[k]
-                    .first_mark
-                    .clone()
-                    .or_else(|| previous_mark(lay, k))
-                    .unwrap_or_else(|| lay.verso_head.clone())
-            } else {
-                lay.verso_head.clone()
-            };
-            let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
-            let tw = style.text_width();
-            let head_look = style.running_head.clone();
-            let mut folio_look = head_look.clone();
-            folio_look.italic = false;
-            let label = f.label();
-            let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
-            let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
-            let (fx, hx) = if recto {
-                (dx + tw - fw, dx)
-            } else {
-                (dx, dx + tw - hw)
-            };
-            for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
-                let (runs, _) = set_plain(ctx, text, look, x, head_y);
-                page.items.extend(runs.into_iter().map(Item::Glyphs));
-            }
-            let text = if recto {
-                format!("{head}  |  {label}")
-            } else {
-                format!("{label}  |  {head}")
-            };
-            page.lines.insert(
-                0,
-                TextLine {
-                    x: fx.min(hx),
-                    y: head_y,
-                    text,
-                },
-            );
+            self.head_and_folio(ctx, &mut page, lay, k, dx);
         }
         page
+    }
+
+    /// The running head and the folio above the text area of a page: on a recto the
+    /// first section mark on the page (or the last one before it) and the folio at the
+    /// outer edge, on a verso the folio and the chapter's head.
+    fn head_and_folio(
+        &self,
+        ctx: &mut Ctx,
+        page: &mut Page,
+        lay: &ChapterLayout,
+        k: usize,
+        dx: f64,
+    ) {
+        let style = &self.flow.style;
+        let recto = page.recto;
+        page.folio_shown = true;
+        let head = if recto {
+            lay.pages[k]
+                .first_mark
+                .clone()
+                .or_else(|| previous_mark(lay, k))
+                .unwrap_or_else(|| lay.verso_head.clone())
+        } else {
+            lay.verso_head.clone()
+        };
+        let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
+        let tw = style.text_width();
+        let head_look = style.running_head.clone();
+        let mut folio_look = head_look.clone();
+        folio_look.italic = false;
+        let label = page.folio.label();
+        let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
+        let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
+        let (fx, hx) = if recto {
+            (dx + tw - fw, dx)
+        } else {
+            (dx, dx + tw - hw)
+        };
+        for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
+            let (runs, _) = set_plain(ctx, text, look, x, head_y);
+            page.items.extend(runs.into_iter().map(Item::Glyphs));
+        }
+        let text = if recto {
+            format!("{head}  |  {label}")
+        } else {
+            format!("{label}  |  {head}")
+        };
+        page.lines.insert(
+            0,
+            TextLine {
+                x: fx.min(hx),
+                y: head_y,
+                text,
+            },
+        );
     }
 }
 

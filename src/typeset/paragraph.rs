@@ -784,6 +784,27 @@ enum LinePart {
     Anchor(String),
 }
 
+/// A break inside a word: (word, fragment, byte offset, kind).
+type WordCut = (usize, usize, usize, BreakKind);
+
+/// What the line breaker chose for one line, before it is shaped.
+enum Raw {
+    Chunk(usize, usize, usize, usize),
+    Space(usize, f64),
+    Indent,
+    Anchor(String),
+}
+
+/// The spacing of a set line: how far its spaces stretch (positive) or shrink (negative)
+/// and the width it comes to.
+struct Spacing {
+    ratio: f64,
+    set_width: f64,
+}
+
+/// The lines of a paragraph, in three steps each: the items between two breaks as parts
+/// ([`line_parts`]), shaped where a break changed a word ([`shape_line`]), their spacing
+/// ([`justify`]) and the placed glyphs ([`emit_line`]).
 fn finalize(
     ctx: &mut Ctx,
     styles: &[RunStyle],
@@ -792,43 +813,14 @@ fn finalize(
     spec: &ParSpec,
     target: f64,
 ) -> Vec<LineBox> {
-    let leading = spec.look.leading;
-    let baseline = leading * BASELINE_RATIO;
-    let ragged = spec.align != Align::Justify;
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     // The break that ended the previous line, if it was inside a word.
-    let mut carried: Option<(usize, usize, usize, BreakKind)> = None;
+    let mut carried: Option<WordCut> = None;
     let n_lines = breaks.len();
 
     for (li, &b) in breaks.iter().enumerate() {
-        // Gather the parts of this line; consecutive pieces of one word fragment merge.
-        enum Raw {
-            Chunk(usize, usize, usize, usize),
-            Space(usize, f64),
-            Indent,
-            Anchor(String),
-        }
-        let mut raw: Vec<Raw> = Vec::new();
-        for i in start..b {
-            match &built.srcs[i] {
-                Src::Chunk {
-                    word,
-                    frag,
-                    from,
-                    to,
-                } => match raw.last_mut() {
-                    Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
-                        *t = *to
-                    }
-                    _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
-                },
-                Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
-                Src::Indent => raw.push(Raw::Indent),
-                Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
-                Src::WordBreak { .. } | Src::Structural => {}
-            }
-        }
+        let raw = line_parts(built, start, b);
         let ends_with = match &built.srcs[b] {
             Src::WordBreak {
                 word,
@@ -838,276 +830,344 @@ fn finalize(
             } => Some((*word, *frag, *at, *kind)),
             _ => None,
         };
-        let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
-        let last_chunk = raw.iter().rposition(|r| matches!(r, Raw::Chunk(..)));
         let hyphenated = ends_with.is_some();
-
-        // Shape the chunks, applying the break rules at both ends of the line: the
-        // diaeresis rule after a hyphenation break, the added hyphen before one.
-        let mut parts: Vec<LinePart> = Vec::with_capacity(raw.len());
-        for (ri, r) in raw.into_iter().enumerate() {
-            match r {
-                Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
-                Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
-                Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
-                Raw::Chunk(word, frag, from, to) => {
-                    let wf = &built.words[word][frag];
-                    let st = &styles[wf.style];
-                    let mut text: String = wf.text[from..to].to_string();
-                    let mut changed = from != 0 || to != wf.text.len();
-                    if Some(ri) == first_chunk
-                        && let Some((cw, cf, at, kind)) = carried
-                        && (cw, cf, at) == (word, frag, from)
-                        && let std::borrow::Cow::Owned(s) =
-                            hyphenate::after_break(&text, kind, spec.lang)
-                    {
-                        text = s;
-                        changed = true;
-                    }
-                    if Some(ri) == last_chunk
-                        && let Some((ew, ef, at, BreakKind::Hyphen)) = ends_with
-                        && (ew, ef, at) == (word, frag, to)
-                    {
-                        text.push('-');
-                        changed = true;
-                    }
-                    let shaped = if changed {
-                        ctx.shaper.shape(&text, st.font, st.features, spec.lang)
-                    } else {
-                        wf.shaped.clone()
-                    };
-                    let width = shaped.width * st.size;
-                    parts.push(LinePart::Text(Placed {
-                        style: wf.style,
-                        text,
-                        shaped,
-                        width,
-                    }));
-                }
-            }
-        }
+        let parts = shape_line(ctx, styles, built, raw, carried, ends_with, spec);
         carried = ends_with;
 
-        // Justify.
         let last_line = li + 1 == n_lines;
         let forced_end =
             matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
-        let mut natural = 0.0;
-        let mut stretch = 0.0;
-        let mut shrink = 0.0;
-        for p in &parts {
-            match p {
-                LinePart::Text(t) => natural += t.width,
-                LinePart::Space { width, style } => {
-                    natural += width;
-                    if !ragged {
-                        let (st, sh) = space_flex(*width, styles[*style].size);
-                        stretch += st;
-                        shrink += sh;
-                    }
-                }
-                LinePart::Indent(w) => natural += w,
-                LinePart::Anchor(_) => {}
-            }
-        }
-        let ratio = if ragged {
-            0.0
-        } else if natural > target {
-            if shrink > 0.0 {
-                -((natural - target) / shrink).min(1.0)
-            } else {
-                0.0
-            }
-        } else if last_line || forced_end {
-            0.0
-        } else if stretch > 0.0 {
-            (target - natural) / stretch
-        } else {
-            0.0
-        };
-        if ratio > 1.0 {
-            ctx.stats.loose_lines += 1;
-        }
-        let set_width = natural
-            + if ratio < 0.0 {
-                ratio * shrink
-            } else {
-                ratio * stretch
-            };
-        if set_width > target + OVERFULL_SLACK {
-            ctx.stats.overfull_lines += 1;
-            // The start of the line is enough to find it; a whole line can be megabytes.
-            let text = line_text(&parts);
-            let text = shorten(&text, 60);
-            let src = spec.source.clone();
-            ctx.warn(
-                WarningKind::OverfullLine,
-                src.as_ref(),
-                format!(
-                    "overfull line ({:.1}pt too wide): {}",
-                    set_width - target,
-                    text
-                ),
-            );
-        }
-        let x0 = spec.left
-            + match spec.align {
-                Align::Justify | Align::Left => 0.0,
-                Align::Center => ((target - set_width) / 2.0).max(0.0),
-                Align::Right => (target - set_width).max(0.0),
-            };
-
-        // Emit glyph runs.
-        let mut frag = Frag::new(leading);
-        let mut footnotes = Vec::new();
-        // A line can hold thousands of markers (one long word of them): a set, not a search.
-        let mut notes_seen = rustc_hash::FxHashSet::default();
-        let mut x = x0;
-        let mut run: Option<GlyphRun> = None;
-        let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
-        let mut dump = String::new();
-        let mut text_x: Option<f64> = None;
-        if li == 0
-            && let Some(label) = &spec.label
-        {
-            let font = ctx.font(&label.look);
-            let (runs, _) = set_plain_in(
-                ctx,
-                &label.text,
-                font,
-                label.look.size,
-                label.look.color,
-                label.x,
-                baseline - label.rise,
-            );
-            for r in runs {
-                frag.push(Item::Glyphs(r));
-            }
-            dump.push_str(&label.text);
-            dump.push(' ');
-        }
-        for p in &parts {
-            match p {
-                LinePart::Indent(w) => x += w,
-                LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
-                LinePart::Space { style, width } => {
-                    let (st, sh) = space_flex(*width, styles[*style].size);
-                    let w = width
-                        + if ratio < 0.0 {
-                            ratio * sh
-                        } else if !ragged {
-                            ratio * st
-                        } else {
-                            0.0
-                        };
-                    let st = &styles[*style];
-                    // The space is a real glyph so that text extraction sees the gap.
-                    if let Some(r) = run
-                        .as_mut()
-                        .filter(|r| r.font == st.font && r.size == st.size)
-                    {
-                        let sp = ctx
-                            .shaper
-                            .shape(" ", st.font, Features::default(), spec.lang);
-                        if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
-                            let start = r.text.len() as u32;
-                            r.text.push(' ');
-                            r.glyphs.push(Glyph {
-                                id: g.id,
-                                x: x - r.x,
-                                start,
-                                len: 1,
-                            });
-                        }
-                    }
-                    dump.push(' ');
-                    x += w;
-                }
-                LinePart::Text(t) => {
-                    let st = &styles[t.style];
-                    text_x.get_or_insert(x);
-                    if let Some(id) = st.footnote
-                        && notes_seen.insert(id)
-                    {
-                        footnotes.push(id);
-                    }
-                    // Links: extend over the space in between when the target continues.
-                    match (&mut link_open, &st.link) {
-                        (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
-                        (open, l) => {
-                            if let Some((tg, a, b)) = open.take() {
-                                frag.links.push(FragLink {
-                                    x: a,
-                                    y: 0.0,
-                                    width: b - a,
-                                    height: leading,
-                                    target: tg,
-                                });
-                            }
-                            if let Some(l) = l {
-                                *open = Some((l.clone(), x, x + t.width));
-                            }
-                        }
-                    }
-                    for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
-                        let same = run.as_ref().is_some_and(|r| {
-                            r.font == seg.font
-                                && r.size == st.size
-                                && r.color == st.color
-                                && r.y == baseline - st.rise
-                        });
-                        if !same {
-                            if let Some(r) = run.take()
-                                && !r.glyphs.is_empty()
-                            {
-                                frag.push(finished(r));
-                            }
-                            run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
-                        }
-                        if let Some(r) = run.as_mut() {
-                            x = append_segment(r, seg, &t.text, range, x, st.size);
-                        }
-                    }
-                    dump.push_str(&t.text);
-                }
-            }
-        }
-        if let Some(r) = run.take()
-            && !r.glyphs.is_empty()
-        {
-            frag.push(finished(r));
-        }
-        if let Some((tg, a, b)) = link_open.take() {
-            frag.links.push(FragLink {
-                x: a,
-                y: 0.0,
-                width: b - a,
-                height: leading,
-                target: tg,
-            });
-        }
-        let line_x = spec
-            .label
-            .as_ref()
-            .filter(|_| li == 0)
-            .map_or(text_x.unwrap_or(x0), |l| l.x);
-        frag.lines.push(TextLine {
-            x: line_x,
-            y: baseline,
-            text: dump.trim_end().to_string(),
-        });
+        let spacing = justify(ctx, styles, &parts, spec, target, last_line || forced_end);
+        let line = emit_line(ctx, styles, &parts, spec, target, &spacing, li == 0);
         ctx.stats.lines += 1;
         if hyphenated {
             ctx.stats.hyphenated_lines += 1;
         }
-        lines.push(LineBox {
-            frag,
-            footnotes,
-            content_end: x,
-        });
+        lines.push(line);
         start = linebreak_line_start(&built.items, b);
     }
     lines
+}
+
+/// The items from `start` to the break `b` as line parts; consecutive pieces of one word
+/// fragment merge.
+fn line_parts(built: &Built, start: usize, b: usize) -> Vec<Raw> {
+    let mut raw: Vec<Raw> = Vec::new();
+    for i in start..b {
+        match &built.srcs[i] {
+            Src::Chunk {
+                word,
+                frag,
+                from,
+                to,
+            } => match raw.last_mut() {
+                Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
+                    *t = *to
+                }
+                _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
+            },
+            Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
+            Src::Indent => raw.push(Raw::Indent),
+            Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
+            Src::WordBreak { .. } | Src::Structural => {}
+        }
+    }
+    raw
+}
+
+/// Shapes the chunks of a line, applying the break rules at both ends: the diaeresis
+/// rule after a hyphenation break (`carried`), the added hyphen before one (`ends_with`).
+fn shape_line(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    built: &Built,
+    raw: Vec<Raw>,
+    carried: Option<WordCut>,
+    ends_with: Option<WordCut>,
+    spec: &ParSpec,
+) -> Vec<LinePart> {
+    let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
+    let last_chunk = raw.iter().rposition(|r| matches!(r, Raw::Chunk(..)));
+    let mut parts: Vec<LinePart> = Vec::with_capacity(raw.len());
+    for (ri, r) in raw.into_iter().enumerate() {
+        match r {
+            Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
+            Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
+            Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
+            Raw::Chunk(word, frag, from, to) => {
+                let wf = &built.words[word][frag];
+                let st = &styles[wf.style];
+                let mut text: String = wf.text[from..to].to_string();
+                let mut changed = from != 0 || to != wf.text.len();
+                if Some(ri) == first_chunk
+                    && let Some((cw, cf, at, kind)) = carried
+                    && (cw, cf, at) == (word, frag, from)
+                    && let std::borrow::Cow::Owned(s) =
+                        hyphenate::after_break(&text, kind, spec.lang)
+                {
+                    text = s;
+                    changed = true;
+                }
+                if Some(ri) == last_chunk
+                    && let Some((ew, ef, at, BreakKind::Hyphen)) = ends_with
+                    && (ew, ef, at) == (word, frag, to)
+                {
+                    text.push('-');
+                    changed = true;
+                }
+                let shaped = if changed {
+                    ctx.shaper.shape(&text, st.font, st.features, spec.lang)
+                } else {
+                    wf.shaped.clone()
+                };
+                let width = shaped.width * st.size;
+                parts.push(LinePart::Text(Placed {
+                    style: wf.style,
+                    text,
+                    shaped,
+                    width,
+                }));
+            }
+        }
+    }
+    parts
+}
+
+/// How far the spaces of a line stretch or shrink to fill `target` (a last line, or
+/// one ended by a forced break, keeps its natural spacing); an overfull line is reported.
+fn justify(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    parts: &[LinePart],
+    spec: &ParSpec,
+    target: f64,
+    natural_end: bool,
+) -> Spacing {
+    let ragged = spec.align != Align::Justify;
+    let mut natural = 0.0;
+    let mut stretch = 0.0;
+    let mut shrink = 0.0;
+    for p in parts {
+        match p {
+            LinePart::Text(t) => natural += t.width,
+            LinePart::Space { width, style } => {
+                natural += width;
+                if !ragged {
+                    let (st, sh) = space_flex(*width, styles[*style].size);
+                    stretch += st;
+                    shrink += sh;
+                }
+            }
+            LinePart::Indent(w) => natural += w,
+            LinePart::Anchor(_) => {}
+        }
+    }
+    let ratio = if ragged {
+        0.0
+    } else if natural > target {
+        if shrink > 0.0 {
+            -((natural - target) / shrink).min(1.0)
+        } else {
+            0.0
+        }
+    } else if natural_end {
+        0.0
+    } else if stretch > 0.0 {
+        (target - natural) / stretch
+    } else {
+        0.0
+    };
+    if ratio > 1.0 {
+        ctx.stats.loose_lines += 1;
+    }
+    let set_width = natural
+        + if ratio < 0.0 {
+            ratio * shrink
+        } else {
+            ratio * stretch
+        };
+    if set_width > target + OVERFULL_SLACK {
+        ctx.stats.overfull_lines += 1;
+        // The start of the line is enough to find it; a whole line can be megabytes.
+        let text = line_text(parts);
+        let text = shorten(&text, 60);
+        let src = spec.source.clone();
+        ctx.warn(
+            WarningKind::OverfullLine,
+            src.as_ref(),
+            format!(
+                "overfull line ({:.1}pt too wide): {}",
+                set_width - target,
+                text
+            ),
+        );
+    }
+    Spacing { ratio, set_width }
+}
+
+/// Places the glyphs of a line (and, on the first line, the label) in a frag of one
+/// leading, with its links, anchors, footnote references and text.
+fn emit_line(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    parts: &[LinePart],
+    spec: &ParSpec,
+    target: f64,
+    spacing: &Spacing,
+    first_line: bool,
+) -> LineBox {
+    let leading = spec.look.leading;
+    let baseline = leading * BASELINE_RATIO;
+    let ragged = spec.align != Align::Justify;
+    let Spacing { ratio, set_width } = *spacing;
+    let x0 = spec.left
+        + match spec.align {
+            Align::Justify | Align::Left => 0.0,
+            Align::Center => ((target - set_width) / 2.0).max(0.0),
+            Align::Right => (target - set_width).max(0.0),
+        };
+
+    let mut frag = Frag::new(leading);
+    let mut footnotes = Vec::new();
+    // A line can hold thousands of markers (one long word of them): a set, not a search.
+    let mut notes_seen = rustc_hash::FxHashSet::default();
+    let mut x = x0;
+    let mut run: Option<GlyphRun> = None;
+    let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
+    let mut dump = String::new();
+    let mut text_x: Option<f64> = None;
+    if first_line && let Some(label) = &spec.label {
+        let font = ctx.font(&label.look);
+        let (runs, _) = set_plain_in(
+            ctx,
+            &label.text,
+            font,
+            label.look.size,
+            label.look.color,
+            label.x,
+            baseline - label.rise,
+        );
+        for r in runs {
+            frag.push(Item::Glyphs(r));
+        }
+        dump.push_str(&label.text);
+        dump.push(' ');
+    }
+    for p in parts {
+        match p {
+            LinePart::Indent(w) => x += w,
+            LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
+            LinePart::Space { style, width } => {
+                let (st, sh) = space_flex(*width, styles[*style].size);
+                let w = width
+                    + if ratio < 0.0 {
+                        ratio * sh
+                    } else if !ragged {
+                        ratio * st
+                    } else {
+                        0.0
+                    };
+                let st = &styles[*style];
+                // The space is a real glyph so that text extraction sees the gap.
+                if let Some(r) = run
+                    .as_mut()
+                    .filter(|r| r.font == st.font && r.size == st.size)
+                {
+                    let sp = ctx
+                        .shaper
+                        .shape(" ", st.font, Features::default(), spec.lang);
+                    if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
+                        let start = r.text.len() as u32;
+                        r.text.push(' ');
+                        r.glyphs.push(Glyph {
+                            id: g.id,
+                            x: x - r.x,
+                            start,
+                            len: 1,
+                        });
+                    }
+                }
+                dump.push(' ');
+                x += w;
+            }
+            LinePart::Text(t) => {
+                let st = &styles[t.style];
+                text_x.get_or_insert(x);
+                if let Some(id) = st.footnote
+                    && notes_seen.insert(id)
+                {
+                    footnotes.push(id);
+                }
+                // Links: extend over the space in between when the target continues.
+                match (&mut link_open, &st.link) {
+                    (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
+                    (open, l) => {
+                        if let Some((tg, a, b)) = open.take() {
+                            frag.links.push(FragLink {
+                                x: a,
+                                y: 0.0,
+                                width: b - a,
+                                height: leading,
+                                target: tg,
+                            });
+                        }
+                        if let Some(l) = l {
+                            *open = Some((l.clone(), x, x + t.width));
+                        }
+                    }
+                }
+                for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
+                    let same = run.as_ref().is_some_and(|r| {
+                        r.font == seg.font
+                            && r.size == st.size
+                            && r.color == st.color
+                            && r.y == baseline - st.rise
+                    });
+                    if !same {
+                        if let Some(r) = run.take()
+                            && !r.glyphs.is_empty()
+                        {
+                            frag.push(finished(r));
+                        }
+                        run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
+                    }
+                    if let Some(r) = run.as_mut() {
+                        x = append_segment(r, seg, &t.text, range, x, st.size);
+                    }
+                }
+                dump.push_str(&t.text);
+            }
+        }
+    }
+    if let Some(r) = run.take()
+        && !r.glyphs.is_empty()
+    {
+        frag.push(finished(r));
+    }
+    if let Some((tg, a, b)) = link_open.take() {
+        frag.links.push(FragLink {
+            x: a,
+            y: 0.0,
+            width: b - a,
+            height: leading,
+            target: tg,
+        });
+    }
+    let line_x = spec
+        .label
+        .as_ref()
+        .filter(|_| first_line)
+        .map_or(text_x.unwrap_or(x0), |l| l.x);
+    frag.lines.push(TextLine {
+        x: line_x,
+        y: baseline,
+        text: dump.trim_end().to_string(),
+    });
+    LineBox {
+        frag,
+        footnotes,
+        content_end: x,
+    }
 }
 
 /// Sets `text` as it is (no breaking, spaces kept) in one look, starting at `x` on the
