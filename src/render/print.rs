@@ -401,6 +401,7 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         K::Orphan => "orphan",
         K::HeadingAtFoot => "heading-at-foot",
         K::OversizedBlock => "oversized-block",
+        K::ForcedBreak => "forced-break",
         K::SplitFootnote => "split-footnote",
         K::MissingGlyph => "missing-glyph",
         K::BadImage => "bad-image",
@@ -410,10 +411,11 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         K::TableTooWide => "table-too-wide",
         K::BelowTextArea => "below-text-area",
     };
-    let mut msg = w.message.clone();
-    if let Some(p) = &w.page {
-        msg = format!("{msg} (page {p})");
-    }
+    let msg = match (&w.page, w.physical) {
+        (Some(p), Some(n)) => format!("{} (page {p}, physical page {n})", w.message),
+        (Some(p), None) => format!("{} (page {p})", w.message),
+        _ => w.message.clone(),
+    };
     let mut d = if w.kind.is_error() {
         Diagnostic::error(code, msg)
     } else {
@@ -429,7 +431,12 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         match found {
             Some((i, s)) => {
                 let id = crate::source::FileId(i as u32);
-                let at = s.offset(src.line as usize, 1);
+                // The column counts characters, as diagnostics print it.
+                let start = s.offset(src.line as usize, 1);
+                let at = s.text[start..]
+                    .char_indices()
+                    .nth(src.col.saturating_sub(1) as usize)
+                    .map_or(s.text.len(), |(i, _)| start + i);
                 d = d.at(Span::new(id, at, at));
             }
             None => d = d.in_file(src.to_string()),
@@ -593,8 +600,8 @@ impl Converter<'_> {
 
     fn source(&self, span: Span) -> Option<f::Source> {
         let file = self.project.sources.get(span.file);
-        let (line, _) = file.line_col(span.start as usize);
-        Some(f::Source::new(file.rel.clone(), line as u32))
+        let (line, col) = file.line_col(span.start as usize);
+        Some(f::Source::at(file.rel.clone(), line as u32, col as u32))
     }
 
     fn chapter(&mut self, part: &model::Part) -> f::Chapter {

@@ -20,7 +20,7 @@ use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
 use crate::typeset::paragraph::{
     BASELINE_RATIO, Label, LineBox, ParSpec, set_paragraph, set_plain,
 };
-use crate::typeset::report::WarningKind;
+use crate::typeset::report::{Place, WarningKind};
 use crate::typeset::toc;
 
 /// Space above and below a figure or table set in the text, as a fraction of the
@@ -239,9 +239,27 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn block(&mut self, b: &Block, env: &Env) {
+        let start = self.out.items.len();
         if let Some(src) = block_source(b) {
-            self.out.sources.push((self.out.items.len(), src.clone()));
+            self.out.sources.push((start, src.clone()));
         }
+        let mark = self.ctx.warnings.len();
+        let outer = self.ctx.place;
+        if !self.ctx.in_footnote {
+            self.ctx.place = Some(Place::Item(start));
+        }
+        self.block_items(b, env);
+        self.ctx.place = outer;
+        // A warning about a line that is not a line of the text (a table cell, a caption)
+        // is about the block.
+        for w in &mut self.ctx.warnings[mark..] {
+            if let Some(Place::Line(_)) = w.place {
+                w.place = Some(Place::Item(start));
+            }
+        }
+    }
+
+    fn block_items(&mut self, b: &Block, env: &Env) {
         match b {
             Block::Heading(h) => self.heading(h, env),
             Block::Paragraph(p) => self.paragraph(p, env, None),
@@ -328,10 +346,12 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
     }
 
-    /// Pushes the lines of a paragraph with the widow, orphan and keep rules.
-    fn push_lines(&mut self, lines: Vec<LineBox>, kind_heading: bool) {
+    /// Pushes the lines of a paragraph with the widow, orphan and keep rules. The
+    /// warnings raised since `mark` about one of its lines are about that line's box.
+    fn push_lines(&mut self, lines: Vec<LineBox>, kind_heading: bool, mark: usize) {
         let n = lines.len();
         self.par_no += 1;
+        let mut boxes = Vec::with_capacity(n);
         for (k, line) in lines.into_iter().enumerate() {
             if k > 0 && !kind_heading && breakable_after_line(k - 1, n) {
                 self.breakpoint(0.0);
@@ -347,12 +367,18 @@ impl<'c, 'a> Builder<'c, 'a> {
                     of: n as u32,
                 }
             };
+            boxes.push(self.out.items.len());
             self.out.items.push(VItem::Box {
                 height: line.frag.height,
                 footnotes: line.footnotes,
                 kind,
                 payload: line.frag,
             });
+        }
+        for w in &mut self.ctx.warnings[mark..] {
+            if let Some(Place::Line(k)) = w.place {
+                w.place = boxes.get(k).map(|&i| Place::Item(i));
+            }
         }
     }
 
@@ -406,11 +432,12 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: style.hyphenate,
             source: p.source.clone(),
         };
+        let mark = self.ctx.warnings.len();
         let lines = set_paragraph(self.ctx, &p.content, &spec);
         if lines.is_empty() {
             return;
         }
-        self.push_lines(lines, false);
+        self.push_lines(lines, false, mark);
         self.prev = Prev::Paragraph;
     }
 
@@ -471,11 +498,12 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: false,
             source: h.source.clone(),
         };
+        let mark = self.ctx.warnings.len();
         let mut lines = set_paragraph(self.ctx, &h.title, &spec);
         if let Some(first) = lines.first_mut() {
             first.frag.anchors.push((anchor, 0.0, 0.0));
         }
-        self.push_lines(lines, true);
+        self.push_lines(lines, true, mark);
         self.prev = Prev::Heading;
         self.pending = hs.space_after;
     }
@@ -612,11 +640,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 hyphenate: false,
                 source: k.source.clone(),
             };
+            let mark = self.ctx.warnings.len();
             let mut lines = set_paragraph(self.ctx, &title, &spec);
             if let (Some(first), Some(a)) = (lines.first_mut(), &k.anchor) {
                 first.frag.anchors.push((a.clone(), 0.0, -pad));
             }
-            self.push_lines(lines, true);
+            self.push_lines(lines, true, mark);
             self.prev = Prev::Heading;
             self.out.items.push(VItem::Glue {
                 height: 2.0,
@@ -1287,6 +1316,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut i = 0;
         while i < self.ctx.footnotes.len() {
             let f = self.ctx.footnotes[i].clone();
+            self.ctx.place = Some(Place::Footnote(i));
             let env = Env {
                 left: hang,
                 right: 0.0,
@@ -1344,6 +1374,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             i += 1;
         }
         self.ctx.in_footnote = false;
+        self.ctx.place = None;
         out
     }
 }

@@ -315,6 +315,7 @@ fn assemble(
             let mut w = w.clone();
             if let Some(&p) = page_index.get(&(ci, *k)) {
                 w.page = Some(doc.pages[p].folio.label());
+                w.physical = Some(p + 1);
             }
             report.warnings.push(w);
         }
@@ -637,10 +638,12 @@ mod tests {
             // Chains of headings and kaders whose titles carry long footnotes can leave no
             // legal break at all; the engine then splits a footnote and says so. Only
             // flows without such emergencies must keep every rule.
-            let forced = report
-                .warnings
-                .iter()
-                .any(|w| w.kind == WarningKind::OversizedBlock);
+            let forced = report.warnings.iter().any(|w| {
+                matches!(
+                    w.kind,
+                    WarningKind::OversizedBlock | WarningKind::ForcedBreak
+                )
+            });
             if !forced && report.split_footnotes == 0 {
                 assert_eq!(
                     (report.widows, report.orphans, report.headings_at_foot),

@@ -13,7 +13,7 @@ use crate::typeset::collect::Entry;
 use crate::typeset::flow::{Block, Lang, Look, PageStyle, Source};
 use crate::typeset::fonts::{FontId, FontSet};
 use crate::typeset::hyphenate::Hyphenator;
-use crate::typeset::report::{Warning, WarningKind};
+use crate::typeset::report::{Place, Warning, WarningKind};
 use crate::typeset::shape::{Features, Shaper};
 
 /// A footnote whose marker has been set; its body is laid out with the chapter.
@@ -76,6 +76,8 @@ pub(crate) struct Ctx<'a> {
     pub next_footnote: u32,
     /// Set while laying out footnote bodies: markers inside them get no new footnote.
     pub in_footnote: bool,
+    /// What the warnings raised now are about, so that they can name their page.
+    pub place: Option<Place>,
     pub warnings: Vec<Warning>,
     pub stats: Stats,
     /// Images of this chapter (indices are chapter-local until assembly).
@@ -113,6 +115,7 @@ impl<'a> Ctx<'a> {
             footnotes: Vec::new(),
             next_footnote: 1,
             in_footnote: false,
+            place: None,
             warnings: Vec::new(),
             stats: Stats::default(),
             images: Vec::new(),
@@ -129,8 +132,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn warn(&mut self, kind: WarningKind, source: Option<&Source>, message: impl Into<String>) {
-        self.warnings
-            .push(Warning::new(kind, source.cloned(), message));
+        let mut w = Warning::new(kind, source.cloned(), message);
+        w.place = self.place;
+        self.warnings.push(w);
     }
 
     pub fn font(&self, look: &Look) -> FontId {

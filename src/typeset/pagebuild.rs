@@ -700,13 +700,13 @@ fn skip_discardable<P>(items: &[VItem<P>], mut i: usize) -> usize {
     i
 }
 
-/// Typographic defects of a set of pages: (widows, orphans, headings at the foot).
+/// Typographic defects of a set of pages: (widows, orphans, headings at the foot), each
+/// as (page, item): the widow's line, the orphan's line, the heading.
 /// Computed from the result rather than assumed from the penalties, so the report is a
 /// check and not a promise.
-pub(crate) fn audit<P>(
-    items: &[VItem<P>],
-    pages: &[PagePlan],
-) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+pub(crate) type Defects = Vec<(usize, usize)>;
+
+pub(crate) fn audit<P>(items: &[VItem<P>], pages: &[PagePlan]) -> (Defects, Defects, Defects) {
     let mut widows = Vec::new();
     let mut orphans = Vec::new();
     let mut heads = Vec::new();
@@ -742,21 +742,21 @@ pub(crate) fn audit<P>(
                     .iter()
                     .any(|it| matches!(it, VItem::Box { .. }));
                 if lines_after < 2 && !more_after && text_follows {
-                    heads.push(pi);
+                    heads.push((pi, boxes[h].0));
                 }
             }
-            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = in_flow.last()
+            if let Some(&(i, BoxKind::Line { line: 0, of, .. })) = in_flow.last()
                 && of > 1
             {
-                orphans.push(pi);
+                orphans.push((pi, i));
             }
         }
-        if let Some(&(_, BoxKind::Line { line, of, .. })) = in_flow.first()
+        if let Some(&(i, BoxKind::Line { line, of, .. })) = in_flow.first()
             && pi > 0
             && line > 0
             && line + 1 == of
         {
-            widows.push(pi);
+            widows.push((pi, i));
         }
     }
     (widows, orphans, heads)
@@ -992,7 +992,7 @@ mod tests {
         }
         let (pages, _) = build_pages(&bad, &[], &params(10.0));
         let (_, _, h) = audit(&bad, &pages);
-        assert_eq!(h, vec![0]);
+        assert_eq!(h.iter().map(|d| d.0).collect::<Vec<_>>(), vec![0]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::typeset::fonts::FontId;
 use crate::typeset::frag::{Frag, FragLink};
 use crate::typeset::hyphenate::{self, BreakKind};
 use crate::typeset::linebreak::{self, INFINITY, Item as Kp, Measure};
-use crate::typeset::report::WarningKind;
+use crate::typeset::report::{Place, WarningKind};
 use crate::typeset::shape::{Features, Shaped};
 
 /// Relative size of superscripts (footnote markers) and how far they are raised, in em
@@ -837,8 +837,13 @@ fn finalize(
         let last_line = li + 1 == n_lines;
         let forced_end =
             matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
+        let outer = ctx.place;
+        if !ctx.in_footnote {
+            ctx.place = Some(Place::Line(li));
+        }
         let spacing = justify(ctx, styles, &parts, spec, target, last_line || forced_end);
         let line = emit_line(ctx, styles, &parts, spec, target, &spacing, li == 0);
+        ctx.place = outer;
         ctx.stats.lines += 1;
         if hyphenated {
             ctx.stats.hyphenated_lines += 1;

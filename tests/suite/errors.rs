@@ -59,6 +59,7 @@ error_fixtures! {
     invalid_utf8_in_a_chapter => "invalid-utf8",
     all_problems_are_reported_together => "many-problems",
     table_too_wide_for_the_page_is_refused => "table-too-wide",
+    content_below_the_text_area_is_refused_at_its_line_and_page => "below-text-area",
 }
 
 #[cfg(unix)]

@@ -9,6 +9,7 @@ mod errors;
 mod fixtures;
 mod hostile;
 mod html;
+mod layout;
 mod outputs;
 mod print;
 mod printready;
