@@ -669,23 +669,32 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.pending = ds;
     }
 
+    /// A code block: each line as it is, in the mono face; a line longer than the
+    /// measure wraps at a break opportunity ([`code_pieces`]) with a hanging indent and a
+    /// continuation mark drawn in front of every continued piece. Code is never
+    /// hyphenated.
     fn code(&mut self, c: &Code, env: &Env) {
         let look = self.ctx.style.code.clone();
         let ds = self.display_space();
         self.open(ds, 0.0);
         let measure = self.width - env.left - env.right;
+        // Mono: a character count gives the width.
+        let char_w = self.ctx.text_width("0", &look).max(0.1);
+        let columns = ((measure / char_w).floor() as usize).max(MIN_CODE_COLUMNS);
         let mut frags = Vec::new();
         for raw in c.text.trim_end_matches('\n').split('\n') {
             let text = raw.replace('\t', "    ");
-            // Mono: a character count gives the width; wrap long lines with a hanging indent.
-            let char_w = self.ctx.text_width("0", &look).max(0.1);
-            let per_line = ((measure / char_w).floor() as usize).max(8);
             let chars: Vec<char> = text.chars().collect();
-            let mut start = 0;
-            loop {
-                let indent = if start == 0 { 0 } else { 2 };
-                let take = (per_line - indent).min(chars.len() - start);
-                let piece: String = chars[start..start + take].iter().collect();
+            let lead = chars.iter().take_while(|c| **c == ' ').count();
+            // Continuations hang under the line's own indent, two columns further in, but
+            // never so far that less than half the measure is left.
+            let hang = (lead + CODE_HANG_COLUMNS).min(columns / 2);
+            for (k, (from, to)) in code_pieces(&chars, columns, columns - hang)
+                .into_iter()
+                .enumerate()
+            {
+                let piece: String = chars[from..to].iter().collect();
+                let indent = if k == 0 { 0 } else { hang };
                 let mut f = Frag::new(look.leading);
                 let baseline = look.leading * BASELINE_RATIO;
                 let x = env.left + indent as f64 * char_w;
@@ -693,16 +702,15 @@ impl<'c, 'a> Builder<'c, 'a> {
                 for r in runs {
                     f.push(Item::Glyphs(r));
                 }
+                if k > 0 {
+                    continuation_mark(&mut f, x, baseline, char_w, look.size);
+                }
                 f.lines.push(crate::typeset::document::TextLine {
                     x,
                     y: baseline,
                     text: piece,
                 });
                 frags.push(f);
-                start += take;
-                if start >= chars.len() {
-                    break;
-                }
             }
         }
         let n = frags.len();
@@ -1379,6 +1387,86 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 }
 
+/// Fewest columns a code line is set in, however narrow the measure.
+const MIN_CODE_COLUMNS: usize = 16;
+/// How much further in than its line a continued piece of code starts, in columns: room
+/// for the continuation mark.
+const CODE_HANG_COLUMNS: usize = 2;
+/// The continuation mark of wrapped code: a light grey, so that it reads as the
+/// typesetter's and not as part of the code.
+const CONTINUATION_GREY: Cmyk = Cmyk::new(0.0, 0.0, 0.0, 0.45);
+
+/// Where a code line of `chars` is cut into pieces: the first at most `first` columns
+/// wide, the others at most `rest`. Each piece ends at the last break opportunity that
+/// fits (after a space or a run of spaces, after `,` `;` `(` `)` `[` `]` `{` `}` `/`
+/// `.` `::` or `->`), and only a piece without one is cut inside a token, at the full
+/// width. Returns (from, to) character ranges that together are the whole line.
+pub(crate) fn code_pieces(chars: &[char], first: usize, rest: usize) -> Vec<(usize, usize)> {
+    let (first, rest) = (first.max(1), rest.max(1));
+    let mut out = Vec::new();
+    let mut from = 0;
+    loop {
+        let width = if out.is_empty() { first } else { rest };
+        if chars.len() - from <= width {
+            out.push((from, chars.len()));
+            return out;
+        }
+        let limit = from + width;
+        let cut = (from + 1..=limit)
+            .rev()
+            .find(|&at| code_break_after(chars, at))
+            .unwrap_or(limit);
+        out.push((from, cut));
+        from = cut;
+    }
+}
+
+/// Whether a code line may break between `chars[at - 1]` and `chars[at]`.
+fn code_break_after(chars: &[char], at: usize) -> bool {
+    let (Some(&before), Some(&after)) = (chars.get(at.wrapping_sub(1)), chars.get(at)) else {
+        return false;
+    };
+    match before {
+        // After a whole run of spaces, so that no piece starts with one.
+        ' ' => after != ' ',
+        ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '/' => true,
+        // After `::`, not between its colons; a `.` ends a member access or a path.
+        ':' => at >= 2 && chars[at - 2] == ':' && after != ':',
+        '.' => after != '.',
+        '>' => at >= 2 && chars[at - 2] == '-',
+        _ => false,
+    }
+}
+
+/// The continuation mark in front of a wrapped piece of code starting at `x`: a small
+/// hooked arrow (↪) drawn with rules, not a glyph, so that text extracted from the PDF
+/// is the code alone.
+fn continuation_mark(frag: &mut Frag, x: f64, baseline: f64, char_w: f64, size: f64) {
+    let x1 = x - 0.35 * char_w;
+    let x0 = x1 - 1.2 * char_w;
+    let mid = baseline - 0.3 * size;
+    let top = baseline - 0.65 * size;
+    let head = 0.18 * size;
+    let t = 0.45;
+    let segments = [
+        // The hook: down from the top, then right to the arrowhead.
+        (x0, top, x0, mid + t / 2.0),
+        (x0, mid, x1, mid),
+        (x1, mid, x1 - head, mid - head),
+        (x1, mid, x1 - head, mid + head),
+    ];
+    for (ax, ay, bx, by) in segments {
+        frag.push(Item::Rule(Rule {
+            x0: ax,
+            y0: ay,
+            x1: bx,
+            y1: by,
+            thickness: t,
+            color: CONTINUATION_GREY,
+        }));
+    }
+}
+
 /// A table with its columns fitted and its rows set, not yet placed.
 struct SetTable {
     cols: Columns,
@@ -1692,4 +1780,46 @@ pub(crate) fn link_all(frag: &mut Frag, x: f64, width: f64, anchor: &str) {
         height: frag.height,
         target: crate::typeset::flow::Target::Anchor(anchor.to_string()),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_pieces;
+
+    fn pieces(line: &str, first: usize, rest: usize) -> Vec<String> {
+        let chars: Vec<char> = line.chars().collect();
+        code_pieces(&chars, first, rest)
+            .into_iter()
+            .map(|(a, b)| chars[a..b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn code_breaks_after_spaces_and_punctuation() {
+        let p = pieces("let total = compute(first_value, second_value);", 24, 20);
+        assert_eq!(
+            p,
+            ["let total = compute(", "first_value, ", "second_value);"]
+        );
+        assert_eq!(p.concat().len(), 47);
+        // `::` and `->` are kept whole and broken after.
+        let p = pieces("std::collections::HashMap->into_iter", 20, 20);
+        assert_eq!(p, ["std::collections::", "HashMap->into_iter"]);
+        let p = pieces("fn f() -> Result<Vec<u8>, Error>", 10, 10);
+        assert_eq!(p.concat(), "fn f() -> Result<Vec<u8>, Error>");
+        assert!(p.iter().all(|s| s.chars().count() <= 10), "{p:?}");
+    }
+
+    #[test]
+    fn a_token_without_breaks_is_cut_at_the_full_width() {
+        let token = "a".repeat(50);
+        let p = pieces(&token, 20, 16);
+        assert_eq!(p, ["a".repeat(20), "a".repeat(16), "a".repeat(14)]);
+        // A 200-character line comes out whole, in order.
+        let long: String = (0..200)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        assert_eq!(pieces(&long, 60, 56).concat(), long);
+        assert_eq!(pieces("", 10, 8), [""]);
+    }
 }
