@@ -376,15 +376,15 @@ impl<'a> Parser<'a> {
 
     fn heading<'n>(&mut self, node: &'n AstNode<'n>, level: u8, numbered_part: bool) -> Heading {
         let span = self.span(node);
-        let (id_attr, classes) = match &node.data().attrs {
-            Some(a) => (a.id.clone(), a.classes.clone()),
-            None => (None, Vec::new()),
+        let (id_attr, classes, pairs) = match &node.data().attrs {
+            Some(a) => (a.id.clone(), a.classes.clone(), a.pairs.clone()),
+            None => (None, Vec::new(), Vec::new()),
         };
         let mut content = self.inlines(node, true);
         let mut attrs = attrs::Attrs {
             id: id_attr,
             classes,
-            pairs: Vec::new(),
+            pairs,
         };
         // comrak leaves `{-}` (and attribute blocks it cannot read) in the text.
         if let Some(Inline::Text(last)) = content.last_mut()
@@ -398,6 +398,7 @@ impl<'a> Parser<'a> {
                         attrs.id = extra.id;
                     }
                     attrs.classes.extend(extra.classes);
+                    attrs.pairs.extend(extra.pairs);
                     if last.is_empty() {
                         content.pop();
                     }
@@ -431,6 +432,7 @@ impl<'a> Parser<'a> {
             numbered: numbered_part && !attrs.unnumbered(),
             number: None,
             span,
+            short: attrs.get("short").map(str::to_string),
         }
     }
 

@@ -564,6 +564,7 @@ fn toc(book: &Book) -> f::Chapter {
             anchor: Some("inhoud".into()),
             in_toc: false,
             in_outline: true,
+            short: None,
         }),
         running_head: None,
         folios: true,
@@ -618,13 +619,19 @@ impl Converter<'_> {
             anchor: Some(self.here(&part.title.id)),
             in_toc: true,
             in_outline: true,
+            short: part.title.short.clone(),
         };
         let blocks = self.blocks(&part.blocks, 0);
         f::Chapter {
             matter,
             start: f::Start::Recto,
             opening: Some(opening),
-            running_head: Some(plain_text(&part.title.content)),
+            running_head: Some(
+                part.title
+                    .short
+                    .clone()
+                    .unwrap_or_else(|| plain_text(&part.title.content)),
+            ),
             folios: true,
             blocks,
         }
@@ -648,6 +655,7 @@ impl Converter<'_> {
                 in_toc: h.level <= 2,
                 in_outline: h.level <= 3,
                 source: self.source(h.span),
+                short: h.short.clone(),
             })),
             Block::Paragraph(inl, span) => {
                 let mut p = f::Paragraph::new(self.inlines(inl));

@@ -462,7 +462,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             });
         }
         self.pending = 0.0;
-        let title = plain_text(&h.title);
+        let title = h.short.clone().unwrap_or_else(|| plain_text(&h.title));
         if level == 2 {
             let mark = match &h.number {
                 Some(n) => format!("{n}\u{2002}{title}"),

@@ -30,6 +30,8 @@ const MAX_PASSES: usize = 4;
 /// Distance from the running-head baseline to the top of the text area, in body lines:
 /// close enough to belong to the page, far enough not to be read as its first line.
 const HEAD_DROP_LINES: f64 = 2.0;
+/// The least space between a running head and the folio, in em of the head's size.
+const HEAD_FOLIO_GAP_EM: f64 = 2.0;
 
 /// Where each physical page comes from.
 #[derive(Clone, Copy, Debug)]
@@ -473,6 +475,10 @@ impl Finish<'_> {
         folio_look.italic = false;
         let label = page.folio.label();
         let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
+        // The head never runs into the folio: a title too long for the room is cut at a
+        // word with an ellipsis (a heading's `short` form avoids that).
+        let room = tw - fw - HEAD_FOLIO_GAP_EM * head_look.size;
+        let head = fit_head(ctx, &head, &head_look, room);
         let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
         let (fx, hx) = if recto {
             (dx + tw - fw, dx)
@@ -497,6 +503,42 @@ impl Finish<'_> {
             },
         );
     }
+}
+
+/// `head` as it fits in `room` pt: whole, or its longest run of whole words that fits
+/// with an ellipsis (without the punctuation it would have ended on), or, for a first
+/// word wider than the room, as many of its letters as fit.
+fn fit_head(ctx: &mut Ctx, head: &str, look: &crate::typeset::flow::Look, room: f64) -> String {
+    let width = |ctx: &mut Ctx, s: &str| set_plain(ctx, s, look, 0.0, 0.0).1;
+    if width(ctx, head) <= room {
+        return head.to_string();
+    }
+    let mut best: Option<String> = None;
+    let mut prefix = String::new();
+    for word in head.split_whitespace() {
+        if !prefix.is_empty() {
+            prefix.push(' ');
+        }
+        prefix.push_str(word);
+        let cut =
+            prefix.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '–' || c == '—');
+        let candidate = format!("{}…", cut.trim_end());
+        if width(ctx, &candidate) > room {
+            break;
+        }
+        best = Some(candidate);
+    }
+    best.unwrap_or_else(|| {
+        let mut s = String::new();
+        for c in head.chars() {
+            s.push(c);
+            if width(ctx, &format!("{s}…")) > room {
+                s.pop();
+                break;
+            }
+        }
+        format!("{s}…")
+    })
 }
 
 /// The last section mark on a page before page `k` of a chapter.

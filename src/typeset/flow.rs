@@ -391,6 +391,9 @@ pub struct Opening {
     pub anchor: Option<String>,
     pub in_toc: bool,
     pub in_outline: bool,
+    /// A short form of the title for the table of contents (LaTeX's optional argument);
+    /// the running head is the chapter's `running_head`.
+    pub short: Option<String>,
 }
 
 /// Where a block comes from, so that warnings can point at the manuscript: its file and
@@ -455,6 +458,8 @@ pub struct Heading {
     pub in_toc: bool,
     pub in_outline: bool,
     pub source: Option<Source>,
+    /// A short form of the title for the running head and the table of contents.
+    pub short: Option<String>,
 }
 
 /// A paragraph of running text.

@@ -103,3 +103,93 @@ fn long_code_lines_wrap_and_lose_nothing() {
         }
     }
 }
+
+/// A word from `pdftotext -bbox`: its page (from 1), box (top-left origin) and text.
+pub struct Word {
+    pub page: usize,
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub text: String,
+}
+
+pub fn words(pdf: &std::path::Path) -> Vec<Word> {
+    let html = tool("pdftotext", &["-bbox"], pdf);
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!(" {name}=\"");
+        let at = tag.find(&key).expect(name) + key.len();
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let mut page = 0;
+    let mut out = Vec::new();
+    for line in html.lines() {
+        let line = line.trim();
+        if line.starts_with("<page ") {
+            page += 1;
+        } else if let Some(rest) = line.strip_prefix("<word") {
+            let (tag, text) = rest.split_once('>').unwrap();
+            out.push(Word {
+                page,
+                x0: attr(tag, "xMin"),
+                y0: attr(tag, "yMin"),
+                x1: attr(tag, "xMax"),
+                text: text.trim_end_matches("</word>").to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Long chapter and section titles never run into the folio: the head is cut at a word
+/// with an ellipsis, or is the heading's `{short="…"}`, which the TOC shows too.
+#[test]
+fn running_heads_keep_clear_of_the_folio() {
+    let [print, screen] = build_pdfs("running-heads");
+    for (pdf, bleed) in [(&print, 3.0 * 72.0 / 25.4), (&screen, 0.0)] {
+        let ws = words(pdf);
+        // The head line sits two body lines above the text area (22 mm from the top).
+        let head_zone = bleed + 22.0 * 72.0 / 25.4 - 10.0;
+        let pages = ws.iter().map(|w| w.page).max().unwrap();
+        let mut heads = 0;
+        let mut cut = 0;
+        for p in 1..=pages {
+            let line: Vec<&Word> = ws
+                .iter()
+                .filter(|w| w.page == p && w.y0 < head_zone)
+                .collect();
+            let Some(folio) = line
+                .iter()
+                .find(|w| w.text.chars().all(|c| c.is_ascii_digit()))
+            else {
+                continue;
+            };
+            heads += 1;
+            cut += usize::from(line.iter().any(|w| w.text.ends_with('…')));
+            for w in line.iter().filter(|w| !std::ptr::eq(**w, *folio)) {
+                let gap = if w.x0 > folio.x1 {
+                    w.x0 - folio.x1
+                } else {
+                    folio.x0 - w.x1
+                };
+                assert!(
+                    gap >= 15.0,
+                    "page {p}: {:?} is {gap:.1} pt from the folio",
+                    w.text
+                );
+            }
+        }
+        assert!(heads >= 6, "{heads} pages with a head");
+        assert!(
+            cut >= 3,
+            "long titles are cut with an ellipsis ({cut} pages)"
+        );
+        let text = tool("pdftotext", &[], pdf);
+        let toc = &text[..text.find("Rollen en verantwoordelijkheden").unwrap()];
+        assert!(toc.contains("Samenwerken met ouders"), "{toc}");
+        assert!(
+            !toc.contains("wijkteams"),
+            "the TOC shows the short form: {toc}"
+        );
+        assert!(toc.contains("1.2 Een tweede paragraaf"), "{toc}");
+    }
+}
