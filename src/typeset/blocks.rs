@@ -16,7 +16,7 @@ use crate::typeset::flow::{
 use crate::typeset::frag::{Frag, FragLink};
 use crate::typeset::hyphenate::BreakKind;
 use crate::typeset::image;
-use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
+use crate::typeset::pagebuild::{BoxKind, FORBID, FloatKind, VItem, breakable_after_line};
 use crate::typeset::paragraph::{
     BASELINE_RATIO, Label, LineBox, ParSpec, set_paragraph, set_plain,
 };
@@ -279,7 +279,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             Block::Figure(f) => {
                 let mut notes = Vec::new();
                 let frag = self.figure(f, env, &mut notes);
-                self.float(frag, notes);
+                self.float(frag, notes, FloatKind::Figure);
             }
             Block::Code(c) => self.code(c, env),
             Block::Toc(t) => {
@@ -737,7 +737,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// A figure or table: it may float to the top of the next page.
-    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>) {
+    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>, kind: FloatKind) {
         if self.prev != Prev::Start && self.prev != Prev::Heading {
             self.breakpoint(0.0);
         }
@@ -760,6 +760,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             return;
         }
         self.out.items.push(VItem::Float {
+            kind,
             height: frag.height,
             footnotes,
             payload: frag,
@@ -890,7 +891,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let y = self.table_caption(t, env, &mut frag, &mut notes);
         if ncols == 0 {
             frag.height = y;
-            self.float(frag, notes);
+            self.float(frag, notes, FloatKind::Table);
             return;
         }
         let rows = table_rows(t);
@@ -909,7 +910,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
         if set.height(y) + 2.0 * pad <= self.ctx.style.text_height() {
             let frag = set.place_whole(frag, y, &mut notes);
-            self.float(frag, notes);
+            self.float(frag, notes, FloatKind::Table);
         } else {
             self.long_table(t, env, set, frag, y, notes);
         }

@@ -7,6 +7,7 @@ mod common;
 mod epubcheck;
 mod errors;
 mod fixtures;
+mod floats;
 mod hostile;
 mod html;
 mod layout;
