@@ -421,6 +421,9 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
     } else {
         Diagnostic::warning(code, msg)
     };
+    if let Some(h) = &w.help {
+        d = d.help(h.clone());
+    }
     if let Some(src) = &w.source {
         let found = project
             .sources
@@ -437,6 +440,11 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
                     .char_indices()
                     .nth(src.col.saturating_sub(1) as usize)
                     .map_or(s.text.len(), |(i, _)| start + i);
+                // A missing glyph is pointed at: its first use in the paragraph.
+                let at = match w.subject {
+                    Some(c) => s.text[at..].find(c).map_or(at, |k| at + k),
+                    None => at,
+                };
                 d = d.at(Span::new(id, at, at));
             }
             None => d = d.in_file(src.to_string()),

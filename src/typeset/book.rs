@@ -325,11 +325,24 @@ fn assemble(
     for l in &layouts {
         missing.extend(l.missing.iter().copied());
     }
-    for c in missing {
+    // Characters not named at a paragraph already (in running heads, code, labels).
+    let named: BTreeSet<char> = layouts
+        .iter()
+        .flat_map(|l| {
+            l.warnings
+                .iter()
+                .chain(l.page_warnings.iter().map(|(_, w)| w))
+        })
+        .filter_map(|w| w.subject)
+        .collect();
+    for c in missing.difference(&named) {
         report.warnings.push(Warning::new(
             WarningKind::MissingGlyph,
             None,
-            format!("no font has a glyph for {c:?} (U+{:04X})", c as u32),
+            format!(
+                "no font has a glyph for {}",
+                crate::typeset::context::describe_char(*c)
+            ),
         ));
     }
     report.pages = doc.pages.len();

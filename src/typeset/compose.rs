@@ -194,7 +194,10 @@ pub(crate) fn layout_chapter<'a>(
         orphans: orphans.len(),
         headings_at_foot: heads.len(),
         split_footnotes,
-        missing: std::mem::take(&mut ctx.shaper.missing),
+        missing: std::mem::take(&mut ctx.shaper.missing)
+            .difference(&ctx.missing_named)
+            .copied()
+            .collect(),
     };
     (layout, ctx.into_caches())
 }

@@ -687,6 +687,9 @@ fn push_word(
         };
         let st = &styles[*s];
         let shaped = ctx.shaper.shape(&text, st.font, st.features, spec.lang);
+        for &c in &shaped.missing {
+            ctx.missing_glyph(c, spec.source.as_ref());
+        }
         offsets.push(off);
         off += text.len();
         frags.push(WordFrag {
@@ -712,10 +715,30 @@ fn push_word(
             .filter(|(at, _)| *at == f.text.len() || !f.shaped.splits_cluster(*at, &f.text))
             .collect();
         if url_like && st.link.is_some() {
-            // Long URLs may break after a slash or before a dot, without a hyphen.
-            for (i, c) in f.text.char_indices() {
-                if c == '/' && i + 1 < f.text.len() && !cuts.iter().any(|(a, _)| *a == i + 1) {
-                    cuts.push((i + 1, BreakKind::After));
+            // Long URLs break after / . - ? & = (not inside `//`), without a hyphen.
+            let mut chars = f.text.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let next = chars.peek().map(|&(_, n)| n);
+                let at = i + c.len_utf8();
+                if matches!(c, '/' | '.' | '-' | '?' | '&' | '=')
+                    && next.is_some_and(|n| n != c && !matches!(n, '/' | '.'))
+                    && !cuts.iter().any(|(a, _)| *a == at)
+                {
+                    cuts.push((at, BreakKind::After));
+                }
+            }
+            cuts.sort_by_key(|c| c.0);
+        }
+        // Chinese and Japanese break between characters, at no cost.
+        let ideographic = if f.text.is_ascii() {
+            Vec::new()
+        } else {
+            ideographic_breaks(&f.text)
+        };
+        if !ideographic.is_empty() {
+            for &at in &ideographic {
+                if !cuts.iter().any(|(a, _)| *a == at) {
+                    cuts.push((at, BreakKind::After));
                 }
             }
             cuts.sort_by_key(|c| c.0);
@@ -738,6 +761,7 @@ fn push_word(
                     let h = ctx.shaper.shape("-", st.font, st.features, spec.lang).width * st.size;
                     (h, j.hyphen_penalty, true)
                 }
+                BreakKind::After if ideographic.contains(&at) => (0.0, 0.0, false),
                 BreakKind::After => (0.0, j.explicit_hyphen_penalty, false),
             };
             items.push(Kp::Penalty {
@@ -767,6 +791,66 @@ fn push_word(
         }
     }
     words.push(frags);
+}
+
+/// Whether `c` is written in Chinese or Japanese text, which has no spaces between words:
+/// Han, kana, CJK punctuation and full-width forms.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
+}
+
+/// CJK characters that may not start a line (。、）」 small kana…).
+fn no_break_before(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | 'ー'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'っ'
+            | '々'
+    )
+}
+
+/// CJK characters that may not end a line (（「…).
+fn no_break_after(c: char) -> bool {
+    matches!(c, '（' | '「' | '『' | '【' | '〔' | '〈' | '《')
+}
+
+/// Byte offsets inside `text` where a line may break between two CJK characters.
+fn ideographic_breaks(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = prev
+            && is_cjk(p)
+            && is_cjk(c)
+            && !no_break_before(c)
+            && !no_break_after(p)
+        {
+            out.push(i);
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 /// A piece of a line ready to be placed.
@@ -1010,6 +1094,47 @@ fn justify(
     Spacing { ratio, set_width }
 }
 
+/// Whether `c` is a letter of a right-to-left script (Hebrew, Arabic, Syriac, Thaana,
+/// N'Ko and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// The order in which the parts of a line are placed from left to right, when it differs
+/// from the order of the text: a run of right-to-left words (a Hebrew phrase in a Dutch
+/// paragraph) is set from right to left, by the Unicode bidirectional algorithm on the
+/// line with a left-to-right paragraph level. Each word has been shaped in its own
+/// direction already. `None` for a line without right-to-left text.
+fn visual_order(parts: &[LinePart]) -> Option<Vec<usize>> {
+    let rtl = parts.iter().any(|p| match p {
+        LinePart::Text(t) => !t.text.is_ascii() && t.text.chars().any(is_rtl),
+        _ => false,
+    });
+    if !rtl {
+        return None;
+    }
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(parts.len());
+    for p in parts {
+        starts.push(text.len());
+        match p {
+            LinePart::Text(t) => text.push_str(&t.text),
+            LinePart::Space { .. } => text.push(' '),
+            LinePart::Indent(_) | LinePart::Anchor(_) => {}
+        }
+    }
+    let bidi = unicode_bidi::BidiInfo::new(&text, Some(unicode_bidi::Level::ltr()));
+    let levels: Vec<unicode_bidi::Level> = parts
+        .iter()
+        .zip(&starts)
+        .map(|(p, &at)| match p {
+            LinePart::Text(_) | LinePart::Space { .. } => bidi.levels[at],
+            _ => unicode_bidi::Level::ltr(),
+        })
+        .collect();
+    Some(unicode_bidi::BidiInfo::reorder_visual(&levels))
+}
+
 /// Places the glyphs of a line (and, on the first line, the label) in a frag of one
 /// leading, with its links, anchors, footnote references and text.
 fn emit_line(
@@ -1058,7 +1183,9 @@ fn emit_line(
         dump.push_str(&label.text);
         dump.push(' ');
     }
-    for p in parts {
+    let order = visual_order(parts);
+    for pi in 0..parts.len() {
+        let p = &parts[order.as_ref().map_or(pi, |o| o[pi])];
         match p {
             LinePart::Indent(w) => x += w,
             LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),

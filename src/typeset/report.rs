@@ -71,6 +71,10 @@ pub struct Warning {
     /// roman folio or a page without one is found by this number in a viewer.
     pub physical: Option<usize>,
     pub message: String,
+    /// What to do about it, when there is something to say.
+    pub help: Option<String>,
+    /// The character a missing-glyph warning is about, so that it can be pointed at.
+    pub subject: Option<char>,
     /// Where in the chapter's vertical list the problem was found, until the page is known.
     pub(crate) place: Option<Place>,
 }
@@ -93,6 +97,8 @@ impl Warning {
             page: None,
             physical: None,
             message: message.into(),
+            help: None,
+            subject: None,
             place: None,
         }
     }

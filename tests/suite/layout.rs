@@ -193,3 +193,102 @@ fn running_heads_keep_clear_of_the_folio() {
         assert!(toc.contains("1.2 Een tweede paragraaf"), "{toc}");
     }
 }
+
+/// Greek, Cyrillic, CJK, Devanagari and Hebrew in one Dutch book: every script from a
+/// font of the fallback chain, embedded and subset, and the text extracted as written
+/// (Hebrew in logical order, Devanagari syllables whole); symbols from the text faces.
+#[test]
+fn every_script_of_the_manuscript_is_set_and_extracted() {
+    for (file, package) in [
+        (
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+            "fonts-noto-cjk",
+        ),
+        (
+            "/usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf",
+            "fonts-noto-core",
+        ),
+        (
+            "/usr/share/fonts/truetype/noto/NotoSerifDevanagari-Regular.ttf",
+            "fonts-noto-core",
+        ),
+        (
+            "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf",
+            "fonts-noto-core",
+        ),
+    ] {
+        assert!(
+            std::path::Path::new(file).exists(),
+            "{file} is missing: install the Debian package {package} (`make deps` does)"
+        );
+    }
+    for pdf in build_pdfs("scripts") {
+        let fonts = tool("pdffonts", &[], &pdf);
+        for name in [
+            "NotoSerif-Regular",
+            "NotoSansMath-Regular",
+            "NotoSansSymbols2-Regular",
+            "NotoSerifHebrew-Regular",
+            "NotoSerifDevanagari-Regular",
+            "NotoSerifCJKjp-Regular",
+        ] {
+            let row = fonts
+                .lines()
+                .find(|l| l.contains(&format!("+{name} ")))
+                .unwrap_or_else(|| panic!("{name} is not embedded:\n{fonts}"));
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            let n = cols.len();
+            assert_eq!(
+                &cols[n - 5..n - 2],
+                &["yes", "yes", "yes"],
+                "emb/sub/uni: {row}"
+            );
+        }
+        assert!(
+            !fonts.contains("NotoSansMono"),
+            "no symbol from the code face:\n{fonts}"
+        );
+        // pdftotext marks right-to-left runs with embedding controls; they are not text.
+        let text: String = tool("pdftotext", &[], &pdf)
+            .chars()
+            .filter(|c| !matches!(*c as u32, 0x202A..=0x202E | 0x2066..=0x2069))
+            .collect();
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "παιδαγωγία",
+            "воспитание",
+            "父母是孩子的第一任老师",
+            "子育て",
+            "शिक्षा",
+            "परिवार",
+            "חינוך",
+            "הורים ומשפחה",
+            "5 − 3 = 2",
+            "→",
+            "⇒",
+            "✓",
+        ] {
+            assert!(
+                flat.contains(needle),
+                "{}: {needle:?} not in\n{flat}",
+                pdf.display()
+            );
+        }
+    }
+}
+
+/// A URL breaks after / . - ? & = without a hyphen of its own: every character of it is
+/// in the text once, in order.
+#[test]
+fn urls_break_without_hyphens() {
+    let url = "https://www.voorbeeld.nl/opvoedingsondersteuning/programmas/overzicht-van-alle-erkende-interventies?categorie=preventie&leeftijd=0-4&sortering=naam";
+    for pdf in build_pdfs("scripts") {
+        let text = tool("pdftotext", &["-raw"], &pdf);
+        let start = text.find("https://").expect("the URL");
+        let joined: String = text[start..]
+            .split_whitespace()
+            .take_while(|w| !w.starts_with("staat"))
+            .collect();
+        assert_eq!(joined, url, "{}", pdf.display());
+    }
+}
