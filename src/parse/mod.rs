@@ -493,11 +493,15 @@ impl<'a> Parser<'a> {
             return;
         }
         let lower = url.to_ascii_lowercase();
-        if !(lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg")) {
+        let taken = [".png", ".jpg", ".jpeg", ".svg"];
+        if !taken.iter().any(|ext| lower.ends_with(ext)) {
             self.diags.push(
-                Diagnostic::error("image-format", format!("image `{url}` is not PNG or JPEG"))
-                    .at(span)
-                    .help("print and EPUB both take PNG (drawings) and JPEG (photos)"),
+                Diagnostic::error(
+                    "image-format",
+                    format!("image `{url}` is not PNG, JPEG or SVG"),
+                )
+                .at(span)
+                .help("print and EPUB take PNG (drawings), JPEG (photos) and SVG (vector drawings); convert GIF or WebP to PNG"),
             );
         }
     }

@@ -795,16 +795,22 @@ impl<'c, 'a> Builder<'c, 'a> {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
         let mut frag = Frag::new(0.0);
-        let (x, w, h) = match image::dimensions(&f.image) {
-            Some((pw, ph)) => {
+        // A raster image by its pixels; an SVG drawing by its own size, with no
+        // resolution to check.
+        let size = match image::dimensions(&f.image) {
+            Some((pw, ph)) => Some((f64::from(pw), f64::from(ph), true)),
+            None => image::svg_size(&f.image).map(|(w, h)| (w, h, false)),
+        };
+        let (x, w, h) = match size {
+            Some((pw, ph, raster)) => {
                 let mut w = measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0);
-                let mut h = w * ph as f64 / pw as f64;
+                let mut h = w * ph / pw;
                 if h > max_h {
                     w *= max_h / h;
                     h = max_h;
                 }
-                let ppi = pw as f64 / (w / 72.0);
-                if ppi < MIN_PPI {
+                let ppi = pw / (w / 72.0);
+                if raster && ppi < MIN_PPI {
                     self.ctx.warn(
                         WarningKind::BadImage,
                         f.source.as_ref(),
@@ -827,7 +833,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.ctx.warn(
                     WarningKind::BadImage,
                     f.source.as_ref(),
-                    "figure image is not a readable PNG or JPEG",
+                    "figure image is not a readable PNG, JPEG or SVG",
                 );
                 let w = measure * 0.5;
                 let h = w * 0.6;

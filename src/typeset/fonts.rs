@@ -507,6 +507,11 @@ const BUILTIN: [Styled; 3] = [
     ],
 ];
 
+/// The vendored house font files (for drawing the text of SVG figures with them).
+pub fn house_font_files() -> impl Iterator<Item = &'static [u8]> {
+    BUILTIN.iter().flatten().flatten().map(|(_, bytes)| *bytes)
+}
+
 impl FontSet {
     /// The house fonts (Noto Serif, Noto Sans, Noto Sans Mono), embedded in the binary.
     pub fn builtin() -> FontSet {

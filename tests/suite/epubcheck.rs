@@ -76,6 +76,11 @@ fn epubcheck_new_book() {
 }
 
 #[test]
+fn epubcheck_svg_fixture() {
+    epubcheck("tests/books/svg");
+}
+
+#[test]
 fn epubcheck_citations_fixture() {
     epubcheck("tests/books/citations");
 }

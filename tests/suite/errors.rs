@@ -60,6 +60,10 @@ error_fixtures! {
     all_problems_are_reported_together => "many-problems",
     table_too_wide_for_the_page_is_refused => "table-too-wide",
     content_below_the_text_area_is_refused_at_its_line_and_page => "below-text-area",
+    svg_with_a_script_is_refused_at_its_line => "svg-script",
+    transparent_svg_is_refused_for_print => "svg-transparent",
+    image_too_large_to_decode_is_refused_from_its_header => "image-too-large",
+    gif_is_refused_at_its_line => "gif-image",
 }
 
 #[cfg(unix)]

@@ -292,3 +292,47 @@ fn urls_break_without_hyphens() {
         assert_eq!(joined, url, "{}", pdf.display());
     }
 }
+
+/// An SVG figure is drawn as a vector form: in print only CMYK and grey, no transparency
+/// (tests/pdfcheck.py), in the screen edition as svg2pdf wrote it; the EPUB carries the
+/// file as image/svg+xml.
+#[test]
+fn svg_figures_are_vector_forms_in_cmyk_for_print() {
+    let [print, screen] = build_pdfs("svg");
+    for pdf in [&print, &screen] {
+        let o = std::process::Command::new("qpdf")
+            .args(["--qdf", "--object-streams=disable"])
+            .arg(pdf)
+            .arg("-")
+            .output()
+            .expect("qpdf");
+        let raw = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            raw.contains("/Subtype /Form"),
+            "{}: no form XObject",
+            pdf.display()
+        );
+        assert!(
+            !raw.contains("/Subtype /Image"),
+            "the SVG is not rasterised"
+        );
+    }
+    let o = std::process::Command::new("python3")
+        .arg(root().join("tests/pdfcheck.py"))
+        .args(["print", "--epoch", "1773491696"])
+        .arg(&print)
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && text.trim_end().ends_with("OK"),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = scratch("svg-epub");
+    let epub = build_epub(&root().join("tests/books/svg"), &out);
+    let files = unzip(&epub);
+    let opf = entry_text(&files, "package.opf");
+    assert!(opf.contains("media-type=\"image/svg+xml\""), "{opf}");
+    assert!(files.iter().any(|(n, _)| n.ends_with("balans.svg")));
+}
