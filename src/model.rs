@@ -45,6 +45,8 @@ pub struct Heading {
     /// Dotted number ("3.2.2"), set by resolve.
     pub number: Option<String>,
     pub span: Span,
+    /// `{short="…"}`: the title in the running head and the table of contents of print.
+    pub short: Option<String>,
 }
 
 /// An author-given label with where it was written.

@@ -24,6 +24,7 @@ fn small_flow() -> Flow {
             anchor: Some("sec-klein".into()),
             in_toc: true,
             in_outline: true,
+            short: None,
         }),
         running_head: None,
         folios: true,
@@ -36,6 +37,7 @@ fn small_flow() -> Flow {
                 in_toc: true,
                 in_outline: true,
                 source: None,
+                short: None,
             }),
             p(1, 3),
             Block::Paragraph(Paragraph::new(vec![

@@ -438,15 +438,15 @@ impl<'a> Parser<'a> {
 
     fn heading<'n>(&mut self, node: &'n AstNode<'n>, level: u8, numbered_part: bool) -> Heading {
         let span = self.span(node);
-        let (id_attr, classes) = match &node.data().attrs {
-            Some(a) => (a.id.clone(), a.classes.clone()),
-            None => (None, Vec::new()),
+        let (id_attr, classes, pairs) = match &node.data().attrs {
+            Some(a) => (a.id.clone(), a.classes.clone(), a.pairs.clone()),
+            None => (None, Vec::new(), Vec::new()),
         };
         let mut content = self.inlines(node, true);
         let mut attrs = attrs::Attrs {
             id: id_attr,
             classes,
-            pairs: Vec::new(),
+            pairs,
         };
         // comrak leaves `{-}` (and attribute blocks it cannot read) in the text.
         if let Some(Inline::Text(last)) = content.last_mut()
@@ -460,6 +460,7 @@ impl<'a> Parser<'a> {
                         attrs.id = extra.id;
                     }
                     attrs.classes.extend(extra.classes);
+                    attrs.pairs.extend(extra.pairs);
                     if last.is_empty() {
                         content.pop();
                     }
@@ -493,6 +494,7 @@ impl<'a> Parser<'a> {
             numbered: numbered_part && !attrs.unnumbered(),
             number: None,
             span,
+            short: attrs.get("short").map(str::to_string),
         }
     }
 
@@ -817,11 +819,15 @@ impl<'a> Parser<'a> {
             return;
         }
         let lower = url.to_ascii_lowercase();
-        if !(lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg")) {
+        let taken = [".png", ".jpg", ".jpeg", ".svg"];
+        if !taken.iter().any(|ext| lower.ends_with(ext)) {
             self.diags.push(
-                Diagnostic::error("image-format", format!("image `{url}` is not PNG or JPEG"))
-                    .at(span)
-                    .help("print and EPUB both take PNG (drawings) and JPEG (photos)"),
+                Diagnostic::error(
+                    "image-format",
+                    format!("image `{url}` is not PNG, JPEG or SVG"),
+                )
+                .at(span)
+                .help("print and EPUB take PNG (drawings), JPEG (photos) and SVG (vector drawings); convert GIF or WebP to PNG"),
             );
         }
     }

@@ -240,7 +240,29 @@ fn glyph_run(
     let em = 1000.0 / run.size;
     // Pen position in 1/1000 em from the run's origin, as the viewer will compute it.
     let mut pen = 0.0;
+    // The end (exclusive) of a cluster of several glyphs being written inside marked
+    // content with its text.
+    let mut cluster_end: Option<usize> = None;
     for (i, g) in run.glyphs.iter().enumerate() {
+        if cluster_end == Some(i) {
+            out.extend_from_slice(b")] TJ EMC [(");
+            cluster_end = None;
+        }
+        let end = cluster_end
+            .is_none()
+            .then(|| cluster_span(run, i))
+            .flatten();
+        if let Some(end) = end {
+            // A syllable of several glyphs (a Devanagari vowel sign set before its
+            // consonant): its text is the syllable's, once, whatever the glyphs' own
+            // ToUnicode entries say, so that extraction keeps the letters in order.
+            out.extend_from_slice(b")] TJ /Span <</ActualText <FEFF");
+            for unit in run.glyph_text(g).encode_utf16() {
+                hex16(out, unit);
+            }
+            out.extend_from_slice(b">>> BDC [(");
+            cluster_end = Some(end);
+        }
         if i > 0 {
             let target = (g.x - first.x) * em;
             // Rounded exactly as written, so the pen stays in step with the viewer's.
@@ -257,6 +279,31 @@ fn glyph_run(
         pen += font.width(code);
     }
     out.extend_from_slice(b")] TJ\n");
+    if cluster_end.is_some() {
+        out.extend_from_slice(b"EMC\n");
+    }
+}
+
+/// Where the cluster starting at glyph `i` ends, when it has more glyphs than its first
+/// (which carries the cluster's text; the others carry none).
+fn cluster_span(run: &GlyphRun, i: usize) -> Option<usize> {
+    let g = run.glyphs[i];
+    if g.len == 0 {
+        return None;
+    }
+    let end = run.glyphs[i + 1..]
+        .iter()
+        .position(|n| n.len != 0)
+        .map_or(run.glyphs.len(), |k| i + 1 + k);
+    (end > i + 1).then_some(end)
+}
+
+/// Appends a UTF-16 code unit as four hex digits.
+fn hex16(out: &mut Vec<u8>, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((unit >> shift) & 0xF)]);
+    }
 }
 
 #[cfg(test)]

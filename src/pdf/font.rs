@@ -21,15 +21,14 @@ pub(crate) fn used_glyphs<'a>(
     pages: impl IntoIterator<Item = &'a Page>,
     fonts: &FontSet,
 ) -> Vec<Vec<Option<String>>> {
-    let mut used: Vec<Vec<Option<String>>> = fonts
-        .faces()
-        .map(|(_, f)| {
-            let n = ttf_parser::Face::parse(f.data(), 0)
-                .map(|p| p.number_of_glyphs())
-                .unwrap_or(0);
-            vec![None; usize::from(n)]
-        })
-        .collect();
+    // By font id; a fallback font the layout never read has no glyphs in use.
+    let mut used: Vec<Vec<Option<String>>> = vec![Vec::new(); fonts.len()];
+    for (id, f) in fonts.faces() {
+        let n = ttf_parser::Face::parse(f.data(), 0)
+            .map(|p| p.number_of_glyphs())
+            .unwrap_or(0);
+        used[usize::from(id.0)] = vec![None; usize::from(n)];
+    }
     for page in pages {
         for item in &page.items {
             let Item::Glyphs(run) = item else { continue };

@@ -6,6 +6,10 @@
 
 use lopdf::{Dictionary, Object, Stream};
 
+/// The most memory one decoded image may take (RGBA, 4 bytes a pixel): 1 GiB is a
+/// 16 000 × 16 000 pixel image, far beyond what a printed page can show.
+pub const MAX_DECODED: u64 = 1 << 30;
+
 /// The colour space an image is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Space {
@@ -34,9 +38,16 @@ pub struct Decoded {
     neutral: bool,
 }
 
-/// Decodes a PNG or JPEG and flattens it onto white.
+/// Decodes a PNG or JPEG and flattens it onto white. An image whose header promises
+/// more than `MAX_DECODED` bytes of pixels is refused before it is decoded.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
-    let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODED);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| e.to_string())?;
     let (width, height) = (img.width(), img.height());
     let rgb = match img {
         // No alpha to flatten: the pixels as they are.

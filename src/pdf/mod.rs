@@ -29,12 +29,14 @@ mod font;
 mod image;
 mod marks;
 mod pdfx;
+pub mod svg;
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use rayon::prelude::*;
 
 use crate::typeset::{Document, FontId, FontSet, LinkTarget, Page};
 
+pub use image::MAX_DECODED;
 pub use marks::Geometry;
 
 /// Which PDF to make of a laid-out document.
@@ -121,16 +123,32 @@ pub struct Shared {
     warnings: Vec<String>,
 }
 
+/// A figure's XObject: a raster image, or an SVG as a form with the objects it uses.
+#[derive(Clone)]
+enum XObject {
+    Image(Stream),
+    Form(svg::Form),
+}
+
+impl XObject {
+    fn add_to(&self, lo: &mut lopdf::Document) -> ObjectId {
+        match self {
+            XObject::Image(s) => lo.add_object(s.clone()),
+            XObject::Form(f) => f.add_to(lo),
+        }
+    }
+}
+
 /// An image as an XObject for print and for the screen, each only when that edition is
 /// to be written.
 #[derive(Clone)]
 struct Xobjects {
-    print: Option<Stream>,
-    screen: Option<Stream>,
+    print: Option<XObject>,
+    screen: Option<XObject>,
 }
 
 impl Xobjects {
-    fn of(&self, edition: Edition) -> Option<&Stream> {
+    fn of(&self, edition: Edition) -> Option<&XObject> {
         match edition {
             Edition::Print { .. } => self.print.as_ref(),
             Edition::Screen => self.screen.as_ref(),
@@ -162,8 +180,15 @@ impl Images {
 fn xobjects(bytes: &[u8], editions: &[Edition]) -> Converted {
     let print = editions.iter().any(|e| e.is_print());
     let screen = editions.iter().any(|e| !e.is_print());
+    if svg::is_svg(bytes) {
+        let form = |cmyk| svg::convert(bytes, cmyk).map(XObject::Form);
+        return Ok(Xobjects {
+            print: print.then(|| form(true)).transpose()?,
+            screen: screen.then(|| form(false)).transpose()?,
+        });
+    }
     image::decode(bytes).map(|d| {
-        let xobject = |cmyk| image::convert(&d, cmyk).xobject();
+        let xobject = |cmyk| XObject::Image(image::convert(&d, cmyk).xobject());
         Xobjects {
             print: print.then(|| xobject(true)),
             screen: screen.then(|| xobject(false)),
@@ -290,7 +315,7 @@ pub fn write_shared(
         let xobject = img.as_ref().and_then(|x| x.of(opts.edition));
         image_names.push(xobject.map(|x| {
             let name = format!("Im{}", i + 1);
-            let id = lo.add_object(x.clone());
+            let id = x.add_to(&mut lo);
             image_dict.set(name.as_bytes().to_vec(), Object::Reference(id));
             name
         }));

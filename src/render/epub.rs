@@ -145,6 +145,8 @@ fn media_type(name: &str) -> &'static str {
         "image/png"
     } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
         "image/jpeg"
+    } else if lower.ends_with(".svg") {
+        "image/svg+xml"
     } else {
         "application/octet-stream"
     }

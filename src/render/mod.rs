@@ -2,5 +2,6 @@
 
 pub mod epub;
 pub mod html;
+pub mod images;
 pub mod print;
 pub mod xhtml;

@@ -405,6 +405,7 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         K::Orphan => "orphan",
         K::HeadingAtFoot => "heading-at-foot",
         K::OversizedBlock => "oversized-block",
+        K::ForcedBreak => "forced-break",
         K::SplitFootnote => "split-footnote",
         K::MissingGlyph => "missing-glyph",
         K::BadImage => "bad-image",
@@ -414,15 +415,19 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         K::TableTooWide => "table-too-wide",
         K::BelowTextArea => "below-text-area",
     };
-    let mut msg = w.message.clone();
-    if let Some(p) = &w.page {
-        msg = format!("{msg} (page {p})");
-    }
+    let msg = match (&w.page, w.physical) {
+        (Some(p), Some(n)) => format!("{} (page {p}, physical page {n})", w.message),
+        (Some(p), None) => format!("{} (page {p})", w.message),
+        _ => w.message.clone(),
+    };
     let mut d = if w.kind.is_error() {
         Diagnostic::error(code, msg)
     } else {
         Diagnostic::warning(code, msg)
     };
+    if let Some(h) = &w.help {
+        d = d.help(h.clone());
+    }
     if let Some(src) = &w.source {
         let found = project
             .sources
@@ -433,7 +438,17 @@ fn layout_warning(w: &crate::typeset::Warning, project: &Project) -> Diagnostic 
         match found {
             Some((i, s)) => {
                 let id = crate::source::FileId(i as u32);
-                let at = s.offset(src.line as usize, 1);
+                // The column counts characters, as diagnostics print it.
+                let start = s.offset(src.line as usize, 1);
+                let at = s.text[start..]
+                    .char_indices()
+                    .nth(src.col.saturating_sub(1) as usize)
+                    .map_or(s.text.len(), |(i, _)| start + i);
+                // A missing glyph is pointed at: its first use in the paragraph.
+                let at = match w.subject {
+                    Some(c) => s.text[at..].find(c).map_or(at, |k| at + k),
+                    None => at,
+                };
                 d = d.at(Span::new(id, at, at));
             }
             None => d = d.in_file(src.to_string()),
@@ -564,6 +579,7 @@ fn toc(book: &Book) -> f::Chapter {
             anchor: Some("inhoud".into()),
             in_toc: false,
             in_outline: true,
+            short: None,
         }),
         running_head: None,
         folios: true,
@@ -621,8 +637,8 @@ impl Converter<'_> {
 
     fn source(&self, span: Span) -> Option<f::Source> {
         let file = self.project.sources.get(span.file);
-        let (line, _) = file.line_col(span.start as usize);
-        Some(f::Source::new(file.rel.clone(), line as u32))
+        let (line, col) = file.line_col(span.start as usize);
+        Some(f::Source::at(file.rel.clone(), line as u32, col as u32))
     }
 
     fn chapter(&mut self, part: &model::Part) -> f::Chapter {
@@ -639,13 +655,19 @@ impl Converter<'_> {
             anchor: Some(self.here(&part.title.id)),
             in_toc: true,
             in_outline: true,
+            short: part.title.short.clone(),
         };
         let blocks = self.blocks(&part.blocks, 0);
         f::Chapter {
             matter,
             start: f::Start::Recto,
             opening: Some(opening),
-            running_head: Some(plain_text(&part.title.content)),
+            running_head: Some(
+                part.title
+                    .short
+                    .clone()
+                    .unwrap_or_else(|| plain_text(&part.title.content)),
+            ),
             folios: true,
             blocks,
         }
@@ -669,6 +691,7 @@ impl Converter<'_> {
                 in_toc: h.level <= 2,
                 in_outline: h.level <= 3,
                 source: self.source(h.span),
+                short: h.short.clone(),
             })),
             Block::Paragraph(inl, span) => {
                 let mut content = self.inlines(inl);

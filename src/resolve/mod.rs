@@ -161,6 +161,7 @@ fn bibliography_part(project: &Project, span: Span) -> Part {
             numbered: false,
             number: None,
             span,
+            short: None,
         },
         blocks: Vec::new(),
         footnotes: Vec::new(),

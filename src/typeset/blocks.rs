@@ -16,11 +16,11 @@ use crate::typeset::flow::{
 use crate::typeset::frag::{Frag, FragLink};
 use crate::typeset::hyphenate::BreakKind;
 use crate::typeset::image;
-use crate::typeset::pagebuild::{BoxKind, FORBID, VItem, breakable_after_line};
+use crate::typeset::pagebuild::{BoxKind, FORBID, FloatKind, VItem, breakable_after_line};
 use crate::typeset::paragraph::{
     BASELINE_RATIO, Label, LineBox, ParSpec, set_paragraph, set_plain,
 };
-use crate::typeset::report::WarningKind;
+use crate::typeset::report::{Place, WarningKind};
 use crate::typeset::toc;
 
 /// Space above and below a figure or table set in the text, as a fraction of the
@@ -239,9 +239,27 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     fn block(&mut self, b: &Block, env: &Env) {
+        let start = self.out.items.len();
         if let Some(src) = block_source(b) {
-            self.out.sources.push((self.out.items.len(), src.clone()));
+            self.out.sources.push((start, src.clone()));
         }
+        let mark = self.ctx.warnings.len();
+        let outer = self.ctx.place;
+        if !self.ctx.in_footnote {
+            self.ctx.place = Some(Place::Item(start));
+        }
+        self.block_items(b, env);
+        self.ctx.place = outer;
+        // A warning about a line that is not a line of the text (a table cell, a caption)
+        // is about the block.
+        for w in &mut self.ctx.warnings[mark..] {
+            if let Some(Place::Line(_)) = w.place {
+                w.place = Some(Place::Item(start));
+            }
+        }
+    }
+
+    fn block_items(&mut self, b: &Block, env: &Env) {
         match b {
             Block::Heading(h) => self.heading(h, env),
             Block::Paragraph(p) => self.paragraph(p, env, None),
@@ -261,7 +279,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             Block::Figure(f) => {
                 let mut notes = Vec::new();
                 let frag = self.figure(f, env, &mut notes);
-                self.float(frag, notes);
+                self.float(frag, notes, FloatKind::Figure);
             }
             Block::Code(c) => self.code(c, env),
             Block::Toc(t) => {
@@ -328,10 +346,12 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
     }
 
-    /// Pushes the lines of a paragraph with the widow, orphan and keep rules.
-    fn push_lines(&mut self, lines: Vec<LineBox>, kind_heading: bool) {
+    /// Pushes the lines of a paragraph with the widow, orphan and keep rules. The
+    /// warnings raised since `mark` about one of its lines are about that line's box.
+    fn push_lines(&mut self, lines: Vec<LineBox>, kind_heading: bool, mark: usize) {
         let n = lines.len();
         self.par_no += 1;
+        let mut boxes = Vec::with_capacity(n);
         for (k, line) in lines.into_iter().enumerate() {
             if k > 0 && !kind_heading && breakable_after_line(k - 1, n) {
                 self.breakpoint(0.0);
@@ -347,12 +367,18 @@ impl<'c, 'a> Builder<'c, 'a> {
                     of: n as u32,
                 }
             };
+            boxes.push(self.out.items.len());
             self.out.items.push(VItem::Box {
                 height: line.frag.height,
                 footnotes: line.footnotes,
                 kind,
                 payload: line.frag,
             });
+        }
+        for w in &mut self.ctx.warnings[mark..] {
+            if let Some(Place::Line(k)) = w.place {
+                w.place = boxes.get(k).map(|&i| Place::Item(i));
+            }
         }
     }
 
@@ -406,11 +432,12 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: style.hyphenate,
             source: p.source.clone(),
         };
+        let mark = self.ctx.warnings.len();
         let lines = set_paragraph(self.ctx, &p.content, &spec);
         if lines.is_empty() {
             return;
         }
-        self.push_lines(lines, false);
+        self.push_lines(lines, false, mark);
         self.prev = Prev::Paragraph;
     }
 
@@ -435,7 +462,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             });
         }
         self.pending = 0.0;
-        let title = plain_text(&h.title);
+        let title = h.short.clone().unwrap_or_else(|| plain_text(&h.title));
         if level == 2 {
             let mark = match &h.number {
                 Some(n) => format!("{n}\u{2002}{title}"),
@@ -471,11 +498,12 @@ impl<'c, 'a> Builder<'c, 'a> {
             hyphenate: false,
             source: h.source.clone(),
         };
+        let mark = self.ctx.warnings.len();
         let mut lines = set_paragraph(self.ctx, &h.title, &spec);
         if let Some(first) = lines.first_mut() {
             first.frag.anchors.push((anchor, 0.0, 0.0));
         }
-        self.push_lines(lines, true);
+        self.push_lines(lines, true, mark);
         self.prev = Prev::Heading;
         self.pending = hs.space_after;
     }
@@ -613,11 +641,12 @@ impl<'c, 'a> Builder<'c, 'a> {
                 hyphenate: false,
                 source: k.source.clone(),
             };
+            let mark = self.ctx.warnings.len();
             let mut lines = set_paragraph(self.ctx, &title, &spec);
             if let (Some(first), Some(a)) = (lines.first_mut(), &k.anchor) {
                 first.frag.anchors.push((a.clone(), 0.0, -pad));
             }
-            self.push_lines(lines, true);
+            self.push_lines(lines, true, mark);
             self.prev = Prev::Heading;
             self.out.items.push(VItem::Glue {
                 height: 2.0,
@@ -641,23 +670,32 @@ impl<'c, 'a> Builder<'c, 'a> {
         self.pending = ds;
     }
 
+    /// A code block: each line as it is, in the mono face; a line longer than the
+    /// measure wraps at a break opportunity ([`code_pieces`]) with a hanging indent and a
+    /// continuation mark drawn in front of every continued piece. Code is never
+    /// hyphenated.
     fn code(&mut self, c: &Code, env: &Env) {
         let look = self.ctx.style.code.clone();
         let ds = self.display_space();
         self.open(ds, 0.0);
         let measure = self.width - env.left - env.right;
+        // Mono: a character count gives the width.
+        let char_w = self.ctx.text_width("0", &look).max(0.1);
+        let columns = ((measure / char_w).floor() as usize).max(MIN_CODE_COLUMNS);
         let mut frags = Vec::new();
         for raw in c.text.trim_end_matches('\n').split('\n') {
             let text = raw.replace('\t', "    ");
-            // Mono: a character count gives the width; wrap long lines with a hanging indent.
-            let char_w = self.ctx.text_width("0", &look).max(0.1);
-            let per_line = ((measure / char_w).floor() as usize).max(8);
             let chars: Vec<char> = text.chars().collect();
-            let mut start = 0;
-            loop {
-                let indent = if start == 0 { 0 } else { 2 };
-                let take = (per_line - indent).min(chars.len() - start);
-                let piece: String = chars[start..start + take].iter().collect();
+            let lead = chars.iter().take_while(|c| **c == ' ').count();
+            // Continuations hang under the line's own indent, two columns further in, but
+            // never so far that less than half the measure is left.
+            let hang = (lead + CODE_HANG_COLUMNS).min(columns / 2);
+            for (k, (from, to)) in code_pieces(&chars, columns, columns - hang)
+                .into_iter()
+                .enumerate()
+            {
+                let piece: String = chars[from..to].iter().collect();
+                let indent = if k == 0 { 0 } else { hang };
                 let mut f = Frag::new(look.leading);
                 let baseline = look.leading * BASELINE_RATIO;
                 let x = env.left + indent as f64 * char_w;
@@ -665,16 +703,15 @@ impl<'c, 'a> Builder<'c, 'a> {
                 for r in runs {
                     f.push(Item::Glyphs(r));
                 }
+                if k > 0 {
+                    continuation_mark(&mut f, x, baseline, char_w, look.size);
+                }
                 f.lines.push(crate::typeset::document::TextLine {
                     x,
                     y: baseline,
                     text: piece,
                 });
                 frags.push(f);
-                start += take;
-                if start >= chars.len() {
-                    break;
-                }
             }
         }
         let n = frags.len();
@@ -701,7 +738,7 @@ impl<'c, 'a> Builder<'c, 'a> {
     }
 
     /// A figure or table: it may float to the top of the next page.
-    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>) {
+    fn float(&mut self, mut frag: Frag, footnotes: Vec<usize>, kind: FloatKind) {
         if self.prev != Prev::Start && self.prev != Prev::Heading {
             self.breakpoint(0.0);
         }
@@ -724,6 +761,7 @@ impl<'c, 'a> Builder<'c, 'a> {
             return;
         }
         self.out.items.push(VItem::Float {
+            kind,
             height: frag.height,
             footnotes,
             payload: frag,
@@ -758,19 +796,25 @@ impl<'c, 'a> Builder<'c, 'a> {
         let measure = self.width - env.left - env.right;
         let max_h = self.ctx.style.text_height() * FIGURE_MAX_HEIGHT;
         let mut frag = Frag::new(0.0);
-        let (x, w, h) = match image::dimensions(&f.image) {
-            Some((pw, ph)) => {
+        // A raster image by its pixels; an SVG drawing by its own size, with no
+        // resolution to check.
+        let size = match image::dimensions(&f.image) {
+            Some((pw, ph)) => Some((f64::from(pw), f64::from(ph), true)),
+            None => image::svg_size(&f.image).map(|(w, h)| (w, h, false)),
+        };
+        let (x, w, h) = match size {
+            Some((pw, ph, raster)) => {
                 let mut w = match f.width_pt {
                     Some(pt) => pt.clamp(1.0, measure),
                     None => measure * f.width.unwrap_or(1.0).clamp(0.05, 1.0),
                 };
-                let mut h = w * ph as f64 / pw as f64;
+                let mut h = w * ph / pw;
                 if h > max_h {
                     w *= max_h / h;
                     h = max_h;
                 }
-                let ppi = pw as f64 / (w / 72.0);
-                if ppi < MIN_PPI {
+                let ppi = pw / (w / 72.0);
+                if raster && ppi < MIN_PPI {
                     self.ctx.warn(
                         WarningKind::BadImage,
                         f.source.as_ref(),
@@ -793,7 +837,7 @@ impl<'c, 'a> Builder<'c, 'a> {
                 self.ctx.warn(
                     WarningKind::BadImage,
                     f.source.as_ref(),
-                    "figure image is not a readable PNG or JPEG",
+                    "figure image is not a readable PNG, JPEG or SVG",
                 );
                 let w = measure * 0.5;
                 let h = w * 0.6;
@@ -857,7 +901,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let y = self.table_caption(t, env, &mut frag, &mut notes);
         if ncols == 0 {
             frag.height = y;
-            self.float(frag, notes);
+            self.float(frag, notes, FloatKind::Table);
             return;
         }
         let rows = table_rows(t);
@@ -876,7 +920,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let pad = self.ctx.style.body.leading * FLOAT_PAD_LINES;
         if set.height(y) + 2.0 * pad <= self.ctx.style.text_height() {
             let frag = set.place_whole(frag, y, &mut notes);
-            self.float(frag, notes);
+            self.float(frag, notes, FloatKind::Table);
         } else {
             self.long_table(t, env, set, frag, y, notes);
         }
@@ -1291,6 +1335,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let mut i = 0;
         while i < self.ctx.footnotes.len() {
             let f = self.ctx.footnotes[i].clone();
+            self.ctx.place = Some(Place::Footnote(i));
             let env = Env {
                 left: hang,
                 right: 0.0,
@@ -1348,7 +1393,88 @@ impl<'c, 'a> Builder<'c, 'a> {
             i += 1;
         }
         self.ctx.in_footnote = false;
+        self.ctx.place = None;
         out
+    }
+}
+
+/// Fewest columns a code line is set in, however narrow the measure.
+const MIN_CODE_COLUMNS: usize = 16;
+/// How much further in than its line a continued piece of code starts, in columns: room
+/// for the continuation mark.
+const CODE_HANG_COLUMNS: usize = 2;
+/// The continuation mark of wrapped code: a light grey, so that it reads as the
+/// typesetter's and not as part of the code.
+const CONTINUATION_GREY: Cmyk = Cmyk::new(0.0, 0.0, 0.0, 0.45);
+
+/// Where a code line of `chars` is cut into pieces: the first at most `first` columns
+/// wide, the others at most `rest`. Each piece ends at the last break opportunity that
+/// fits (after a space or a run of spaces, after `,` `;` `(` `)` `[` `]` `{` `}` `/`
+/// `.` `::` or `->`), and only a piece without one is cut inside a token, at the full
+/// width. Returns (from, to) character ranges that together are the whole line.
+pub(crate) fn code_pieces(chars: &[char], first: usize, rest: usize) -> Vec<(usize, usize)> {
+    let (first, rest) = (first.max(1), rest.max(1));
+    let mut out = Vec::new();
+    let mut from = 0;
+    loop {
+        let width = if out.is_empty() { first } else { rest };
+        if chars.len() - from <= width {
+            out.push((from, chars.len()));
+            return out;
+        }
+        let limit = from + width;
+        let cut = (from + 1..=limit)
+            .rev()
+            .find(|&at| code_break_after(chars, at))
+            .unwrap_or(limit);
+        out.push((from, cut));
+        from = cut;
+    }
+}
+
+/// Whether a code line may break between `chars[at - 1]` and `chars[at]`.
+fn code_break_after(chars: &[char], at: usize) -> bool {
+    let (Some(&before), Some(&after)) = (chars.get(at.wrapping_sub(1)), chars.get(at)) else {
+        return false;
+    };
+    match before {
+        // After a whole run of spaces, so that no piece starts with one.
+        ' ' => after != ' ',
+        ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '/' => true,
+        // After `::`, not between its colons; a `.` ends a member access or a path.
+        ':' => at >= 2 && chars[at - 2] == ':' && after != ':',
+        '.' => after != '.',
+        '>' => at >= 2 && chars[at - 2] == '-',
+        _ => false,
+    }
+}
+
+/// The continuation mark in front of a wrapped piece of code starting at `x`: a small
+/// hooked arrow (↪) drawn with rules, not a glyph, so that text extracted from the PDF
+/// is the code alone.
+fn continuation_mark(frag: &mut Frag, x: f64, baseline: f64, char_w: f64, size: f64) {
+    let x1 = x - 0.35 * char_w;
+    let x0 = x1 - 1.2 * char_w;
+    let mid = baseline - 0.3 * size;
+    let top = baseline - 0.65 * size;
+    let head = 0.18 * size;
+    let t = 0.45;
+    let segments = [
+        // The hook: down from the top, then right to the arrowhead.
+        (x0, top, x0, mid + t / 2.0),
+        (x0, mid, x1, mid),
+        (x1, mid, x1 - head, mid - head),
+        (x1, mid, x1 - head, mid + head),
+    ];
+    for (ax, ay, bx, by) in segments {
+        frag.push(Item::Rule(Rule {
+            x0: ax,
+            y0: ay,
+            x1: bx,
+            y1: by,
+            thickness: t,
+            color: CONTINUATION_GREY,
+        }));
     }
 }
 
@@ -1665,4 +1791,46 @@ pub(crate) fn link_all(frag: &mut Frag, x: f64, width: f64, anchor: &str) {
         height: frag.height,
         target: crate::typeset::flow::Target::Anchor(anchor.to_string()),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_pieces;
+
+    fn pieces(line: &str, first: usize, rest: usize) -> Vec<String> {
+        let chars: Vec<char> = line.chars().collect();
+        code_pieces(&chars, first, rest)
+            .into_iter()
+            .map(|(a, b)| chars[a..b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn code_breaks_after_spaces_and_punctuation() {
+        let p = pieces("let total = compute(first_value, second_value);", 24, 20);
+        assert_eq!(
+            p,
+            ["let total = compute(", "first_value, ", "second_value);"]
+        );
+        assert_eq!(p.concat().len(), 47);
+        // `::` and `->` are kept whole and broken after.
+        let p = pieces("std::collections::HashMap->into_iter", 20, 20);
+        assert_eq!(p, ["std::collections::", "HashMap->into_iter"]);
+        let p = pieces("fn f() -> Result<Vec<u8>, Error>", 10, 10);
+        assert_eq!(p.concat(), "fn f() -> Result<Vec<u8>, Error>");
+        assert!(p.iter().all(|s| s.chars().count() <= 10), "{p:?}");
+    }
+
+    #[test]
+    fn a_token_without_breaks_is_cut_at_the_full_width() {
+        let token = "a".repeat(50);
+        let p = pieces(&token, 20, 16);
+        assert_eq!(p, ["a".repeat(20), "a".repeat(16), "a".repeat(14)]);
+        // A 200-character line comes out whole, in order.
+        let long: String = (0..200)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        assert_eq!(pieces(&long, 60, 56).concat(), long);
+        assert_eq!(pieces("", 10, 8), [""]);
+    }
 }

@@ -30,6 +30,8 @@ const MAX_PASSES: usize = 4;
 /// Distance from the running-head baseline to the top of the text area, in body lines:
 /// close enough to belong to the page, far enough not to be read as its first line.
 const HEAD_DROP_LINES: f64 = 2.0;
+/// The least space between a running head and the folio, in em of the head's size.
+const HEAD_FOLIO_GAP_EM: f64 = 2.0;
 
 /// Where each physical page comes from.
 #[derive(Clone, Copy, Debug)]
@@ -315,6 +317,7 @@ fn assemble(
             let mut w = w.clone();
             if let Some(&p) = page_index.get(&(ci, *k)) {
                 w.page = Some(doc.pages[p].folio.label());
+                w.physical = Some(p + 1);
             }
             report.warnings.push(w);
         }
@@ -322,11 +325,24 @@ fn assemble(
     for l in &layouts {
         missing.extend(l.missing.iter().copied());
     }
-    for c in missing {
+    // Characters not named at a paragraph already (in running heads, code, labels).
+    let named: BTreeSet<char> = layouts
+        .iter()
+        .flat_map(|l| {
+            l.warnings
+                .iter()
+                .chain(l.page_warnings.iter().map(|(_, w)| w))
+        })
+        .filter_map(|w| w.subject)
+        .collect();
+    for c in missing.difference(&named) {
         report.warnings.push(Warning::new(
             WarningKind::MissingGlyph,
             None,
-            format!("no font has a glyph for {c:?} (U+{:04X})", c as u32),
+            format!(
+                "no font has a glyph for {}",
+                crate::typeset::context::describe_char(*c)
+            ),
         ));
     }
     report.pages = doc.pages.len();
@@ -437,49 +453,105 @@ impl Finish<'_> {
         // Running heads and folios.
         let opening_page = k == 0 && lay.has_opening;
         if chapter.folios && !opening_page {
-            page.folio_shown = true;
-            let head = if recto {
-                lay.pages[k]
-                    .first_mark
-                    .clone()
-                    .or_else(|| previous_mark(lay, k))
-                    .unwrap_or_else(|| lay.verso_head.clone())
-            } else {
-                lay.verso_head.clone()
-            };
-            let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
-            let tw = style.text_width();
-            let head_look = style.running_head.clone();
-            let mut folio_look = head_look.clone();
-            folio_look.italic = false;
-            let label = f.label();
-            let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
-            let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
-            let (fx, hx) = if recto {
-                (dx + tw - fw, dx)
-            } else {
-                (dx, dx + tw - hw)
-            };
-            for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
-                let (runs, _) = set_plain(ctx, text, look, x, head_y);
-                page.items.extend(runs.into_iter().map(Item::Glyphs));
-            }
-            let text = if recto {
-                format!("{head}  |  {label}")
-            } else {
-                format!("{label}  |  {head}")
-            };
-            page.lines.insert(
-                0,
-                TextLine {
-                    x: fx.min(hx),
-                    y: head_y,
-                    text,
-                },
-            );
+            self.head_and_folio(ctx, &mut page, lay, k, dx);
         }
         page
     }
+
+    /// The running head and the folio above the text area of a page: on a recto the
+    /// first section mark on the page (or the last one before it) and the folio at the
+    /// outer edge, on a verso the folio and the chapter's head.
+    fn head_and_folio(
+        &self,
+        ctx: &mut Ctx,
+        page: &mut Page,
+        lay: &ChapterLayout,
+        k: usize,
+        dx: f64,
+    ) {
+        let style = &self.flow.style;
+        let recto = page.recto;
+        page.folio_shown = true;
+        let head = if recto {
+            lay.pages[k]
+                .first_mark
+                .clone()
+                .or_else(|| previous_mark(lay, k))
+                .unwrap_or_else(|| lay.verso_head.clone())
+        } else {
+            lay.verso_head.clone()
+        };
+        let head_y = style.margin_top - HEAD_DROP_LINES * style.body.leading;
+        let tw = style.text_width();
+        let head_look = style.running_head.clone();
+        let mut folio_look = head_look.clone();
+        folio_look.italic = false;
+        let label = page.folio.label();
+        let (_, fw) = set_plain(ctx, &label, &folio_look, 0.0, 0.0);
+        // The head never runs into the folio: a title too long for the room is cut at a
+        // word with an ellipsis (a heading's `short` form avoids that).
+        let room = tw - fw - HEAD_FOLIO_GAP_EM * head_look.size;
+        let head = fit_head(ctx, &head, &head_look, room);
+        let (_, hw) = set_plain(ctx, &head, &head_look, 0.0, 0.0);
+        let (fx, hx) = if recto {
+            (dx + tw - fw, dx)
+        } else {
+            (dx, dx + tw - hw)
+        };
+        for (text, look, x) in [(&label, &folio_look, fx), (&head, &head_look, hx)] {
+            let (runs, _) = set_plain(ctx, text, look, x, head_y);
+            page.items.extend(runs.into_iter().map(Item::Glyphs));
+        }
+        let text = if recto {
+            format!("{head}  |  {label}")
+        } else {
+            format!("{label}  |  {head}")
+        };
+        page.lines.insert(
+            0,
+            TextLine {
+                x: fx.min(hx),
+                y: head_y,
+                text,
+            },
+        );
+    }
+}
+
+/// `head` as it fits in `room` pt: whole, or its longest run of whole words that fits
+/// with an ellipsis (without the punctuation it would have ended on), or, for a first
+/// word wider than the room, as many of its letters as fit.
+fn fit_head(ctx: &mut Ctx, head: &str, look: &crate::typeset::flow::Look, room: f64) -> String {
+    let width = |ctx: &mut Ctx, s: &str| set_plain(ctx, s, look, 0.0, 0.0).1;
+    if width(ctx, head) <= room {
+        return head.to_string();
+    }
+    let mut best: Option<String> = None;
+    let mut prefix = String::new();
+    for word in head.split_whitespace() {
+        if !prefix.is_empty() {
+            prefix.push(' ');
+        }
+        prefix.push_str(word);
+        let cut =
+            prefix.trim_end_matches(|c: char| c.is_ascii_punctuation() || c == '–' || c == '—');
+        let candidate = format!("{}…", cut.trim_end());
+        if width(ctx, &candidate) > room {
+            break;
+        }
+        best = Some(candidate);
+    }
+    best.unwrap_or_else(|| {
+        let mut s = String::new();
+        for c in head.chars() {
+            s.push(c);
+            if width(ctx, &format!("{s}…")) > room {
+                s.pop();
+                break;
+            }
+        }
+        format!("{s}…")
+    })
 }
 
 /// The last section mark on a page before page `k` of a chapter.
@@ -621,10 +693,12 @@ mod tests {
             // Chains of headings and kaders whose titles carry long footnotes can leave no
             // legal break at all; the engine then splits a footnote and says so. Only
             // flows without such emergencies must keep every rule.
-            let forced = report
-                .warnings
-                .iter()
-                .any(|w| w.kind == WarningKind::OversizedBlock);
+            let forced = report.warnings.iter().any(|w| {
+                matches!(
+                    w.kind,
+                    WarningKind::OversizedBlock | WarningKind::ForcedBreak
+                )
+            });
             if !forced && report.split_footnotes == 0 {
                 assert_eq!(
                     (report.widows, report.orphans, report.headings_at_foot),

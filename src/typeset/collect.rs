@@ -25,9 +25,19 @@ pub(crate) struct Entry {
     pub level: u8,
     pub number: Option<String>,
     pub title: Vec<Inline>,
+    /// The title in the table of contents: the short form when the heading has one.
+    pub toc_title: Vec<Inline>,
     pub anchor: String,
     pub in_toc: bool,
     pub in_outline: bool,
+}
+
+/// The title of a TOC line: the short form, or the title as in [`for_toc`].
+fn toc_title(title: &[Inline], short: Option<&String>) -> Vec<Inline> {
+    match short {
+        Some(s) => vec![Inline::text(s.clone())],
+        None => for_toc(title),
+    }
 }
 
 /// The book-wide facts.
@@ -89,6 +99,7 @@ pub(crate) fn collect(flow: &Flow) -> Collected {
                 level: 1,
                 number: o.number.clone(),
                 title: for_toc(&o.title),
+                toc_title: toc_title(&o.title, o.short.as_ref()),
                 anchor,
                 in_toc: o.in_toc,
                 in_outline: o.in_outline,
@@ -119,6 +130,7 @@ impl Collected {
                         level: h.level.clamp(1, 4),
                         number: h.number.clone(),
                         title: for_toc(&h.title),
+                        toc_title: toc_title(&h.title, h.short.as_ref()),
                         anchor,
                         in_toc: h.in_toc,
                         in_outline: h.in_outline,

@@ -14,7 +14,7 @@ use crate::typeset::document::{FillRect, Item, Rule};
 use crate::typeset::flow::{Chapter, PageStyle};
 use crate::typeset::frag::Frag;
 use crate::typeset::pagebuild::{self, Event, PageParams, PagePlan, VItem};
-use crate::typeset::report::{Warning, WarningKind};
+use crate::typeset::report::{Place, Warning, WarningKind};
 
 /// Space reserved above the first footnote of a page, in body lines; the separator rule
 /// sits a little below its middle (LaTeX's `\skip\footins` is about one line).
@@ -95,63 +95,65 @@ pub(crate) fn layout_chapter<'a>(
     let (plans, events) = pagebuild::build_pages(&vlist.items, &heights, &params);
     let (widows, orphans, heads) = pagebuild::audit(&vlist.items, &plans);
 
+    let page_of = PageIndex::new(&plans, vlist.items.len());
+    let source = |i: usize| vlist.source_of(i);
     let mut page_warnings = Vec::new();
-    for &p in &widows {
-        page_warnings.push((
-            p,
-            Warning::new(
-                WarningKind::Widow,
-                None,
-                "widow: last line of a paragraph at the top of the page",
-            ),
-        ));
+    let defects = [
+        (
+            &widows,
+            WarningKind::Widow,
+            "widow: last line of a paragraph at the top of the page",
+        ),
+        (
+            &orphans,
+            WarningKind::Orphan,
+            "orphan: first line of a paragraph at the foot of the page",
+        ),
+        (
+            &heads,
+            WarningKind::HeadingAtFoot,
+            "heading at the foot of the page",
+        ),
+    ];
+    for (found, kind, message) in defects {
+        for &(p, i) in found {
+            page_warnings.push((p, Warning::new(kind, source(i).cloned(), message)));
+        }
     }
-    for &p in &orphans {
-        page_warnings.push((
-            p,
-            Warning::new(
-                WarningKind::Orphan,
-                None,
-                "orphan: first line of a paragraph at the foot of the page",
-            ),
-        ));
-    }
-    for &p in &heads {
-        page_warnings.push((
-            p,
-            Warning::new(
-                WarningKind::HeadingAtFoot,
-                None,
-                "heading at the foot of the page",
-            ),
-        ));
-    }
-    let page_of = |item: usize| {
-        plans
-            .iter()
-            .position(|pl| pl.body.contains(&item) || pl.floats.contains(&item))
-            .unwrap_or(0)
-    };
     let mut split_footnotes = 0;
     for e in &events {
         match e {
             Event::Oversized(i) => page_warnings.push((
-                page_of(*i),
+                page_of.item(*i),
                 Warning::new(
                     WarningKind::OversizedBlock,
-                    None,
+                    source(*i).cloned(),
                     "a block is taller than the page",
                 ),
             )),
             Event::SplitFootnote(_) => split_footnotes += 1,
             Event::ForcedBreak(i) => page_warnings.push((
-                page_of(*i),
+                page_of.item(*i),
                 Warning::new(
-                    WarningKind::OversizedBlock,
-                    None,
+                    WarningKind::ForcedBreak,
+                    source(*i).cloned(),
                     "no allowed page break; broke the page against the rules",
                 ),
             )),
+        }
+    }
+    // Warnings raised while the list was built (an overfull line, a missing glyph) are
+    // about the page their item or footnote ended up on.
+    let mut warnings = Vec::new();
+    for w in std::mem::take(&mut ctx.warnings) {
+        let page = match w.place {
+            Some(Place::Item(i)) => Some(page_of.item(i)),
+            Some(Place::Footnote(f)) => page_of.footnote(f),
+            _ => None,
+        };
+        match page {
+            Some(p) => page_warnings.push((p, w)),
+            None => warnings.push(w),
         }
     }
 
@@ -184,7 +186,7 @@ pub(crate) fn layout_chapter<'a>(
         has_opening: chapter.opening.is_some(),
         verso_head,
         images: std::mem::take(&mut ctx.images),
-        warnings: std::mem::take(&mut ctx.warnings),
+        warnings,
         page_warnings,
         stats: ctx.stats.clone(),
         used_refs: std::mem::take(&mut ctx.used_refs),
@@ -192,9 +194,55 @@ pub(crate) fn layout_chapter<'a>(
         orphans: orphans.len(),
         headings_at_foot: heads.len(),
         split_footnotes,
-        missing: std::mem::take(&mut ctx.shaper.missing),
+        missing: std::mem::take(&mut ctx.shaper.missing)
+            .difference(&ctx.missing_named)
+            .copied()
+            .collect(),
     };
     (layout, ctx.into_caches())
+}
+
+/// The page each item of a chapter's list and each footnote ended up on.
+struct PageIndex {
+    /// By item: its page, for the items that are on a page (boxes, glue, floats…).
+    items: Vec<Option<usize>>,
+    /// By footnote: the first page with a line of it.
+    footnotes: Vec<Option<usize>>,
+}
+
+impl PageIndex {
+    fn new(plans: &[PagePlan], len: usize) -> PageIndex {
+        let mut items = vec![None; len];
+        let mut footnotes = Vec::new();
+        for (p, plan) in plans.iter().enumerate() {
+            for &i in plan.body.iter().chain(&plan.floats) {
+                if let Some(slot) = items.get_mut(i) {
+                    slot.get_or_insert(p);
+                }
+            }
+            for (f, _) in &plan.footnotes {
+                if footnotes.len() <= *f {
+                    footnotes.resize(*f + 1, None);
+                }
+                footnotes[*f].get_or_insert(p);
+            }
+        }
+        PageIndex { items, footnotes }
+    }
+
+    /// The page of item `i`, or of the first item after it that is on a page (a
+    /// penalty or glue that vanished at a break has none).
+    fn item(&self, i: usize) -> usize {
+        self.items
+            .get(i..)
+            .and_then(|rest| rest.iter().find_map(|p| *p))
+            .or_else(|| self.items.iter().rev().find_map(|p| *p))
+            .unwrap_or(0)
+    }
+
+    fn footnote(&self, f: usize) -> Option<usize> {
+        self.footnotes.get(f).copied().flatten()
+    }
 }
 
 /// The error for content that would be drawn below the text area.

@@ -13,7 +13,7 @@ use crate::typeset::collect::Entry;
 use crate::typeset::flow::{Block, Lang, Look, PageStyle, Source};
 use crate::typeset::fonts::{FontId, FontSet};
 use crate::typeset::hyphenate::Hyphenator;
-use crate::typeset::report::{Warning, WarningKind};
+use crate::typeset::report::{Place, Warning, WarningKind};
 use crate::typeset::shape::{Features, Shaper};
 
 /// A footnote whose marker has been set; its body is laid out with the chapter.
@@ -76,11 +76,23 @@ pub(crate) struct Ctx<'a> {
     pub next_footnote: u32,
     /// Set while laying out footnote bodies: markers inside them get no new footnote.
     pub in_footnote: bool,
+    /// What the warnings raised now are about, so that they can name their page.
+    pub place: Option<Place>,
+    /// Characters no font has that a warning has named at their first paragraph.
+    pub missing_named: BTreeSet<char>,
     pub warnings: Vec<Warning>,
     pub stats: Stats,
     /// Images of this chapter (indices are chapter-local until assembly).
     pub images: Vec<Arc<[u8]>>,
     pub chapter: usize,
+}
+
+/// A character as warnings name it: `'א' (U+05D0 HEBREW LETTER ALEF)`.
+pub(crate) fn describe_char(c: char) -> String {
+    match unicode_names2::name(c) {
+        Some(name) => format!("{c:?} (U+{:04X} {name})", c as u32),
+        None => format!("{c:?} (U+{:04X})", c as u32),
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -113,6 +125,8 @@ impl<'a> Ctx<'a> {
             footnotes: Vec::new(),
             next_footnote: 1,
             in_footnote: false,
+            place: None,
+            missing_named: BTreeSet::new(),
             warnings: Vec::new(),
             stats: Stats::default(),
             images: Vec::new(),
@@ -129,8 +143,31 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn warn(&mut self, kind: WarningKind, source: Option<&Source>, message: impl Into<String>) {
-        self.warnings
-            .push(Warning::new(kind, source.cloned(), message));
+        let mut w = Warning::new(kind, source.cloned(), message);
+        w.place = self.place;
+        self.warnings.push(w);
+    }
+
+    /// A character of the paragraph at `source` that no font of the chain has: a warning
+    /// naming it, once a chapter, at the first paragraph that has it.
+    pub fn missing_glyph(&mut self, c: char, source: Option<&Source>) {
+        if source.is_none() || !self.missing_named.insert(c) {
+            return;
+        }
+        let mut w = Warning::new(
+            WarningKind::MissingGlyph,
+            source.cloned(),
+            format!("no font has a glyph for {}", describe_char(c)),
+        );
+        w.subject = Some(c);
+        w.help = Some(match self.fonts.missing_package(c) {
+            Some(p) => format!("install the Debian package {p}, which has a font for it"),
+            None => "no font of the fallback chain covers it; replace it or add a font \
+                     that has it to the style's fonts"
+                .into(),
+        });
+        w.place = self.place;
+        self.warnings.push(w);
     }
 
     pub fn font(&self, look: &Look) -> FontId {

@@ -391,27 +391,38 @@ pub struct Opening {
     pub anchor: Option<String>,
     pub in_toc: bool,
     pub in_outline: bool,
+    /// A short form of the title for the table of contents (LaTeX's optional argument);
+    /// the running head is the chapter's `running_head`.
+    pub short: Option<String>,
 }
 
-/// Where a block comes from, so that warnings can point at the manuscript.
+/// Where a block comes from, so that warnings can point at the manuscript: its file and
+/// the 1-based line and column where it starts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Source {
     pub file: String,
     pub line: u32,
+    pub col: u32,
 }
 
 impl Source {
+    /// A block that starts at the beginning of `line`.
     pub fn new(file: impl Into<String>, line: u32) -> Source {
+        Source::at(file, line, 1)
+    }
+
+    pub fn at(file: impl Into<String>, line: u32, col: u32) -> Source {
         Source {
             file: file.into(),
             line,
+            col,
         }
     }
 }
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
     }
 }
 
@@ -447,6 +458,8 @@ pub struct Heading {
     pub in_toc: bool,
     pub in_outline: bool,
     pub source: Option<Source>,
+    /// A short form of the title for the running head and the table of contents.
+    pub short: Option<String>,
 }
 
 /// A paragraph of running text.

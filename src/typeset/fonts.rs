@@ -1,12 +1,15 @@
 //! The fonts of a print edition: which file plays which role, and their metrics.
 //!
-//! Fonts come only from the vendored `styles/fonts/` (embedded in the binary) or from a
-//! publisher's own style folder; no system font is ever read, so a build is the same on
+//! The house faces come from the vendored `styles/fonts/` (embedded in the binary) or from
+//! a publisher's own style folder. A character none of them has is taken from the
+//! fallback chain ([`FALLBACK_CHAIN`]): vendored symbol faces first, then Noto faces for
+//! other scripts, read from the system by path only when a character needs them. A book
+//! in the scripts of the house faces reads no system font and comes out the same on
 //! every machine.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustybuzz::ttf_parser;
 use serde::Deserialize;
@@ -21,6 +24,281 @@ pub struct FontId(pub u16);
 enum FontData {
     Static(&'static [u8]),
     Shared(Arc<[u8]>),
+}
+
+/// Where a font of the fallback chain comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum FallbackSource {
+    /// A face of the house set: its regular style in this role (■ is in the mono face).
+    House(Family),
+    /// A vendored file, embedded in the binary.
+    Builtin(&'static str, &'static [u8]),
+    /// A system file: the first of these paths that exists (face 0 of a collection).
+    System {
+        paths: &'static [&'static str],
+        /// The Debian package that installs it, named when a character needs it.
+        package: &'static str,
+    },
+}
+
+/// One font of the fallback chain, and the characters it is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Fallback {
+    pub source: FallbackSource,
+    /// Inclusive ranges of code points the font is tried for; empty for any. A system
+    /// font is read only when a character in its ranges is missing from every font
+    /// before it, so a book without such characters never loads it.
+    pub ranges: &'static [(u32, u32)],
+}
+
+impl Fallback {
+    /// Whether the font is asked for `c` at all.
+    pub fn wants(&self, c: char) -> bool {
+        let c = c as u32;
+        self.ranges.is_empty() || self.ranges.iter().any(|&(a, b)| (a..=b).contains(&c))
+    }
+}
+
+const CORE: &str = "fonts-noto-core";
+const CJK: &str = "fonts-noto-cjk";
+/// CJK punctuation, kana, Hangul, the ideographs and their extensions, full-width forms.
+const CJK_RANGES: &[(u32, u32)] = &[
+    (0x1100, 0x11FF),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+    (0x20000, 0x3134F),
+];
+/// Symbols and pictographs: punctuation, arrows, operators, shapes, dingbats, emoji.
+const SYMBOL_RANGES: &[(u32, u32)] = &[(0x2000, 0x2BFF), (0x1F000, 0x1FBFF)];
+
+const fn system(
+    ranges: &'static [(u32, u32)],
+    paths: &'static [&'static str],
+    package: &'static str,
+) -> Fallback {
+    Fallback {
+        source: FallbackSource::System { paths, package },
+        ranges,
+    }
+}
+
+/// The fallback chain of the house style, in the order it is tried after the body and
+/// heading faces (`styles/fonts/README.md` lists it too). Serif faces come before sans
+/// ones where Noto has both, to go with the serif body.
+///
+/// * Noto Sans Math (vendored): the minus sign, arrows, operators and other symbols of
+///   running text, so that they are set in a text face and not in the code face;
+/// * the house mono face: geometric shapes such as the ■ of list bullets;
+/// * from the system (Debian `fonts-noto-core`): Noto Sans Symbols 2 and Symbols, then
+///   Hebrew, Arabic, the Indic scripts, Thai, Armenian, Georgian and Ethiopic;
+/// * from the system (Debian `fonts-noto-cjk`): Noto Serif CJK, then Noto Sans CJK, for
+///   Chinese, Japanese and Korean (the collections' first face, the Japanese one).
+///
+/// Latin, Greek and Cyrillic are in the house faces themselves.
+pub const FALLBACK_CHAIN: &[Fallback] = &[
+    Fallback {
+        source: FallbackSource::Builtin(
+            "NotoSansMath-Regular.ttf",
+            include_bytes!("../../styles/fonts/NotoSansMath-Regular.ttf"),
+        ),
+        ranges: &[],
+    },
+    Fallback {
+        source: FallbackSource::House(Family::Mono),
+        ranges: &[],
+    },
+    system(
+        SYMBOL_RANGES,
+        &["/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf"],
+        CORE,
+    ),
+    system(
+        SYMBOL_RANGES,
+        &["/usr/share/fonts/truetype/noto/NotoSansSymbols-Regular.ttf"],
+        CORE,
+    ),
+    system(
+        &[(0x0590, 0x05FF), (0xFB1D, 0xFB4F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[
+            (0x0600, 0x06FF),
+            (0x0750, 0x077F),
+            (0x08A0, 0x08FF),
+            (0xFB50, 0xFDFF),
+            (0xFE70, 0xFEFF),
+        ],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0900, 0x097F), (0xA8E0, 0xA8FF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifDevanagari-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0980, 0x09FF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifBengali-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0A00, 0x0A7F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifGurmukhi-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0A80, 0x0AFF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifGujarati-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansGujarati-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0B80, 0x0BFF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifTamil-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansTamil-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0C00, 0x0C7F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifTelugu-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansTelugu-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0C80, 0x0CFF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifKannada-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansKannada-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0D00, 0x0D7F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifMalayalam-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansMalayalam-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0E00, 0x0E7F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifThai-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x0530, 0x058F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifArmenian-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansArmenian-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x10A0, 0x10FF)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifGeorgian-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansGeorgian-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        &[(0x1200, 0x139F)],
+        &[
+            "/usr/share/fonts/truetype/noto/NotoSerifEthiopic-Regular.ttf",
+            "/usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf",
+        ],
+        CORE,
+    ),
+    system(
+        CJK_RANGES,
+        &["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"],
+        CJK,
+    ),
+    system(
+        CJK_RANGES,
+        &["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"],
+        CJK,
+    ),
+];
+
+/// The fallback fonts of a set beyond its house faces, each loaded on first use and
+/// shared by every clone of the set.
+struct Chain {
+    /// By position in [`FALLBACK_CHAIN`]: the face once it was looked for (`None` when no
+    /// file of it exists or it cannot be read).
+    loaded: Vec<OnceLock<Option<FontFace>>>,
+}
+
+impl fmt::Debug for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(
+                self.loaded
+                    .iter()
+                    .map(|l| l.get().map(|f| f.as_ref().map(|f| &f.name))),
+            )
+            .finish()
+    }
+}
+
+impl Chain {
+    fn new() -> Chain {
+        Chain {
+            loaded: FALLBACK_CHAIN.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The face of chain entry `k`, read on first use.
+    fn get(&self, k: usize) -> Option<&FontFace> {
+        self.loaded
+            .get(k)?
+            .get_or_init(|| match FALLBACK_CHAIN[k].source {
+                FallbackSource::House(_) => None,
+                FallbackSource::Builtin(file, bytes) => {
+                    FontFace::parse(FontData::Static(bytes), Path::new(file)).ok()
+                }
+                FallbackSource::System { paths, .. } => paths.iter().find_map(|p| {
+                    let bytes = std::fs::read(p).ok()?;
+                    FontFace::parse(FontData::Shared(Arc::from(bytes)), Path::new(p)).ok()
+                }),
+            })
+            .as_ref()
+    }
+
+    /// Entry `k` if it has been read already.
+    fn peek(&self, k: usize) -> Option<&FontFace> {
+        self.loaded.get(k)?.get().and_then(Option::as_ref)
+    }
 }
 
 /// One font file with the metrics the engine needs.
@@ -153,11 +431,16 @@ fn family_slot(family: Family) -> usize {
     }
 }
 
-/// The faces of the three typeface roles in four styles each.
+/// The faces of the three typeface roles in four styles each, and the fallback chain.
+///
+/// Ids `0..faces.len()` are the house faces; the ids after them are the entries of
+/// [`FALLBACK_CHAIN`] in order, whether or not they were ever read, so that an id means
+/// the same font in every build.
 #[derive(Clone, Debug)]
 pub struct FontSet {
     faces: Vec<FontFace>,
     slots: [[FontId; 4]; 3],
+    chain: Arc<Chain>,
 }
 
 /// The manifest `fonts.yaml` of a style folder.
@@ -224,12 +507,18 @@ const BUILTIN: [Styled; 3] = [
     ],
 ];
 
+/// The vendored house font files (for drawing the text of SVG figures with them).
+pub fn house_font_files() -> impl Iterator<Item = &'static [u8]> {
+    BUILTIN.iter().flatten().flatten().map(|(_, bytes)| *bytes)
+}
+
 impl FontSet {
     /// The house fonts (Noto Serif, Noto Sans, Noto Sans Mono), embedded in the binary.
     pub fn builtin() -> FontSet {
         let mut set = FontSet {
             faces: Vec::new(),
             slots: [[FontId(0); 4]; 3],
+            chain: Arc::new(Chain::new()),
         };
         let mut files: Vec<&str> = Vec::new();
         let mut filled = [[None; 4]; 3];
@@ -278,6 +567,7 @@ impl FontSet {
         let mut set = FontSet {
             faces: Vec::new(),
             slots: [[FontId(0); 4]; 3],
+            chain: Arc::new(Chain::new()),
         };
         let mut files: Vec<String> = Vec::new();
         let mut filled = [[None; 4]; 3];
@@ -331,37 +621,81 @@ impl FontSet {
         self.slots[family_slot(family)][style_slot(bold, italic)]
     }
 
-    pub fn face(&self, id: FontId) -> &FontFace {
-        &self.faces[id.0 as usize]
+    /// The face of `id`, reading a fallback font on first use; `None` for a fallback
+    /// font that is not installed.
+    pub fn load(&self, id: FontId) -> Option<&FontFace> {
+        let i = id.0 as usize;
+        match self.faces.get(i) {
+            Some(f) => Some(f),
+            None => self.chain.get(i - self.faces.len()),
+        }
     }
 
-    /// All faces in id order.
+    /// The face of `id`, which the layout used (so a fallback font was read).
+    pub fn face(&self, id: FontId) -> &FontFace {
+        self.load(id).unwrap_or(&self.faces[0])
+    }
+
+    /// The faces read so far (house faces and the fallback fonts a layout used), in id
+    /// order; fallback fonts never needed are not read for this.
     pub fn faces(&self) -> impl Iterator<Item = (FontId, &FontFace)> {
+        let n = self.faces.len();
         self.faces
             .iter()
             .enumerate()
             .map(|(i, f)| (FontId(i as u16), f))
+            .chain(
+                (0..FALLBACK_CHAIN.len())
+                    .filter_map(move |k| self.chain.peek(k).map(|f| (FontId((n + k) as u16), f))),
+            )
     }
 
+    /// The number of font ids: house faces and fallback entries.
     pub fn len(&self) -> usize {
-        self.faces.len()
+        self.faces.len() + FALLBACK_CHAIN.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.faces.is_empty()
     }
 
-    /// Faces tried, in order, for characters the chosen face lacks (■ is in the mono face
-    /// only, for instance).
-    pub fn fallbacks(&self) -> Vec<FontId> {
-        let mut out = Vec::new();
-        for f in [Family::Body, Family::Heading, Family::Mono] {
+    /// Fonts tried, in order, for characters the chosen face lacks: the body and heading
+    /// faces, then [`FALLBACK_CHAIN`], each with the characters it is asked for (`None`:
+    /// any).
+    pub fn fallbacks(&self) -> Vec<(FontId, Option<&'static Fallback>)> {
+        let mut out: Vec<(FontId, Option<&'static Fallback>)> = Vec::new();
+        for f in [Family::Body, Family::Heading] {
             let id = self.select(f, false, false);
-            if !out.contains(&id) {
-                out.push(id);
+            if !out.iter().any(|(i, _)| *i == id) {
+                out.push((id, None));
+            }
+        }
+        for (k, fb) in FALLBACK_CHAIN.iter().enumerate() {
+            let id = match fb.source {
+                FallbackSource::House(family) => self.select(family, false, false),
+                _ => FontId((self.faces.len() + k) as u16),
+            };
+            if !out.iter().any(|(i, _)| *i == id) {
+                out.push((id, Some(fb)));
             }
         }
         out
+    }
+
+    /// The Debian package of the first fallback font that would be asked for `c` and is
+    /// not installed: what to install when no font has it.
+    pub fn missing_package(&self, c: char) -> Option<&'static str> {
+        FALLBACK_CHAIN
+            .iter()
+            .enumerate()
+            .find_map(|(k, fb)| match fb.source {
+                FallbackSource::System { package, .. }
+                    if fb.wants(c) && self.chain.get(k).is_none() =>
+                {
+                    Some(package)
+                }
+                _ => None,
+            })
     }
 }
 
@@ -394,7 +728,8 @@ mod tests {
                 assert_eq!(a.name, b.name, "{family:?} bold={bold} italic={italic}");
             }
         }
-        assert_eq!(builtin.len(), 8);
+        assert_eq!(builtin.faces().count(), 8);
+        assert_eq!(builtin.len(), 8 + FALLBACK_CHAIN.len());
     }
 
     #[test]

@@ -9,6 +9,30 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     png(bytes).or_else(|| jpeg(bytes))
 }
 
+/// The size of an SVG drawing in its own units, for its aspect ratio (a vector drawing
+/// has no resolution). Nothing outside the file is read: its images are not resolved.
+pub(crate) fn svg_size(bytes: &[u8]) -> Option<(f64, f64)> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).into_owned();
+    if !head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+        || !head.contains("<svg")
+    {
+        return None;
+    }
+    let opts = svg2pdf::usvg::Options {
+        image_href_resolver: svg2pdf::usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..Default::default()
+    };
+    let tree = svg2pdf::usvg::Tree::from_data(bytes, &opts).ok()?;
+    let s = tree.size();
+    Some((f64::from(s.width()), f64::from(s.height())))
+}
+
 fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes([
         *b.get(at)?,

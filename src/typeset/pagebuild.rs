@@ -65,6 +65,7 @@ pub(crate) enum VItem<P> {
     Penalty(f64),
     /// A figure or table that may move to the top of the next page.
     Float {
+        kind: FloatKind,
         height: f64,
         /// Footnotes referenced in the figure or table (captions, cells).
         footnotes: Vec<usize>,
@@ -82,6 +83,15 @@ pub(crate) enum VItem<P> {
     FrameEnd,
     /// A running-head mark (a section title).
     Mark(String),
+}
+
+/// What a float is: floats of one kind keep their order, but a table may pass a figure
+/// that waits (and the other way round), as in LaTeX, so that a small table is not held
+/// back pages behind a large figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FloatKind {
+    Figure,
+    Table,
 }
 
 /// Geometry the page builder works with.
@@ -365,19 +375,28 @@ impl<P> Breaker<'_, P> {
         self.carry = new_carry;
     }
 
-    /// Floats waiting from earlier pages go at the top, as many as fit.
+    /// Floats waiting from earlier pages go at the top, in order, as many as fit; one
+    /// that does not fit holds back the later ones of its kind only.
     fn place_deferred_floats(&mut self, page: &mut Filling) {
         let limit = self.params.height;
-        while let Some(&fl) = self.deferred.front() {
+        let mut held: Vec<FloatKind> = Vec::new();
+        let mut k = 0;
+        while k < self.deferred.len() {
+            let fl = self.deferred[k];
             let VItem::Float {
+                kind,
                 height,
                 footnotes: fns,
                 ..
             } = &self.items[fl]
             else {
-                self.deferred.pop_front();
+                self.deferred.remove(k);
                 continue;
             };
+            if held.contains(kind) {
+                k += 1;
+                continue;
+            }
             let add = self.notes_height(fns, page.fh);
             if page.plan.floats.is_empty() && page.h == 0.0
                 || page.h + height + self.params.float_sep + page.fh + add <= limit
@@ -389,9 +408,10 @@ impl<P> Breaker<'_, P> {
                 page.fh += add;
                 self.place_notes(fns, &mut page.plan);
                 page.plan.floats.push(fl);
-                self.deferred.pop_front();
+                self.deferred.remove(k);
             } else {
-                break;
+                held.push(*kind);
+                k += 1;
             }
         }
         page.has_box = !page.plan.floats.is_empty();
@@ -452,10 +472,11 @@ impl<P> Breaker<'_, P> {
                     }
                 }
                 VItem::Float {
+                    kind,
                     height,
                     footnotes: fns,
                     ..
-                } => self.add_float(page, i, *height, fns),
+                } => self.add_float(page, i, *kind, *height, fns),
                 VItem::FrameStart { pad_top, .. } => {
                     self.frames.push(i);
                     page.h += pad_top;
@@ -543,12 +564,23 @@ impl<P> Breaker<'_, P> {
         true
     }
 
-    /// Sets float `i` where it stands if it fits and no float is waiting; otherwise it
-    /// waits for the top of a later page.
-    fn add_float(&mut self, page: &mut Filling, i: usize, height: f64, fns: &[usize]) {
+    /// Sets float `i` where it stands if it fits and no float of its kind is waiting;
+    /// otherwise it waits for the top of a later page.
+    fn add_float(
+        &mut self,
+        page: &mut Filling,
+        i: usize,
+        kind: FloatKind,
+        height: f64,
+        fns: &[usize],
+    ) {
         let close = self.pad_bottom();
         let add = self.notes_height(fns, page.fh);
-        if self.deferred.is_empty()
+        let waiting = self
+            .deferred
+            .iter()
+            .any(|&d| matches!(self.items[d], VItem::Float { kind: k, .. } if k == kind));
+        if !waiting
             && (!page.has_box || page.h + height + page.fh + add + close <= self.params.height)
         {
             page.h += height;
@@ -700,13 +732,13 @@ fn skip_discardable<P>(items: &[VItem<P>], mut i: usize) -> usize {
     i
 }
 
-/// Typographic defects of a set of pages: (widows, orphans, headings at the foot).
+/// Typographic defects of a set of pages: (widows, orphans, headings at the foot), each
+/// as (page, item): the widow's line, the orphan's line, the heading.
 /// Computed from the result rather than assumed from the penalties, so the report is a
 /// check and not a promise.
-pub(crate) fn audit<P>(
-    items: &[VItem<P>],
-    pages: &[PagePlan],
-) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+pub(crate) type Defects = Vec<(usize, usize)>;
+
+pub(crate) fn audit<P>(items: &[VItem<P>], pages: &[PagePlan]) -> (Defects, Defects, Defects) {
     let mut widows = Vec::new();
     let mut orphans = Vec::new();
     let mut heads = Vec::new();
@@ -742,21 +774,21 @@ pub(crate) fn audit<P>(
                     .iter()
                     .any(|it| matches!(it, VItem::Box { .. }));
                 if lines_after < 2 && !more_after && text_follows {
-                    heads.push(pi);
+                    heads.push((pi, boxes[h].0));
                 }
             }
-            if let Some(&(_, BoxKind::Line { line: 0, of, .. })) = in_flow.last()
+            if let Some(&(i, BoxKind::Line { line: 0, of, .. })) = in_flow.last()
                 && of > 1
             {
-                orphans.push(pi);
+                orphans.push((pi, i));
             }
         }
-        if let Some(&(_, BoxKind::Line { line, of, .. })) = in_flow.first()
+        if let Some(&(i, BoxKind::Line { line, of, .. })) = in_flow.first()
             && pi > 0
             && line > 0
             && line + 1 == of
         {
-            widows.push(pi);
+            widows.push((pi, i));
         }
     }
     (widows, orphans, heads)
@@ -992,7 +1024,7 @@ mod tests {
         }
         let (pages, _) = build_pages(&bad, &[], &params(10.0));
         let (_, _, h) = audit(&bad, &pages);
-        assert_eq!(h, vec![0]);
+        assert_eq!(h.iter().map(|d| d.0).collect::<Vec<_>>(), vec![0]);
     }
 
     #[test]
@@ -1061,6 +1093,7 @@ mod tests {
         let mut items = paragraphs(&[6]);
         items.push(VItem::Penalty(0.0));
         items.push(VItem::Float {
+            kind: FloatKind::Figure,
             height: 50.0,
             footnotes: vec![],
             payload: (),
@@ -1078,6 +1111,43 @@ mod tests {
                 >= 8
         );
         assert_eq!(pages[1].floats.len(), 1);
+    }
+
+    #[test]
+    fn a_table_passes_a_waiting_figure_but_not_another_table() {
+        let float = |kind, height| VItem::Float {
+            kind,
+            height,
+            footnotes: vec![],
+            payload: (),
+        };
+        let mut items = paragraphs(&[8]);
+        items.push(VItem::Penalty(0.0));
+        // Too tall for what is left of page 1: it waits for page 2.
+        items.push(float(FloatKind::Figure, 55.0));
+        // A second figure that cannot share page 2 with the first, and a table that fits
+        // under the first on page 2 but not on page 1.
+        items.push(float(FloatKind::Figure, 55.0));
+        items.push(float(FloatKind::Table, 25.0));
+        items.push(VItem::Penalty(0.0));
+        push_par(&mut items, 1, 12, vec![]);
+        let (pages, _) = build_pages(&items, &[], &params(10.0));
+        let at = |i: usize| {
+            pages
+                .iter()
+                .position(|p| p.floats.contains(&i) || p.body.contains(&i))
+        };
+        let first = items
+            .iter()
+            .position(|it| matches!(it, VItem::Float { .. }))
+            .unwrap();
+        assert_eq!(at(first), Some(1));
+        assert_eq!(at(first + 1), Some(2), "figures keep their order");
+        assert_eq!(
+            at(first + 2),
+            Some(1),
+            "the table passes the waiting figure"
+        );
     }
 
     #[test]

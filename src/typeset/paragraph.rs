@@ -20,7 +20,7 @@ use crate::typeset::fonts::FontId;
 use crate::typeset::frag::{Frag, FragLink};
 use crate::typeset::hyphenate::{self, BreakKind};
 use crate::typeset::linebreak::{self, INFINITY, Item as Kp, Measure};
-use crate::typeset::report::WarningKind;
+use crate::typeset::report::{Place, WarningKind};
 use crate::typeset::shape::{Features, Shaped};
 
 /// How far subscripts are lowered, in em of the surrounding text.
@@ -835,6 +835,9 @@ fn push_word(
         };
         let st = &styles[*s];
         let shaped = ctx.shaper.shape(&text, st.font, st.features, lang);
+        for &c in &shaped.missing {
+            ctx.missing_glyph(c, spec.source.as_ref());
+        }
         offsets.push(off);
         off += text.len();
         frags.push(WordFrag {
@@ -860,10 +863,30 @@ fn push_word(
             .filter(|(at, _)| *at == f.text.len() || !f.shaped.splits_cluster(*at, &f.text))
             .collect();
         if url_like && st.link.is_some() {
-            // Long URLs may break after a slash or before a dot, without a hyphen.
-            for (i, c) in f.text.char_indices() {
-                if c == '/' && i + 1 < f.text.len() && !cuts.iter().any(|(a, _)| *a == i + 1) {
-                    cuts.push((i + 1, BreakKind::After));
+            // Long URLs break after / . - ? & = (not inside `//`), without a hyphen.
+            let mut chars = f.text.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let next = chars.peek().map(|&(_, n)| n);
+                let at = i + c.len_utf8();
+                if matches!(c, '/' | '.' | '-' | '?' | '&' | '=')
+                    && next.is_some_and(|n| n != c && !matches!(n, '/' | '.'))
+                    && !cuts.iter().any(|(a, _)| *a == at)
+                {
+                    cuts.push((at, BreakKind::After));
+                }
+            }
+            cuts.sort_by_key(|c| c.0);
+        }
+        // Chinese and Japanese break between characters, at no cost.
+        let ideographic = if f.text.is_ascii() {
+            Vec::new()
+        } else {
+            ideographic_breaks(&f.text)
+        };
+        if !ideographic.is_empty() {
+            for &at in &ideographic {
+                if !cuts.iter().any(|(a, _)| *a == at) {
+                    cuts.push((at, BreakKind::After));
                 }
             }
             cuts.sort_by_key(|c| c.0);
@@ -886,6 +909,7 @@ fn push_word(
                     let h = ctx.shaper.shape("-", st.font, st.features, spec.lang).width * st.size;
                     (h, j.hyphen_penalty, true)
                 }
+                BreakKind::After if ideographic.contains(&at) => (0.0, 0.0, false),
                 BreakKind::After => (0.0, j.explicit_hyphen_penalty, false),
             };
             items.push(Kp::Penalty {
@@ -917,6 +941,66 @@ fn push_word(
     words.push(frags);
 }
 
+/// Whether `c` is written in Chinese or Japanese text, which has no spaces between words:
+/// Han, kana, CJK punctuation and full-width forms.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
+}
+
+/// CJK characters that may not start a line (。、）」 small kana…).
+fn no_break_before(c: char) -> bool {
+    matches!(
+        c,
+        '、' | '。'
+            | '，'
+            | '．'
+            | '：'
+            | '；'
+            | '！'
+            | '？'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | 'ー'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'っ'
+            | '々'
+    )
+}
+
+/// CJK characters that may not end a line (（「…).
+fn no_break_after(c: char) -> bool {
+    matches!(c, '（' | '「' | '『' | '【' | '〔' | '〈' | '《')
+}
+
+/// Byte offsets inside `text` where a line may break between two CJK characters.
+fn ideographic_breaks(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(p) = prev
+            && is_cjk(p)
+            && is_cjk(c)
+            && !no_break_before(c)
+            && !no_break_after(p)
+        {
+            out.push(i);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
 /// A piece of a line ready to be placed.
 struct Placed {
     style: usize,
@@ -933,53 +1017,45 @@ enum LinePart {
     Object { object: Object, style: usize },
 }
 
+/// A break inside a word: (word, fragment, byte offset, kind).
+type WordCut = (usize, usize, usize, BreakKind);
+
+/// What the line breaker chose for one line, before it is shaped.
+enum Raw {
+    Chunk(usize, usize, usize, usize),
+    Space(usize, f64),
+    Indent,
+    Anchor(String),
+    Object(usize, usize),
+}
+
+/// The spacing of a set line: how far its spaces stretch (positive) or shrink (negative)
+/// and the width it comes to.
+struct Spacing {
+    ratio: f64,
+    set_width: f64,
+}
+
+/// The lines of a paragraph, in three steps each: the items between two breaks as parts
+/// ([`line_parts`]), shaped where a break changed a word ([`shape_line`]), their spacing
+/// ([`justify`]) and the placed glyphs ([`emit_line`]).
 fn finalize(
     ctx: &mut Ctx,
     styles: &[RunStyle],
     built: &Built,
+
     breaks: &[usize],
     spec: &ParSpec,
     target: f64,
 ) -> Vec<LineBox> {
-    let leading = spec.look.leading;
-    let baseline = leading * BASELINE_RATIO;
-    let ragged = spec.align != Align::Justify;
     let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     // The break that ended the previous line, if it was inside a word.
-    let mut carried: Option<(usize, usize, usize, BreakKind)> = None;
+    let mut carried: Option<WordCut> = None;
     let n_lines = breaks.len();
 
     for (li, &b) in breaks.iter().enumerate() {
-        // Gather the parts of this line; consecutive pieces of one word fragment merge.
-        enum Raw {
-            Chunk(usize, usize, usize, usize),
-            Space(usize, f64),
-            Indent,
-            Anchor(String),
-            Object(usize, usize),
-        }
-        let mut raw: Vec<Raw> = Vec::new();
-        for i in start..b {
-            match &built.srcs[i] {
-                Src::Chunk {
-                    word,
-                    frag,
-                    from,
-                    to,
-                } => match raw.last_mut() {
-                    Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
-                        *t = *to
-                    }
-                    _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
-                },
-                Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
-                Src::Indent => raw.push(Raw::Indent),
-                Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
-                Src::Object { object, style } => raw.push(Raw::Object(*object, *style)),
-                Src::WordBreak { .. } | Src::Structural => {}
-            }
-        }
+        let raw = line_parts(built, start, b);
         let ends_with = match &built.srcs[b] {
             Src::WordBreak {
                 word,
@@ -989,298 +1065,416 @@ fn finalize(
             } => Some((*word, *frag, *at, *kind)),
             _ => None,
         };
-        let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
-        let last_chunk = raw.iter().rposition(|r| matches!(r, Raw::Chunk(..)));
         let hyphenated = ends_with.is_some();
-
-        // Shape the chunks, applying the break rules at both ends of the line: the
-        // diaeresis rule after a hyphenation break, the added hyphen before one.
-        let mut parts: Vec<LinePart> = Vec::with_capacity(raw.len());
-        for (ri, r) in raw.into_iter().enumerate() {
-            match r {
-                Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
-                Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
-                Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
-                Raw::Object(object, style) => parts.push(LinePart::Object {
-                    object: built.objects[object],
-                    style,
-                }),
-                Raw::Chunk(word, frag, from, to) => {
-                    let wf = &built.words[word][frag];
-                    let st = &styles[wf.style];
-                    let mut text: String = wf.text[from..to].to_string();
-                    let mut changed = from != 0 || to != wf.text.len();
-                    if Some(ri) == first_chunk
-                        && let Some((cw, cf, at, kind)) = carried
-                        && (cw, cf, at) == (word, frag, from)
-                        && let std::borrow::Cow::Owned(s) =
-                            hyphenate::after_break(&text, kind, spec.lang)
-                    {
-                        text = s;
-                        changed = true;
-                    }
-                    if Some(ri) == last_chunk
-                        && let Some((ew, ef, at, BreakKind::Hyphen)) = ends_with
-                        && (ew, ef, at) == (word, frag, to)
-                    {
-                        text.push('-');
-                        changed = true;
-                    }
-                    let shaped = if changed {
-                        ctx.shaper.shape(&text, st.font, st.features, spec.lang)
-                    } else {
-                        wf.shaped.clone()
-                    };
-                    let width = shaped.width * st.size;
-                    parts.push(LinePart::Text(Placed {
-                        style: wf.style,
-                        text,
-                        shaped,
-                        width,
-                    }));
-                }
-            }
-        }
+        let parts = shape_line(ctx, styles, built, raw, carried, ends_with, spec);
         carried = ends_with;
 
-        // Justify.
         let last_line = li + 1 == n_lines;
         let forced_end =
             matches!(built.items.get(b), Some(Kp::Penalty { cost, .. }) if *cost <= -INFINITY);
-        let mut natural = 0.0;
-        let mut stretch = 0.0;
-        let mut shrink = 0.0;
-        for p in &parts {
-            match p {
-                LinePart::Text(t) => natural += t.width,
-                LinePart::Space { width, style } => {
-                    natural += width;
-                    if !ragged {
-                        let (st, sh) = space_flex(*width, styles[*style].size);
-                        stretch += st;
-                        shrink += sh;
-                    }
-                }
-                LinePart::Indent(w) => natural += w,
-                LinePart::Object { object, .. } => natural += object.width,
-                LinePart::Anchor(_) => {}
-            }
+        let outer = ctx.place;
+        if !ctx.in_footnote {
+            ctx.place = Some(Place::Line(li));
         }
-        let ratio = if ragged {
-            0.0
-        } else if natural > target {
-            if shrink > 0.0 {
-                -((natural - target) / shrink).min(1.0)
-            } else {
-                0.0
-            }
-        } else if last_line || forced_end {
-            0.0
-        } else if stretch > 0.0 {
-            (target - natural) / stretch
-        } else {
-            0.0
-        };
-        if ratio > 1.0 {
-            ctx.stats.loose_lines += 1;
-        }
-        let set_width = natural
-            + if ratio < 0.0 {
-                ratio * shrink
-            } else {
-                ratio * stretch
-            };
-        if set_width > target + OVERFULL_SLACK {
-            ctx.stats.overfull_lines += 1;
-            // The start of the line is enough to find it; a whole line can be megabytes.
-            let text = line_text(&parts);
-            let text = shorten(&text, 60);
-            let src = spec.source.clone();
-            ctx.warn(
-                WarningKind::OverfullLine,
-                src.as_ref(),
-                format!(
-                    "overfull line ({:.1}pt too wide): {}",
-                    set_width - target,
-                    text
-                ),
-            );
-        }
-        let x0 = spec.left
-            + match spec.align {
-                Align::Justify | Align::Left => 0.0,
-                Align::Center => ((target - set_width) / 2.0).max(0.0),
-                Align::Right => (target - set_width).max(0.0),
-            };
-
-        // Emit glyph runs.
-        let mut frag = Frag::new(leading);
-        let mut footnotes = Vec::new();
-        // A line can hold thousands of markers (one long word of them): a set, not a search.
-        let mut notes_seen = rustc_hash::FxHashSet::default();
-        let mut x = x0;
-        let mut run: Option<GlyphRun> = None;
-        let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
-        let mut deco = DecoRun::default();
-        let mut dump = String::new();
-        let mut text_x: Option<f64> = None;
-        if li == 0
-            && let Some(label) = &spec.label
-        {
-            let font = ctx.font(&label.look);
-            let (runs, _) = set_plain_in(
-                ctx,
-                &label.text,
-                font,
-                label.look.size,
-                label.look.color,
-                label.x,
-                baseline - label.rise,
-            );
-            for r in runs {
-                frag.push(Item::Glyphs(r));
-            }
-            dump.push_str(&label.text);
-            dump.push(' ');
-        }
-        for p in &parts {
-            match p {
-                LinePart::Indent(w) => x += w,
-                LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
-                LinePart::Object { object, style } => {
-                    let st = &styles[*style];
-                    deco.flush(&mut frag);
-                    frag.push(Item::Image(crate::typeset::document::ImageBox {
-                        image: object.image,
-                        x,
-                        y: baseline - st.rise - object.height,
-                        width: object.width,
-                        height: object.height,
-                    }));
-                    // Text extraction sees an object replacement where the image is.
-                    dump.push('\u{FFFC}');
-                    x += object.width;
-                }
-                LinePart::Space { style, width } => {
-                    let (st, sh) = space_flex(*width, styles[*style].size);
-                    let w = width
-                        + if ratio < 0.0 {
-                            ratio * sh
-                        } else if !ragged {
-                            ratio * st
-                        } else {
-                            0.0
-                        };
-                    let st = &styles[*style];
-                    // The space is a real glyph so that text extraction sees the gap.
-                    if let Some(r) = run
-                        .as_mut()
-                        .filter(|r| r.font == st.font && r.size == st.size)
-                    {
-                        let sp = ctx
-                            .shaper
-                            .shape(" ", st.font, Features::default(), spec.lang);
-                        if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
-                            let start = r.text.len() as u32;
-                            r.text.push(' ');
-                            r.glyphs.push(Glyph {
-                                id: g.id,
-                                x: x - r.x,
-                                start,
-                                len: 1,
-                            });
-                        }
-                    }
-                    dump.push(' ');
-                    x += w;
-                }
-                LinePart::Text(t) => {
-                    let st = &styles[t.style];
-                    text_x.get_or_insert(x);
-                    deco.extend(st, x, x + t.width, baseline, &mut frag);
-                    if let Some(id) = st.footnote
-                        && notes_seen.insert(id)
-                    {
-                        footnotes.push(id);
-                    }
-                    // Links: extend over the space in between when the target continues.
-                    match (&mut link_open, &st.link) {
-                        (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
-                        (open, l) => {
-                            if let Some((tg, a, b)) = open.take() {
-                                frag.links.push(FragLink {
-                                    x: a,
-                                    y: 0.0,
-                                    width: b - a,
-                                    height: leading,
-                                    target: tg,
-                                });
-                            }
-                            if let Some(l) = l {
-                                *open = Some((l.clone(), x, x + t.width));
-                            }
-                        }
-                    }
-                    for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
-                        let same = run.as_ref().is_some_and(|r| {
-                            r.font == seg.font
-                                && r.size == st.size
-                                && r.color == st.color
-                                && r.y == baseline - st.rise
-                        });
-                        if !same {
-                            if let Some(r) = run.take()
-                                && !r.glyphs.is_empty()
-                            {
-                                frag.push(finished(r));
-                            }
-                            run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
-                        }
-                        if let Some(r) = run.as_mut() {
-                            x = append_segment(r, seg, &t.text, range, x, st.size);
-                        }
-                    }
-                    dump.push_str(&t.text);
-                }
-            }
-        }
-        if let Some(r) = run.take()
-            && !r.glyphs.is_empty()
-        {
-            frag.push(finished(r));
-        }
-        deco.flush(&mut frag);
-        if let Some((tg, a, b)) = link_open.take() {
-            frag.links.push(FragLink {
-                x: a,
-                y: 0.0,
-                width: b - a,
-                height: leading,
-                target: tg,
-            });
-        }
-        let line_x = spec
-            .label
-            .as_ref()
-            .filter(|_| li == 0)
-            .map_or(text_x.unwrap_or(x0), |l| l.x);
-        frag.lines.push(TextLine {
-            x: line_x,
-            y: baseline,
-            text: dump.trim_end().to_string(),
-        });
+        let spacing = justify(ctx, styles, &parts, spec, target, last_line || forced_end);
+        let line = emit_line(ctx, styles, &parts, spec, target, &spacing, li == 0);
+        ctx.place = outer;
         ctx.stats.lines += 1;
         if hyphenated {
             ctx.stats.hyphenated_lines += 1;
         }
-        lines.push(LineBox {
-            frag,
-            footnotes,
-            content_end: x,
-        });
+        lines.push(line);
         start = linebreak_line_start(&built.items, b);
     }
     lines
+}
+
+/// The items from `start` to the break `b` as line parts; consecutive pieces of one word
+/// fragment merge.
+fn line_parts(built: &Built, start: usize, b: usize) -> Vec<Raw> {
+    let mut raw: Vec<Raw> = Vec::new();
+    for i in start..b {
+        match &built.srcs[i] {
+            Src::Chunk {
+                word,
+                frag,
+                from,
+                to,
+            } => match raw.last_mut() {
+                Some(Raw::Chunk(w, f, _, t)) if *w == *word && *f == *frag && *t == *from => {
+                    *t = *to
+                }
+                _ => raw.push(Raw::Chunk(*word, *frag, *from, *to)),
+            },
+            Src::Space { style, width } => raw.push(Raw::Space(*style, *width)),
+            Src::Indent => raw.push(Raw::Indent),
+            Src::Anchor(a) => raw.push(Raw::Anchor(a.clone())),
+            Src::Object { object, style } => raw.push(Raw::Object(*object, *style)),
+            Src::WordBreak { .. } | Src::Structural => {}
+        }
+    }
+    raw
+}
+
+/// Shapes the chunks of a line, applying the break rules at both ends: the diaeresis
+/// rule after a hyphenation break (`carried`), the added hyphen before one (`ends_with`).
+fn shape_line(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    built: &Built,
+    raw: Vec<Raw>,
+    carried: Option<WordCut>,
+    ends_with: Option<WordCut>,
+    spec: &ParSpec,
+) -> Vec<LinePart> {
+    let first_chunk = raw.iter().position(|r| matches!(r, Raw::Chunk(..)));
+    let last_chunk = raw.iter().rposition(|r| matches!(r, Raw::Chunk(..)));
+    let mut parts: Vec<LinePart> = Vec::with_capacity(raw.len());
+    for (ri, r) in raw.into_iter().enumerate() {
+        match r {
+            Raw::Space(style, width) => parts.push(LinePart::Space { style, width }),
+            Raw::Indent => parts.push(LinePart::Indent(spec.indent)),
+            Raw::Anchor(a) => parts.push(LinePart::Anchor(a)),
+            Raw::Object(object, style) => parts.push(LinePart::Object {
+                object: built.objects[object],
+                style,
+            }),
+            Raw::Chunk(word, frag, from, to) => {
+                let wf = &built.words[word][frag];
+                let st = &styles[wf.style];
+                let mut text: String = wf.text[from..to].to_string();
+                let mut changed = from != 0 || to != wf.text.len();
+                if Some(ri) == first_chunk
+                    && let Some((cw, cf, at, kind)) = carried
+                    && (cw, cf, at) == (word, frag, from)
+                    && let std::borrow::Cow::Owned(s) =
+                        hyphenate::after_break(&text, kind, spec.lang)
+                {
+                    text = s;
+                    changed = true;
+                }
+                if Some(ri) == last_chunk
+                    && let Some((ew, ef, at, BreakKind::Hyphen)) = ends_with
+                    && (ew, ef, at) == (word, frag, to)
+                {
+                    text.push('-');
+                    changed = true;
+                }
+                let shaped = if changed {
+                    ctx.shaper.shape(&text, st.font, st.features, spec.lang)
+                } else {
+                    wf.shaped.clone()
+                };
+                let width = shaped.width * st.size;
+                parts.push(LinePart::Text(Placed {
+                    style: wf.style,
+                    text,
+                    shaped,
+                    width,
+                }));
+            }
+        }
+    }
+    parts
+}
+
+/// How far the spaces of a line stretch or shrink to fill `target` (a last line, or
+/// one ended by a forced break, keeps its natural spacing); an overfull line is reported.
+fn justify(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    parts: &[LinePart],
+    spec: &ParSpec,
+    target: f64,
+    natural_end: bool,
+) -> Spacing {
+    let ragged = spec.align != Align::Justify;
+    let mut natural = 0.0;
+    let mut stretch = 0.0;
+    let mut shrink = 0.0;
+    for p in parts {
+        match p {
+            LinePart::Text(t) => natural += t.width,
+            LinePart::Space { width, style } => {
+                natural += width;
+                if !ragged {
+                    let (st, sh) = space_flex(*width, styles[*style].size);
+                    stretch += st;
+                    shrink += sh;
+                }
+            }
+            LinePart::Indent(w) => natural += w,
+            LinePart::Object { object, .. } => natural += object.width,
+            LinePart::Anchor(_) => {}
+        }
+    }
+    let ratio = if ragged {
+        0.0
+    } else if natural > target {
+        if shrink > 0.0 {
+            -((natural - target) / shrink).min(1.0)
+        } else {
+            0.0
+        }
+    } else if natural_end {
+        0.0
+    } else if stretch > 0.0 {
+        (target - natural) / stretch
+    } else {
+        0.0
+    };
+    if ratio > 1.0 {
+        ctx.stats.loose_lines += 1;
+    }
+    let set_width = natural
+        + if ratio < 0.0 {
+            ratio * shrink
+        } else {
+            ratio * stretch
+        };
+    if set_width > target + OVERFULL_SLACK {
+        ctx.stats.overfull_lines += 1;
+        // The start of the line is enough to find it; a whole line can be megabytes.
+        let text = line_text(parts);
+        let text = shorten(&text, 60);
+        let src = spec.source.clone();
+        ctx.warn(
+            WarningKind::OverfullLine,
+            src.as_ref(),
+            format!(
+                "overfull line ({:.1}pt too wide): {}",
+                set_width - target,
+                text
+            ),
+        );
+    }
+    Spacing { ratio, set_width }
+}
+
+/// Whether `c` is a letter of a right-to-left script (Hebrew, Arabic, Syriac, Thaana,
+/// N'Ko and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// The order in which the parts of a line are placed from left to right, when it differs
+/// from the order of the text: a run of right-to-left words (a Hebrew phrase in a Dutch
+/// paragraph) is set from right to left, by the Unicode bidirectional algorithm on the
+/// line with a left-to-right paragraph level. Each word has been shaped in its own
+/// direction already. `None` for a line without right-to-left text.
+fn visual_order(parts: &[LinePart]) -> Option<Vec<usize>> {
+    let rtl = parts.iter().any(|p| match p {
+        LinePart::Text(t) => !t.text.is_ascii() && t.text.chars().any(is_rtl),
+        _ => false,
+    });
+    if !rtl {
+        return None;
+    }
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(parts.len());
+    for p in parts {
+        starts.push(text.len());
+        match p {
+            LinePart::Text(t) => text.push_str(&t.text),
+            LinePart::Space { .. } => text.push(' '),
+            LinePart::Object { .. } => text.push('\u{FFFC}'),
+            LinePart::Indent(_) | LinePart::Anchor(_) => {}
+        }
+    }
+    let bidi = unicode_bidi::BidiInfo::new(&text, Some(unicode_bidi::Level::ltr()));
+    let levels: Vec<unicode_bidi::Level> = parts
+        .iter()
+        .zip(&starts)
+        .map(|(p, &at)| match p {
+            LinePart::Text(_) | LinePart::Space { .. } => bidi.levels[at],
+            _ => unicode_bidi::Level::ltr(),
+        })
+        .collect();
+    Some(unicode_bidi::BidiInfo::reorder_visual(&levels))
+}
+
+/// Places the glyphs of a line (and, on the first line, the label) in a frag of one
+/// leading, with its links, anchors, footnote references and text.
+fn emit_line(
+    ctx: &mut Ctx,
+    styles: &[RunStyle],
+    parts: &[LinePart],
+    spec: &ParSpec,
+    target: f64,
+    spacing: &Spacing,
+    first_line: bool,
+) -> LineBox {
+    let leading = spec.look.leading;
+    let baseline = leading * BASELINE_RATIO;
+    let ragged = spec.align != Align::Justify;
+    let Spacing { ratio, set_width } = *spacing;
+    let x0 = spec.left
+        + match spec.align {
+            Align::Justify | Align::Left => 0.0,
+            Align::Center => ((target - set_width) / 2.0).max(0.0),
+            Align::Right => (target - set_width).max(0.0),
+        };
+
+    let mut frag = Frag::new(leading);
+    let mut footnotes = Vec::new();
+    // A line can hold thousands of markers (one long word of them): a set, not a search.
+    let mut notes_seen = rustc_hash::FxHashSet::default();
+    let mut x = x0;
+    let mut deco = DecoRun::default();
+    let mut run: Option<GlyphRun> = None;
+    let mut link_open: Option<(Target, f64, f64)> = None; // target, x0, x1
+    let mut dump = String::new();
+    let mut text_x: Option<f64> = None;
+    if first_line && let Some(label) = &spec.label {
+        let font = ctx.font(&label.look);
+        let (runs, _) = set_plain_in(
+            ctx,
+            &label.text,
+            font,
+            label.look.size,
+            label.look.color,
+            label.x,
+            baseline - label.rise,
+        );
+        for r in runs {
+            frag.push(Item::Glyphs(r));
+        }
+        dump.push_str(&label.text);
+        dump.push(' ');
+    }
+    let order = visual_order(parts);
+    for pi in 0..parts.len() {
+        let p = &parts[order.as_ref().map_or(pi, |o| o[pi])];
+        match p {
+            LinePart::Indent(w) => x += w,
+            LinePart::Anchor(a) => frag.anchors.push((a.clone(), x, 0.0)),
+            LinePart::Space { style, width } => {
+                let (st, sh) = space_flex(*width, styles[*style].size);
+                let w = width
+                    + if ratio < 0.0 {
+                        ratio * sh
+                    } else if !ragged {
+                        ratio * st
+                    } else {
+                        0.0
+                    };
+                let st = &styles[*style];
+                // The space is a real glyph so that text extraction sees the gap.
+                if let Some(r) = run
+                    .as_mut()
+                    .filter(|r| r.font == st.font && r.size == st.size)
+                {
+                    let sp = ctx
+                        .shaper
+                        .shape(" ", st.font, Features::default(), spec.lang);
+                    if let Some(g) = sp.segments.first().and_then(|s| s.glyphs.first()) {
+                        let start = r.text.len() as u32;
+                        r.text.push(' ');
+                        r.glyphs.push(Glyph {
+                            id: g.id,
+                            x: x - r.x,
+                            start,
+                            len: 1,
+                        });
+                    }
+                }
+                dump.push(' ');
+                x += w;
+            }
+            LinePart::Object { object, style } => {
+                let st = &styles[*style];
+                deco.flush(&mut frag);
+                frag.push(Item::Image(crate::typeset::document::ImageBox {
+                    image: object.image,
+                    x,
+                    y: baseline - st.rise - object.height,
+                    width: object.width,
+                    height: object.height,
+                }));
+                // Text extraction sees an object replacement where the image is.
+                dump.push('\u{FFFC}');
+                x += object.width;
+            }
+            LinePart::Text(t) => {
+                let st = &styles[t.style];
+                text_x.get_or_insert(x);
+                deco.extend(st, x, x + t.width, baseline, &mut frag);
+                if let Some(id) = st.footnote
+                    && notes_seen.insert(id)
+                {
+                    footnotes.push(id);
+                }
+                // Links: extend over the space in between when the target continues.
+                match (&mut link_open, &st.link) {
+                    (Some((tg, _, x1)), Some(l)) if tg == l => *x1 = x + t.width,
+                    (open, l) => {
+                        if let Some((tg, a, b)) = open.take() {
+                            frag.links.push(FragLink {
+                                x: a,
+                                y: 0.0,
+                                width: b - a,
+                                height: leading,
+                                target: tg,
+                            });
+                        }
+                        if let Some(l) = l {
+                            *open = Some((l.clone(), x, x + t.width));
+                        }
+                    }
+                }
+                for (seg, &range) in t.shaped.segments.iter().zip(&t.shaped.ranges) {
+                    let same = run.as_ref().is_some_and(|r| {
+                        r.font == seg.font
+                            && r.size == st.size
+                            && r.color == st.color
+                            && r.y == baseline - st.rise
+                    });
+                    if !same {
+                        if let Some(r) = run.take()
+                            && !r.glyphs.is_empty()
+                        {
+                            frag.push(finished(r));
+                        }
+                        run = Some(new_run(seg.font, st.size, st.color, x, baseline - st.rise));
+                    }
+                    if let Some(r) = run.as_mut() {
+                        x = append_segment(r, seg, &t.text, range, x, st.size);
+                    }
+                }
+                dump.push_str(&t.text);
+            }
+        }
+    }
+    if let Some(r) = run.take()
+        && !r.glyphs.is_empty()
+    {
+        frag.push(finished(r));
+    }
+    deco.flush(&mut frag);
+    if let Some((tg, a, b)) = link_open.take() {
+        frag.links.push(FragLink {
+            x: a,
+            y: 0.0,
+            width: b - a,
+            height: leading,
+            target: tg,
+        });
+    }
+    let line_x = spec
+        .label
+        .as_ref()
+        .filter(|_| first_line)
+        .map_or(text_x.unwrap_or(x0), |l| l.x);
+    frag.lines.push(TextLine {
+        x: line_x,
+        y: baseline,
+        text: dump.trim_end().to_string(),
+    });
+    LineBox {
+        frag,
+        footnotes,
+        content_end: x,
+    }
 }
 
 /// Sets `text` as it is (no breaking, spaces kept) in one look, starting at `x` on the

@@ -38,6 +38,8 @@ pub enum WarningKind {
     Orphan,
     HeadingAtFoot,
     OversizedBlock,
+    /// A page broken where the rules allow no break (no other break was left).
+    ForcedBreak,
     SplitFootnote,
     MissingGlyph,
     /// An image that cannot be read, or whose resolution is too low for print.
@@ -65,7 +67,26 @@ pub struct Warning {
     pub source: Option<Source>,
     /// Folio of the page concerned, when known.
     pub page: Option<String>,
+    /// The same page counted from the first sheet of the book (1-based), when known: a
+    /// roman folio or a page without one is found by this number in a viewer.
+    pub physical: Option<usize>,
     pub message: String,
+    /// What to do about it, when there is something to say.
+    pub help: Option<String>,
+    /// The character a missing-glyph warning is about, so that it can be pointed at.
+    pub subject: Option<char>,
+    /// Where in the chapter's vertical list the problem was found, until the page is known.
+    pub(crate) place: Option<Place>,
+}
+
+/// What a warning found while a chapter's vertical list was built is about: an item of
+/// the list (its page is the page of that item) or a footnote (the page it is set on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    Item(usize),
+    Footnote(usize),
+    /// Line k of the paragraph being set; the block builder makes it the line's item.
+    Line(usize),
 }
 
 impl Warning {
@@ -74,7 +95,11 @@ impl Warning {
             kind,
             source,
             page: None,
+            physical: None,
             message: message.into(),
+            help: None,
+            subject: None,
+            place: None,
         }
     }
 }
@@ -90,8 +115,10 @@ impl fmt::Display for Warning {
             "warning"
         };
         write!(f, "{severity}: {}", self.message)?;
-        if let Some(p) = &self.page {
-            write!(f, " (page {p})")?;
+        match (&self.page, self.physical) {
+            (Some(p), Some(n)) => write!(f, " (page {p}, physical page {n})")?,
+            (Some(p), None) => write!(f, " (page {p})")?,
+            _ => {}
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use rustybuzz::{Direction, Face, Feature, Language, ShapePlan, UnicodeBuffer, script};
 
 use crate::typeset::flow::Lang;
-use crate::typeset::fonts::{FontId, FontSet};
+use crate::typeset::fonts::{Fallback, FontId, FontSet};
 use crate::typeset::hyphenate::SOFT_HYPHEN;
 
 /// One glyph of a shaped text, positions in em.
@@ -89,14 +89,20 @@ pub struct Features {
 
 type PlanKey = (FontId, Features, Lang);
 
+/// A shaping plan for a script other than Latin: the face, features, language, script
+/// and direction.
+type ScriptPlanKey = (FontId, Features, Lang, rustybuzz::Script, bool);
+
 /// A per-thread shaper with its cache (not shared between threads: results are `Rc`).
 pub struct Shaper<'a> {
     fonts: &'a FontSet,
-    faces: Vec<Option<Face<'a>>>,
+    /// By font id: the face once it was looked at (`None` inside: not installed).
+    faces: Vec<Option<Option<Face<'a>>>>,
     plans: FxHashMap<PlanKey, Rc<ShapePlan>>,
+    script_plans: FxHashMap<ScriptPlanKey, Rc<ShapePlan>>,
     /// A fast hash: looked up for every word and space of the book.
     cache: FxHashMap<PlanKey, FxHashMap<String, Rc<Shaped>>>,
-    fallbacks: Vec<FontId>,
+    fallbacks: Vec<(FontId, Option<&'static Fallback>)>,
     /// Characters no face could show.
     pub missing: BTreeSet<char>,
 }
@@ -110,14 +116,11 @@ fn is_invisible(c: char) -> bool {
 
 impl<'a> Shaper<'a> {
     pub fn new(fonts: &'a FontSet) -> Shaper<'a> {
-        let faces = fonts
-            .faces()
-            .map(|(_, f)| Face::from_slice(f.data(), 0))
-            .collect();
         Shaper {
             fonts,
-            faces,
+            faces: (0..fonts.len()).map(|_| None).collect(),
             plans: FxHashMap::default(),
+            script_plans: FxHashMap::default(),
             cache: FxHashMap::default(),
             fallbacks: fonts.fallbacks(),
             missing: BTreeSet::new(),
@@ -128,11 +131,27 @@ impl<'a> Shaper<'a> {
         self.fonts
     }
 
-    fn covers(&self, font: FontId, c: char) -> bool {
-        match &self.faces[font.0 as usize] {
-            Some(face) => face.glyph_index(c).is_some(),
-            None => false,
+    /// The rustybuzz face of `font`, made (and a fallback font read) on first use.
+    fn face(&mut self, font: FontId) -> Option<&Face<'a>> {
+        let fonts = self.fonts;
+        let slot = self.faces.get_mut(font.0 as usize)?;
+        slot.get_or_insert_with(|| fonts.load(font).and_then(|f| Face::from_slice(f.data(), 0)))
+            .as_ref()
+    }
+
+    fn covers(&mut self, font: FontId, c: char) -> bool {
+        self.face(font).is_some_and(|f| f.glyph_index(c).is_some())
+    }
+
+    /// The first font of the fallback chain that has `c`.
+    fn fallback_for(&mut self, c: char) -> Option<FontId> {
+        for k in 0..self.fallbacks.len() {
+            let (id, fb) = self.fallbacks[k];
+            if fb.is_none_or(|fb| fb.wants(c)) && self.covers(id, c) {
+                return Some(id);
+            }
         }
+        None
     }
 
     /// Shapes `text` in `font`, from the cache when possible.
@@ -169,7 +188,7 @@ impl<'a> Shaper<'a> {
         for (i, c) in text.char_indices() {
             let mut chosen = font;
             if !is_invisible(c) && !self.covers(font, c) {
-                match self.fallbacks.iter().copied().find(|&f| self.covers(f, c)) {
+                match self.fallback_for(c) {
                     Some(f) => chosen = f,
                     None => missing.push(c),
                 }
@@ -204,7 +223,7 @@ impl<'a> Shaper<'a> {
         if let Some(p) = self.plans.get(&key) {
             return Some(p.clone());
         }
-        let face = self.faces[font.0 as usize].as_ref()?;
+        let face = self.face(font)?;
         let language = lang_tag(lang);
         let feats = feature_list(features);
         let plan = Rc::new(ShapePlan::new(
@@ -218,6 +237,36 @@ impl<'a> Shaper<'a> {
         Some(plan)
     }
 
+    /// The plan for a run of another script than Latin, in its direction.
+    fn script_plan(
+        &mut self,
+        font: FontId,
+        features: Features,
+        lang: Lang,
+        script: rustybuzz::Script,
+        rtl: bool,
+    ) -> Option<Rc<ShapePlan>> {
+        let key = (font, features, lang, script, rtl);
+        if let Some(p) = self.script_plans.get(&key) {
+            return Some(p.clone());
+        }
+        let face = self.face(font)?;
+        let direction = if rtl {
+            Direction::RightToLeft
+        } else {
+            Direction::LeftToRight
+        };
+        let plan = Rc::new(ShapePlan::new(
+            face,
+            direction,
+            Some(script),
+            lang_tag(lang).as_ref(),
+            &feature_list(features),
+        ));
+        self.script_plans.insert(key, plan.clone());
+        Some(plan)
+    }
+
     fn shape_run(
         &mut self,
         text: &str,
@@ -226,26 +275,35 @@ impl<'a> Shaper<'a> {
         features: Features,
         lang: Lang,
     ) -> Segment {
-        let Some(plan) = self.plan(font, features, lang) else {
-            return Segment {
-                font,
-                glyphs: Vec::new(),
-            };
+        let empty = Segment {
+            font,
+            glyphs: Vec::new(),
         };
-        let Some(face) = self.faces[font.0 as usize].as_ref() else {
-            return Segment {
-                font,
-                glyphs: Vec::new(),
-            };
-        };
-        let upem = self.fonts.face(font).units_per_em.max(1) as f64;
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
-        buffer.set_direction(Direction::LeftToRight);
-        buffer.set_script(script::LATIN);
+        // Latin text (and its punctuation and symbols) is shaped as it always was; a run
+        // of another script gets its script and direction (Hebrew and Arabic right to
+        // left, so the glyphs come out in visual order), and the shaping it needs.
+        let plan = if text.chars().any(needs_script) {
+            buffer.guess_segment_properties();
+            let script = buffer.script();
+            let rtl = buffer.direction() == Direction::RightToLeft;
+            self.script_plan(font, features, lang, script, rtl)
+        } else {
+            buffer.set_direction(Direction::LeftToRight);
+            buffer.set_script(script::LATIN);
+            self.plan(font, features, lang)
+        };
+        let Some(plan) = plan else {
+            return empty;
+        };
         if let Some(l) = lang_tag(lang) {
             buffer.set_language(l);
         }
+        let upem = self.fonts.face(font).units_per_em.max(1) as f64;
+        let Some(face) = self.face(font) else {
+            return empty;
+        };
         let out = rustybuzz::shape_with_plan(face, &plan, buffer);
         let glyphs = out
             .glyph_infos()
@@ -269,6 +327,14 @@ impl<'a> Shaper<'a> {
             .collect();
         Segment { font, glyphs }
     }
+}
+
+/// Whether `c` belongs to a script that Latin shaping does not serve: anything beyond
+/// Latin, its punctuation and the symbol blocks (Greek, Cyrillic, Hebrew, Arabic, the
+/// Indic scripts, CJK…).
+fn needs_script(c: char) -> bool {
+    let c = c as u32;
+    !(c < 0x0370 || (0x1E00..=0x1EFF).contains(&c) || (0x2000..=0x2E7F).contains(&c))
 }
 
 /// The byte range of the text each segment shows: from its first cluster to the next

@@ -66,7 +66,7 @@ pub(crate) fn build(ctx: &mut Ctx, depth: u8, width: f64) -> Vec<TocLines> {
             hyphenate: false,
             source: None,
         };
-        let lines = set_paragraph(ctx, &e.title, &spec);
+        let lines = set_paragraph(ctx, &e.toc_title, &spec);
         let n = lines.len();
         let mut frags = Vec::with_capacity(n);
         for (i, line) in lines.into_iter().enumerate() {

@@ -24,6 +24,7 @@ fn heading(level: u8, number: &str, title: &str, anchor: Option<&str>) -> Block 
         in_toc: true,
         in_outline: true,
         source: None,
+        short: None,
     })
 }
 
@@ -147,6 +148,7 @@ fn opening(number: Option<&str>, title: &str, anchor: &str, in_toc: bool) -> Ope
         anchor: Some(anchor.to_string()),
         in_toc,
         in_outline: true,
+        short: None,
     }
 }
 
@@ -311,6 +313,7 @@ fn chapter(n: usize) -> Chapter {
         in_toc: true,
         in_outline: true,
         source: None,
+        short: None,
     }));
     blocks.push(par(vec![t(PROSE[(n + 9) % 10])], 60));
     Chapter {

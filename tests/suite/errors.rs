@@ -97,6 +97,11 @@ error_fixtures! {
     dates_outside_0_to_9999_are_located_errors => "date-out-of-range",
     bibtex_crossref_and_string_cycles_are_located_errors => "bibtex-cycle",
     bibtex_latex_that_cannot_be_converted_is_named => "bibtex-latex",
+    content_below_the_text_area_is_refused_at_its_line_and_page => "below-text-area",
+    svg_with_a_script_is_refused_at_its_line => "svg-script",
+    transparent_svg_is_refused_for_print => "svg-transparent",
+    image_too_large_to_decode_is_refused_from_its_header => "image-too-large",
+    gif_is_refused_at_its_line => "gif-image",
 }
 
 #[cfg(unix)]

@@ -15,7 +15,8 @@ fn scratch() -> PathBuf {
     base.join(format!("druk-fuzz-{}", std::process::id()))
 }
 
-const BASE_YAML: &str = "title: Fuzz\nlanguage: nl\nchapters: [h/01.md, h/02.md]\nback: [literatuur]\n";
+const BASE_YAML: &str =
+    "title: Fuzz\nlanguage: nl\nchapters: [h/01.md, h/02.md]\nback: [literatuur]\n";
 
 /// Writes the book of `data` and returns its folder.
 pub fn book(data: &[u8]) -> PathBuf {
@@ -52,7 +53,12 @@ pub fn run(data: &[u8], print: bool) {
     };
     let c = druk::compile(&dir, &opts);
     // Rendering the diagnostics exercises the source map on every span.
-    let _ = druk::diag::render(&c.diags, &c.sources, druk::diag::MessageFormat::Human, false);
+    let _ = druk::diag::render(
+        &c.diags,
+        &c.sources,
+        druk::diag::MessageFormat::Human,
+        false,
+    );
     let Some((project, book)) = &c.book else {
         return;
     };
@@ -60,7 +66,17 @@ pub fn run(data: &[u8], print: bool) {
     let _ = druk::render::epub::render(book, project, &stamp, None);
     let _ = druk::render::html::render(book, project, Default::default());
     if print {
-        let editions = [druk::pdf::Edition::Print { marks: true }, druk::pdf::Edition::Screen];
-        let _ = druk::render::print::render(book, project, &stamp, None, &editions, c.prepared.as_ref());
+        let editions = [
+            druk::pdf::Edition::Print { marks: true },
+            druk::pdf::Edition::Screen,
+        ];
+        let _ = druk::render::print::render(
+            book,
+            project,
+            &stamp,
+            None,
+            &editions,
+            c.prepared.as_ref(),
+        );
     }
 }
