@@ -344,7 +344,12 @@ pub fn load(
 }
 
 /// Decodes UTF-8; on failure keeps a lossy text (same lines up to the bad byte) and its offset.
-fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+/// A byte order mark is dropped: Windows editors write one, and to YAML and Markdown it would
+/// be part of the first key or line. Positions count from after it, as editors show them.
+fn decode(mut bytes: Vec<u8>) -> (String, Option<usize>) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
         Ok(s) => (s, None),
         Err(e) => {

@@ -59,6 +59,8 @@ error_fixtures! {
     invalid_utf8_in_a_chapter => "invalid-utf8",
     all_problems_are_reported_together => "many-problems",
     table_too_wide_for_the_page_is_refused => "table-too-wide",
+    byte_order_marks_are_accepted_with_positions_after_them => "bom",
+    a_byte_order_mark_before_the_first_key_of_book_yaml => "bom-yaml",
 }
 
 #[cfg(unix)]
