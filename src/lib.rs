@@ -273,6 +273,14 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
         return Built::nothing(compiled);
     };
+    if let Some(e) = opts.source_date_epoch
+        && let Err(why) = time::parse_epoch(&e.to_string())
+    {
+        compiled
+            .diags
+            .push(Diagnostic::error("source-date-epoch", why));
+        return Built::nothing(compiled);
+    }
     let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
     let only = match opts.chapter {
         None => None,

@@ -180,7 +180,10 @@ fn main() -> ExitCode {
             if built.compiled.diags.iter().any(|d| {
                 matches!(
                     d.code,
-                    "no-such-chapter" | "output-folder" | "output-in-the-way"
+                    "no-such-chapter"
+                        | "output-folder"
+                        | "output-in-the-way"
+                        | "source-date-epoch"
                 )
             }) {
                 return ExitCode::from(2);
@@ -282,11 +285,7 @@ fn dedup(mut v: Vec<Format>) -> Vec<Format> {
 
 fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) if !s.trim().is_empty() => s
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`")),
+        Ok(s) if !s.trim().is_empty() => druk::time::parse_epoch(&s).map(Some),
         _ => Ok(None),
     }
 }

@@ -51,6 +51,41 @@ fn a_missing_book_folder_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn source_date_epoch_out_of_range_is_a_usage_error() {
+    for (value, says) in [
+        ("-1", "SOURCE_DATE_EPOCH=-1 is out of range"),
+        ("253402300800", "SOURCE_DATE_EPOCH=253402300800 is out of range"),
+        ("99999999999999999999", "SOURCE_DATE_EPOCH=99999999999999999999 is out of range"),
+        ("gisteren", "SOURCE_DATE_EPOCH must be a whole number of seconds"),
+    ] {
+        let out = scratch("epoch-range");
+        let o = run(druk()
+            .env("SOURCE_DATE_EPOCH", value)
+            .args(["build", "--format", "epub", "--out"])
+            .arg(&out)
+            .arg(root().join("tests/books/english")));
+        assert_eq!(o.status.code(), Some(2), "{value}");
+        let s = String::from_utf8_lossy(&o.stderr);
+        assert!(s.starts_with(&format!("error: {says}")), "{value}: {s}");
+        assert!(
+            s.contains("from 0 (1970-01-01) to 253402300799 (9999-12-31T23:59:59Z)"),
+            "{s}"
+        );
+        assert!(outputs(&out).is_empty(), "nothing is written");
+    }
+    // The last second of 9999 is still a date the outputs can carry.
+    let out = scratch("epoch-range");
+    let o = run(druk()
+        .env("SOURCE_DATE_EPOCH", "253402300799")
+        .args(["build", "--format", "epub", "--out"])
+        .arg(&out)
+        .arg(root().join("tests/books/english")));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let opf = entry_text(&unzip(&only_file(&out)), "package.opf");
+    assert!(opf.contains("9999-12-31T23:59:59Z"), "{opf}");
+}
+
+#[test]
 fn new_book_builds_and_refuses_to_overwrite() {
     let dir = scratch("new-book");
     let book = dir.join("mijn-boek");
