@@ -129,6 +129,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { check } => {
+            if let Err(e) = druk::serve::check_book_folder(&check.book) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             let compiled = druk::compile(&check.book, &check.compile_options());
             report(&compiled, &check);
             exit_code(&compiled, check.deny_warnings)
@@ -140,6 +144,10 @@ fn main() -> ExitCode {
             chapter,
             marks,
         } => {
+            if let Err(e) = druk::serve::check_book_folder(&check.book) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             let epoch = match source_date_epoch() {
                 Ok(e) => e,
                 Err(msg) => {

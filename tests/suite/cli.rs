@@ -40,14 +40,21 @@ fn usage_errors_exit_with_2() {
 }
 
 #[test]
-fn a_missing_book_folder_is_an_error_not_a_panic() {
-    let o = run(druk().args(["check", "/nonexistent/boek"]));
-    assert_eq!(o.status.code(), Some(1));
+fn a_missing_book_folder_is_a_usage_error_not_a_panic() {
+    for cmd in ["check", "build"] {
+        let o = run(druk().args([cmd, "/nonexistent/boek"]));
+        assert_eq!(o.status.code(), Some(2));
+        let s = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            s,
+            "error: the book folder /nonexistent/boek does not exist (run `druk new /nonexistent/boek` to start a book)\n"
+        );
+    }
+    // book.yaml itself named instead of its folder.
+    let o = run(druk().arg("check").arg(root().join("book/book.yaml")));
+    assert_eq!(o.status.code(), Some(2));
     let s = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        s.contains("cannot read book.yaml") && !s.contains("panicked"),
-        "{s}"
-    );
+    assert!(s.contains("book.yaml is not a folder: give the book folder"), "{s}");
 }
 
 #[test]
