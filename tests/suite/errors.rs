@@ -61,6 +61,10 @@ error_fixtures! {
     table_too_wide_for_the_page_is_refused => "table-too-wide",
     byte_order_marks_are_accepted_with_positions_after_them => "bom",
     a_byte_order_mark_before_the_first_key_of_book_yaml => "bom-yaml",
+    book_yaml_numbers_out_of_range => "number-ranges",
+    book_yaml_numbers_out_of_range_in_block_style => "number-ranges-2",
+    a_folder_listed_as_a_chapter => "chapter-folder",
+    a_single_path_where_a_list_belongs => "not-a-list",
 }
 
 #[cfg(unix)]
