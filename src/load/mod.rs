@@ -451,7 +451,9 @@ fn yaml_error(e: &serde_yaml::Error, text: &str, file: FileId) -> Diagnostic {
         }
         help = Some(format!("`{field}` may appear once; merge the two"));
     } else if msg.contains("missing field `") {
-        help = Some("book.yaml needs at least `title:` and `chapters:`, the list of chapter files".into());
+        help = Some(
+            "book.yaml needs at least `title:` and `chapters:`, the list of chapter files".into(),
+        );
     } else if msg.contains("expected a sequence") {
         help = Some("write a list: `[a.md, b.md]`, or one `- item` per line".into());
     } else if msg.starts_with("isbn:") && msg.ends_with("expected a map") {
@@ -459,10 +461,14 @@ fn yaml_error(e: &serde_yaml::Error, text: &str, file: FileId) -> Diagnostic {
     } else if msg.starts_with("print:") && msg.ends_with("expected a map") {
         help = Some("write `print: { trim: 170x240mm, bleed: 3mm }`".into());
     } else if msg.contains("expected a map of keys") {
-        help = Some("book.yaml is a map of keys: `title: …`, `chapters: [...]`, one per line".into());
+        help =
+            Some("book.yaml is a map of keys: `title: …`, `chapters: [...]`, one per line".into());
     }
-    let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}"))
-        .at(Span::new(file, at, at + text[at..].chars().next().map_or(0, char::len_utf8)));
+    let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}")).at(Span::new(
+        file,
+        at,
+        at + text[at..].chars().next().map_or(0, char::len_utf8),
+    ));
     if let Some(h) = help {
         d = d.help(h);
     }
@@ -576,7 +582,9 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box
         return Err(Box::new(
             Diagnostic::error("missing-file", format!("`{rel}` is a folder, not a file"))
                 .label("a folder")
-                .help(format!("name each file in it, for example `{rel}/01-inleiding.md`")),
+                .help(format!(
+                    "name each file in it, for example `{rel}/01-inleiding.md`"
+                )),
         ));
     }
     if !canon.is_file() {
@@ -586,6 +594,58 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box
         )));
     }
     Ok(full)
+}
+
+/// [`confine`] for a path written as a URL in Markdown: as written, or else with its
+/// percent-escapes decoded (`met%20spatie.png` for `met spatie.png`, the way CommonMark
+/// asks for a space). Returns the path to use.
+/// `from` is the Markdown file's path: a path that would be right from its folder gets a
+/// help line that says what to write.
+pub fn confine_url(
+    root: &Path,
+    root_canon: &Path,
+    url: &str,
+    from: &str,
+) -> Result<String, Box<Diagnostic>> {
+    let e = match confine(root, root_canon, url) {
+        Ok(_) => return Ok(url.to_string()),
+        Err(e) => e,
+    };
+    let decoded = percent_encoding::percent_decode_str(url)
+        .decode_utf8()
+        .map_or_else(|_| url.to_string(), |d| d.into_owned());
+    if decoded != url && confine(root, root_canon, &decoded).is_ok() {
+        return Ok(decoded);
+    }
+    let from_dir = Path::new(from).parent().unwrap_or(Path::new(""));
+    let beside = [url, decoded.as_str()]
+        .into_iter()
+        .filter_map(|u| normalise(&from_dir.join(u)))
+        .find(|p| confine(root, root_canon, p).is_ok());
+    match beside {
+        Some(p) if !from_dir.as_os_str().is_empty() => Err(Box::new(
+            e.help(format!(
+                "paths are relative to the book folder, where book.yaml is, not to `{from}`: write `{p}`"
+            )),
+        )),
+        _ => Err(e),
+    }
+}
+
+/// `a/b/../c` as `a/c`; `None` for a path that climbs out of where it starts.
+fn normalise(p: &Path) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => out.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!out.is_empty()).then(|| out.join("/"))
 }
 
 /// The closest existing name in the same folder, for "did you mean".
@@ -710,11 +770,12 @@ fn print_settings(
     if let Some(sig) = p.signature {
         match SIGNATURE.check(sig) {
             Some(n) => s.signature = Some(n as u32),
-            None => diags.push(
-                SIGNATURE
-                    .error("signature", sig)
-                    .at(value_span(text, file, "signature", &sig.to_string())),
-            ),
+            None => diags.push(SIGNATURE.error("signature", sig).at(value_span(
+                text,
+                file,
+                "signature",
+                &sig.to_string(),
+            ))),
         }
     }
     s
@@ -803,7 +864,7 @@ pub fn slug(title: &str) -> String {
     }
 }
 
-fn fold_diacritic(c: char) -> Vec<char> {
+pub(crate) fn fold_diacritic(c: char) -> Vec<char> {
     let base = match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
         'è' | 'é' | 'ê' | 'ë' => 'e',

@@ -457,10 +457,10 @@ impl<'a> Parser<'a> {
         };
         let span = self.span(img);
         let id = img.data().attrs.as_ref().and_then(|a| a.id.clone());
-        self.check_image(&link.url, span);
+        let src = self.check_image(&link.url, span);
         let caption = self.inlines(img, true);
         Some(Figure {
-            src: link.url.clone(),
+            src,
             caption,
             label: id.map(|name| Label {
                 span: self
@@ -474,7 +474,10 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn check_image(&mut self, url: &str, span: Span) {
+    /// Checks that an image is in the book folder and returns the path to read it from (its
+    /// percent-escapes decoded where that names the file). What the file holds is checked by
+    /// `crate::images`, from its bytes.
+    fn check_image(&mut self, url: &str, span: Span) -> String {
         if url.contains("://") {
             self.diags.push(
                 Diagnostic::error(
@@ -484,19 +487,14 @@ impl<'a> Parser<'a> {
                 .at(span)
                 .help("download the image into afbeeldingen/ and refer to it there"),
             );
-            return;
+            return url.to_string();
         }
-        if let Err(d) = crate::load::confine(self.root, self.root_canon, url) {
-            self.diags.push(d.at(span));
-            return;
-        }
-        let lower = url.to_ascii_lowercase();
-        if !(lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg")) {
-            self.diags.push(
-                Diagnostic::error("image-format", format!("image `{url}` is not PNG or JPEG"))
-                    .at(span)
-                    .help("print and EPUB both take PNG (drawings) and JPEG (photos)"),
-            );
+        match crate::load::confine_url(self.root, self.root_canon, url, &self.src.rel) {
+            Ok(src) => src,
+            Err(d) => {
+                self.diags.push(d.at(span));
+                url.to_string()
+            }
         }
     }
 
@@ -785,13 +783,9 @@ impl<'a> Parser<'a> {
                 }
                 NodeValue::Image(l) => {
                     let span = self.span(child);
-                    self.check_image(&l.url, span);
+                    let src = self.check_image(&l.url, span);
                     let alt = plain_text(&self.inlines(child, false));
-                    out.push(Piece::Inline(Inline::Image {
-                        src: l.url.clone(),
-                        alt,
-                        span,
-                    }));
+                    out.push(Piece::Inline(Inline::Image { src, alt, span }));
                 }
                 NodeValue::FootnoteReference(r) => {
                     let span = self.span(child);

@@ -23,7 +23,6 @@ use crate::source::Span;
 use crate::typeset::document::Position;
 use crate::typeset::flow as f;
 use crate::typeset::{Document, FontSet, LayoutReport, LinkTarget};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The PDFs, and the layout's own findings as diagnostics (overfull lines, widows, …).
@@ -44,45 +43,18 @@ pub struct Prepared {
     images: crate::pdf::Images,
 }
 
-/// The images of the book (figures and images in the text), by the paths the manuscript
-/// gives, for [`prepare`]; read before the citations are formatted.
-pub fn image_sources(book: &mut Book) -> Vec<String> {
-    fn figures(blocks: &[Block], out: &mut Vec<String>) {
-        for b in blocks {
-            match b {
-                Block::Figure(f) => out.push(f.src.clone()),
-                Block::List(l) => l.items.iter().for_each(|i| figures(i, out)),
-                Block::Quote(q) => figures(q, out),
-                Block::Div(d) => figures(&d.blocks, out),
-                Block::Kader(k) => figures(&k.blocks, out),
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for part in &mut book.parts {
-        figures(&part.blocks, &mut out);
-        crate::walk::inlines_mut(part, &mut |i| {
-            if let Inline::Image { src, .. } = i {
-                out.push(src.clone());
-            }
-        });
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Reads and converts the images at `sources`; one that cannot be read is left to the
-/// layout, which reports it.
-pub fn prepare(project: &Project, sources: &[String]) -> Prepared {
-    let files = sources
-        .iter()
-        .filter_map(|src| std::fs::read(project.root.join(src)).ok())
-        .map(Arc::from)
-        .collect();
+/// Decodes and converts the book's images (read and checked by [`crate::images`]) for both
+/// editions.
+pub fn prepare(files: Vec<Arc<[u8]>>) -> Prepared {
     Prepared {
         images: crate::pdf::Images::prepare(files),
+    }
+}
+
+impl Prepared {
+    /// The images that cannot be decoded, by their place in the files given to [`prepare`].
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.images.failures()
     }
 }
 
@@ -456,7 +428,6 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
     let mut conv = Converter {
         book,
         project,
-        images: HashMap::new(),
         diags: Vec::new(),
         part: 0,
         note_seen: Vec::new(),
@@ -567,8 +538,6 @@ fn toc(book: &Book) -> f::Chapter {
 struct Converter<'a> {
     book: &'a Book,
     project: &'a Project,
-    /// Image bytes by path, read once even when a figure is used twice.
-    images: HashMap<String, Arc<[u8]>>,
     diags: Vec<Diagnostic>,
     part: usize,
     /// Which footnotes have had their text placed (a second reference only repeats the mark).
@@ -775,18 +744,12 @@ impl Converter<'_> {
     }
 
     fn image(&mut self, src: &str, span: Span) -> Option<Arc<[u8]>> {
-        if let Some(b) = self.images.get(src) {
-            return Some(b.clone());
-        }
-        match std::fs::read(self.project.root.join(src)) {
-            Ok(bytes) => {
-                let b: Arc<[u8]> = bytes.into();
-                self.images.insert(src.to_string(), b.clone());
-                Some(b)
-            }
-            Err(e) => {
+        match self.book.images.get(src) {
+            Some(img) => Some(img.bytes.clone()),
+            None => {
+                // Reported where the book was checked; a PDF never leaves a figure out silently.
                 self.diags.push(
-                    Diagnostic::error("image", format!("cannot read image `{src}`: {e}")).at(span),
+                    Diagnostic::error("image", format!("image `{src}` could not be used")).at(span),
                 );
                 None
             }

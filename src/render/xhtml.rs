@@ -49,30 +49,11 @@ impl Layout {
                 name
             })
             .collect();
-        let mut images = HashMap::new();
-        let mut taken = std::collections::HashSet::new();
-        let mut add = |src: &str| {
-            if images.contains_key(src) {
-                return;
-            }
-            let base = std::path::Path::new(src)
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "image".into());
-            let mut name = base.clone();
-            let mut n = 1;
-            while !taken.insert(name.clone()) {
-                n += 1;
-                name = format!("{n}-{base}");
-            }
-            images.insert(src.to_string(), name);
-        };
-        for part in &book.parts {
-            visit_images(&part.blocks, &mut add);
-            for f in &part.footnotes {
-                visit_images(&f.blocks, &mut add);
-            }
-        }
+        let images = book
+            .images
+            .iter()
+            .map(|img| (img.src.clone(), img.name.clone()))
+            .collect();
         Layout {
             present: vec![true; part_files.len()],
             part_files,
@@ -86,15 +67,9 @@ impl Layout {
         for (k, p) in self.present.iter_mut().enumerate() {
             *p = k == i;
         }
-        let mut used = std::collections::HashSet::new();
-        visit_images(&book.parts[i].blocks, &mut |s| {
-            used.insert(s.to_string());
-        });
-        for f in &book.parts[i].footnotes {
-            visit_images(&f.blocks, &mut |s| {
-                used.insert(s.to_string());
-            });
-        }
+        let used: std::collections::HashSet<String> = crate::images::sources_in(&book.parts[i])
+            .into_iter()
+            .collect();
         self.images.retain(|k, _| used.contains(k));
         self
     }
@@ -107,35 +82,6 @@ impl Layout {
             Some(format!("{}#{}", self.part_files[t.part], t.id))
         } else {
             None
-        }
-    }
-}
-
-/// Calls `f` for every image path in reading order (figures and inline images).
-pub fn visit_images(blocks: &[Block], f: &mut dyn FnMut(&str)) {
-    fn inl(v: &[Inline], f: &mut dyn FnMut(&str)) {
-        for i in v {
-            match i {
-                Inline::Image { src, .. } => f(src),
-                Inline::Styled(_, c) | Inline::Link { content: c, .. } => inl(c, f),
-                _ => {}
-            }
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Figure(fig) => f(&fig.src),
-            Block::Paragraph(i, _) => inl(i, f),
-            Block::Heading(h) => inl(&h.content, f),
-            Block::List(l) => l.items.iter().for_each(|it| visit_images(it, f)),
-            Block::Quote(bs) => visit_images(bs, f),
-            Block::Div(d) => visit_images(&d.blocks, f),
-            Block::Kader(k) => visit_images(&k.blocks, f),
-            Block::Table(t) => {
-                t.header.iter().for_each(|c| inl(c, f));
-                t.rows.iter().flatten().for_each(|c| inl(c, f));
-            }
-            _ => {}
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct Book {
     pub meta: Meta,
     pub parts: Vec<Part>,
     pub labels: HashMap<String, LabelTarget>,
+    /// Every image the parts use, read and checked (filled after resolving).
+    pub images: crate::images::Images,
 }
 
 impl Book {
@@ -141,6 +143,7 @@ pub fn resolve(project: &Project, parsed: Vec<Option<Part>>) -> (Book, Vec<Diagn
             meta: project.meta.clone(),
             parts,
             labels,
+            images: Default::default(),
         },
         diags,
     )

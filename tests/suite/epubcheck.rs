@@ -91,3 +91,131 @@ fn epubcheck_one_chapter_build() {
     let epub = only_file(&out);
     check_file(&epub);
 }
+
+/// Image names no URL or zip takes as they are (a space, `#`, `%`, `?`, letters beyond ASCII,
+/// two names that differ in case only, one name in two folders) and a JPEG saved as `.png`:
+/// the EPUB is valid, and the EPUB and the web edition name every image the same safe way.
+#[test]
+fn epubcheck_odd_image_names_and_formats() {
+    let dir = scratch("epubcheck-image-names");
+    let book = dir.join("book");
+    let img = book.join("afbeeldingen");
+    std::fs::create_dir_all(img.join("sub")).unwrap();
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    let png = std::fs::read(root().join("tests/books/basics/afbeeldingen/schema.png")).unwrap();
+    let jpeg =
+        std::fs::read(root().join("tests/errors/bad-images/book/afbeeldingen/foto-als-png.png"))
+            .unwrap();
+    for name in [
+        "met spatie.png",
+        "a#b.png",
+        "100%.png",
+        "wat?.png",
+        "coördinatie.png",
+        "Schema.png",
+        "schema.png",
+        "sub/schema.png",
+        "日本.png",
+    ] {
+        std::fs::write(img.join(name), &png).unwrap();
+    }
+    std::fs::write(img.join("foto.png"), &jpeg).unwrap();
+    std::fs::write(img.join("Foto.JPEG"), &jpeg).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Vreemde namen\nchapters: [h/01.md]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/01.md"),
+        "# Namen\n\n\
+         ![Spatie](<afbeeldingen/met spatie.png>)\n\n\
+         Ook zo: ![spatie](afbeeldingen/met%20spatie.png) en ![hekje](afbeeldingen/a%23b.png).\n\n\
+         ![Hekje](afbeeldingen/a#b.png)\n\n\
+         ![Procent](afbeeldingen/100%25.png)\n\n\
+         ![Vraag](<afbeeldingen/wat?.png>)\n\n\
+         ![Trema](afbeeldingen/coördinatie.png)\n\n\
+         ![Hoofdletter](afbeeldingen/Schema.png)\n\n\
+         ![Klein](afbeeldingen/schema.png)\n\n\
+         ![Map](afbeeldingen/sub/schema.png)\n\n\
+         ![Japans](afbeeldingen/日本.png)\n\n\
+         ![JPEG als PNG](afbeeldingen/foto.png)\n\n\
+         ![JPEG](afbeeldingen/Foto.JPEG)\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(druk()
+        .args([
+            "build",
+            "--format",
+            "epub,html",
+            "--message-format",
+            "short",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&book));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("afbeeldingen/foto.png` is a JPEG image, though its name says PNG"),
+        "{err}"
+    );
+    let epub = out.join("vreemde-namen.epub");
+    check_file(&epub);
+
+    let files = unzip(&epub);
+    let mut images: Vec<&str> = files
+        .iter()
+        .filter_map(|(n, _)| n.strip_prefix("EPUB/images/"))
+        .collect();
+    images.sort();
+    assert_eq!(images.len(), 11, "{images:?}");
+    let mut lower: Vec<String> = images.iter().map(|n| n.to_lowercase()).collect();
+    lower.dedup();
+    assert_eq!(lower.len(), images.len(), "unique without case: {images:?}");
+    for n in &images {
+        assert!(
+            n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)),
+            "{n}"
+        );
+    }
+    for n in [
+        "met-spatie.png",
+        "a-b.png",
+        "100.png",
+        "wat.png",
+        "coordinatie.png",
+        "foto.jpg",
+    ] {
+        assert!(images.contains(&n), "{n} in {images:?}");
+    }
+    let opf = entry_text(&files, "package.opf");
+    assert!(
+        opf.contains("href=\"images/foto.jpg\" media-type=\"image/jpeg\""),
+        "{opf}"
+    );
+    // Every image the chapter shows is in the package, in the EPUB and in the web edition.
+    let img_srcs = |text: &str| -> Vec<String> {
+        text.split("<img src=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_string)
+            .collect()
+    };
+    let chapter = img_srcs(&entry_text(&files, "hoofdstuk-01.xhtml"));
+    assert_eq!(chapter.len(), 13, "{chapter:?}");
+    for s in &chapter {
+        let name = s.strip_prefix("../images/").unwrap_or(s);
+        assert!(images.contains(&name), "{s} is not in the EPUB");
+    }
+    let page = img_srcs(&std::fs::read_to_string(out.join("html/hoofdstuk-01.html")).unwrap());
+    assert_eq!(page.len(), 13, "{page:?}");
+    for s in &page {
+        assert!(
+            out.join("html").join(s).is_file(),
+            "{s} is not in the web edition"
+        );
+    }
+}

@@ -65,6 +65,7 @@ error_fixtures! {
     book_yaml_numbers_out_of_range_in_block_style => "number-ranges-2",
     a_folder_listed_as_a_chapter => "chapter-folder",
     a_single_path_where_a_list_belongs => "not-a-list",
+    images_are_judged_by_their_bytes => "bad-images",
 }
 
 #[cfg(unix)]

@@ -9,6 +9,7 @@ mod errors;
 mod fixtures;
 mod hostile;
 mod html;
+mod images;
 mod outputs;
 mod print;
 mod printready;
