@@ -23,32 +23,45 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(book: &Book, sources: &crate::source::SourceMap, image_prefix: &str) -> Layout {
-        let mut used = std::collections::HashSet::new();
-        let part_files: Vec<String> = book
+        // The package's own pages keep their names (the web edition's index.html too), and
+        // chapters theirs (`hoofdstuk-03`, as `--chapter` promises), whatever the other
+        // parts' files are called; names are lower-case ASCII, so no two differ in case only.
+        let mut used: std::collections::HashSet<String> =
+            ["titelpagina", "colofon", "nav", "index"]
+                .iter()
+                .map(|s| format!("{s}.xhtml"))
+                .collect();
+        let stems: Vec<(bool, String)> = book
             .parts
             .iter()
-            .map(|p| {
-                let stem = match p.kind {
-                    PartKind::Chapter => format!("hoofdstuk-{:02}", p.number.unwrap_or(0)),
-                    PartKind::Bibliography => "literatuur".into(),
-                    _ => {
-                        let rel = &sources.get(p.file).rel;
-                        let name = std::path::Path::new(rel)
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        crate::load::slug(&name)
-                    }
-                };
+            .map(|p| match p.kind {
+                PartKind::Chapter => (true, format!("hoofdstuk-{:02}", p.number.unwrap_or(0))),
+                PartKind::Bibliography => (true, "literatuur".into()),
+                _ => {
+                    let rel = &sources.get(p.file).rel;
+                    let name = std::path::Path::new(rel)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    (false, crate::load::slug(&name))
+                }
+            })
+            .collect();
+        let mut part_files = vec![String::new(); stems.len()];
+        for first in [true, false] {
+            for (i, (own, stem)) in stems.iter().enumerate() {
+                if *own != first {
+                    continue;
+                }
                 let mut name = format!("{stem}.xhtml");
                 let mut n = 1;
                 while !used.insert(name.clone()) {
                     n += 1;
                     name = format!("{stem}-{n}.xhtml");
                 }
-                name
-            })
-            .collect();
+                part_files[i] = name;
+            }
+        }
         let images = book
             .images
             .iter()

@@ -219,3 +219,47 @@ fn epubcheck_odd_image_names_and_formats() {
         );
     }
 }
+
+/// Parts whose files are named like the package's own pages or like a chapter's page.
+#[test]
+fn epubcheck_parts_named_like_druks_own_pages() {
+    let dir = scratch("epubcheck-part-names");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Namen\nfront: [titelpagina.md, hoofdstuk-01.md]\nchapters: [h/01.md]\nback: [colofon.md, index.md]\n",
+    )
+    .unwrap();
+    for (file, title) in [
+        ("titelpagina.md", "Over de titel"),
+        ("hoofdstuk-01.md", "Vooraf"),
+        ("h/01.md", "Een"),
+        ("colofon.md", "Verantwoording"),
+        ("index.md", "Register"),
+    ] {
+        std::fs::write(book.join(file), format!("# {title}\n\nTekst.\n")).unwrap();
+    }
+    let out = dir.join("out");
+    let o = run(druk()
+        .args(["build", "--format", "epub,html", "--out"])
+        .arg(&out)
+        .arg(&book));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let epub = out.join("namen.epub");
+    check_file(&epub);
+    let files = unzip(&epub);
+    assert!(
+        files
+            .iter()
+            .any(|(n, _)| n == "EPUB/text/hoofdstuk-01.xhtml")
+    );
+    let chapter = entry_text(&files, "text/hoofdstuk-01.xhtml");
+    assert!(chapter.contains(">Een<"), "chapter 1 keeps its name");
+    let index = std::fs::read_to_string(out.join("html/index.html")).unwrap();
+    assert!(
+        index.contains("class=\"index-toc\""),
+        "the web edition keeps its index"
+    );
+    assert!(out.join("html/index-2.html").is_file());
+}
