@@ -188,10 +188,7 @@ fn main() -> ExitCode {
             if built.compiled.diags.iter().any(|d| {
                 matches!(
                     d.code,
-                    "no-such-chapter"
-                        | "output-folder"
-                        | "output-in-the-way"
-                        | "source-date-epoch"
+                    "no-such-chapter" | "output-folder" | "output-in-the-way" | "source-date-epoch"
                 )
             }) {
                 return ExitCode::from(2);

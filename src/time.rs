@@ -88,7 +88,12 @@ pub fn parse_epoch(value: &str) -> Result<i64, String> {
         Ok(_) => Err(format!(
             "SOURCE_DATE_EPOCH={v} is out of range: it must be a whole number of seconds {range}"
         )),
-        Err(_) if !v.is_empty() && v.trim_start_matches(['-', '+']).bytes().all(|b| b.is_ascii_digit()) => {
+        Err(_)
+            if !v.is_empty()
+                && v.trim_start_matches(['-', '+'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+        {
             Err(format!(
                 "SOURCE_DATE_EPOCH={v} is out of range: it must be a whole number of seconds {range}"
             ))
@@ -130,10 +135,20 @@ mod tests {
         assert_eq!(parse_epoch(" 1700000000 "), Ok(1_700_000_000));
         assert_eq!(parse_epoch("0"), Ok(0));
         assert_eq!(parse_epoch(&MAX_EPOCH.to_string()), Ok(MAX_EPOCH));
-        for bad in ["-1", "253402300800", "99999999999999999999999", "gisteren", "1.5"] {
+        for bad in [
+            "-1",
+            "253402300800",
+            "99999999999999999999999",
+            "gisteren",
+            "1.5",
+        ] {
             assert!(parse_epoch(bad).is_err(), "{bad}");
         }
         assert!(parse_epoch("-1").unwrap_err().contains("out of range"));
-        assert!(parse_epoch("99999999999999999999999").unwrap_err().contains("out of range"));
+        assert!(
+            parse_epoch("99999999999999999999999")
+                .unwrap_err()
+                .contains("out of range")
+        );
     }
 }

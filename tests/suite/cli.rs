@@ -54,16 +54,28 @@ fn a_missing_book_folder_is_a_usage_error_not_a_panic() {
     let o = run(druk().arg("check").arg(root().join("book/book.yaml")));
     assert_eq!(o.status.code(), Some(2));
     let s = String::from_utf8_lossy(&o.stderr);
-    assert!(s.contains("book.yaml is not a folder: give the book folder"), "{s}");
+    assert!(
+        s.contains("book.yaml is not a folder: give the book folder"),
+        "{s}"
+    );
 }
 
 #[test]
 fn source_date_epoch_out_of_range_is_a_usage_error() {
     for (value, says) in [
         ("-1", "SOURCE_DATE_EPOCH=-1 is out of range"),
-        ("253402300800", "SOURCE_DATE_EPOCH=253402300800 is out of range"),
-        ("99999999999999999999", "SOURCE_DATE_EPOCH=99999999999999999999 is out of range"),
-        ("gisteren", "SOURCE_DATE_EPOCH must be a whole number of seconds"),
+        (
+            "253402300800",
+            "SOURCE_DATE_EPOCH=253402300800 is out of range",
+        ),
+        (
+            "99999999999999999999",
+            "SOURCE_DATE_EPOCH=99999999999999999999 is out of range",
+        ),
+        (
+            "gisteren",
+            "SOURCE_DATE_EPOCH must be a whole number of seconds",
+        ),
     ] {
         let out = scratch("epoch-range");
         let o = run(druk()
