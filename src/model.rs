@@ -166,6 +166,9 @@ pub enum Inline {
     Link {
         url: String,
         content: Vec<Inline>,
+        /// Where it is written, for a target that does not exist (empty for links made from
+        /// bibliography data).
+        span: Span,
     },
     /// An image inside running text (not a figure).
     Image {

@@ -1502,6 +1502,7 @@ fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Opti
             ElemChild::Link { text, url } => out.push(Inline::Link {
                 url: url.clone(),
                 content: vec![styled(&text.text, &text.formatting)],
+                span: Default::default(),
             }),
             ElemChild::Transparent { .. } => {}
             ElemChild::Elem(e) => match &e.meta {

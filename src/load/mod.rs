@@ -633,7 +633,7 @@ pub fn confine_url(
 }
 
 /// `a/b/../c` as `a/c`; `None` for a path that climbs out of where it starts.
-fn normalise(p: &Path) -> Option<String> {
+pub(crate) fn normalise(p: &Path) -> Option<String> {
     let mut out: Vec<String> = Vec::new();
     for c in p.components() {
         match c {

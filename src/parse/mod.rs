@@ -775,10 +775,12 @@ impl<'a> Parser<'a> {
                     self.inlines(child, false),
                 ))),
                 NodeValue::Link(l) => {
+                    let span = self.span(child);
                     let content = self.inlines(child, false);
                     out.push(Piece::Inline(Inline::Link {
                         url: l.url.clone(),
                         content,
+                        span,
                     }));
                 }
                 NodeValue::Image(l) => {

@@ -772,7 +772,7 @@ impl Converter<'_> {
                     }
                 }
                 Inline::Code(c) => out.push(f::Inline::Code(c.clone())),
-                Inline::Link { url, content } => {
+                Inline::Link { url, content, .. } => {
                     let content = self.inlines(content);
                     let target = match url.strip_prefix('#').and_then(|l| self.book.labels.get(l)) {
                         Some(t) => f::Target::Anchor(anchor(&t.target)),

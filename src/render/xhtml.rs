@@ -464,7 +464,7 @@ impl<'a> PartWriter<'a> {
                     el(name).children(self.inlines(c, in_link)).into()
                 }
                 Inline::Code(c) => el("code").text(c.clone()).into(),
-                Inline::Link { url, content } => {
+                Inline::Link { url, content, .. } => {
                     let href = self.link_href(url);
                     let mut a = el("a").attr("href", href);
                     if url.contains("://") {
@@ -554,8 +554,29 @@ impl<'a> PartWriter<'a> {
                 .href(self.part, &t.target)
                 .unwrap_or_else(|| url.to_string());
         }
-        url.to_string()
+        url_safe(url)
     }
+}
+
+/// A URL as an `href` may hold it: spaces, quotes, angle brackets and the like, and a `%`
+/// that starts no escape or a `#` after the first, percent-encoded (an author may write
+/// `<https://example.org/a b>`). Letters beyond ASCII stay, as IRIs allow.
+pub fn url_safe(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    let first_hash = url.find('#');
+    for (i, c) in url.char_indices() {
+        let stray_percent = c == '%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+        let second_hash = c == '#' && first_hash != Some(i);
+        if c.is_ascii_control() || " \"<>\\^`{|}".contains(c) || stray_percent || second_hash {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A citation before the citation stage has formatted it: the keys as written.

@@ -263,3 +263,84 @@ fn epubcheck_parts_named_like_druks_own_pages() {
     );
     assert!(out.join("html/index-2.html").is_file());
 }
+
+/// Links as authors write them: to a label, to a heading of the same part, to another part's
+/// file (relative to the linking file or to the book folder, with or without a label), and
+/// web addresses a URL cannot hold as typed. Every one leads somewhere in the EPUB, the web
+/// edition and the PDFs.
+#[test]
+fn epubcheck_links_between_parts() {
+    let dir = scratch("epubcheck-links");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Verwijzingen\nfront: [voorwoord.md]\nchapters: [h/01-een.md, h/02-twee.md]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("voorwoord.md"),
+        "# Voorwoord\n\nLees [hoofdstuk 1](h/01-een.md) en [de kern](h/02-twee.md#sec-kern).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/01-een.md"),
+        "# Een {#sec-een}\n\n## Begin\n\n\
+         Zie [verder](02-twee.md), [terug](../voorwoord.md), [de kern](#sec-kern), \
+         [het begin](#h-begin), [zo ook](#begin), [hier](01-een.md#sec-een), \
+         [met spatie](<https://example.org/a b>), [procent](https://example.org/100%) en \
+         [post](mailto:redactie@example.org).\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/02-twee.md"),
+        "# Twee\n\n## Kern {#sec-kern}\n\nTerug naar [het begin](h/01-een.md#h-begin).\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = run(druk()
+        .args(["build", "--message-format", "short", "--out"])
+        .arg(&out)
+        .arg(&book));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let epub = out.join("verwijzingen.epub");
+    check_file(&epub);
+    let files = unzip(&epub);
+    let hrefs = |name: &str| -> Vec<String> {
+        entry_text(&files, name)
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        hrefs("text/voorwoord.xhtml"),
+        ["hoofdstuk-01.xhtml#sec-een", "hoofdstuk-02.xhtml#sec-kern"]
+    );
+    assert_eq!(
+        hrefs("text/hoofdstuk-01.xhtml"),
+        [
+            "hoofdstuk-02.xhtml#h-twee",
+            "voorwoord.xhtml#h-voorwoord",
+            "hoofdstuk-02.xhtml#sec-kern",
+            "#h-begin",
+            "#h-begin",
+            "#sec-een",
+            "https://example.org/a%20b",
+            "https://example.org/100%25",
+            "mailto:redactie@example.org",
+        ]
+    );
+    assert_eq!(
+        hrefs("text/hoofdstuk-02.xhtml"),
+        ["hoofdstuk-01.xhtml#h-begin"]
+    );
+    let page = std::fs::read_to_string(out.join("html/voorwoord.html")).unwrap();
+    assert!(
+        page.contains("href=\"hoofdstuk-02.html#sec-kern\""),
+        "{page}"
+    );
+}

@@ -66,6 +66,7 @@ error_fixtures! {
     a_folder_listed_as_a_chapter => "chapter-folder",
     a_single_path_where_a_list_belongs => "not-a-list",
     images_are_judged_by_their_bytes => "bad-images",
+    links_that_lead_nowhere_are_errors => "broken-links",
 }
 
 #[cfg(unix)]
