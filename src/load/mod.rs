@@ -83,6 +83,9 @@ pub struct Styles {
     /// The folder the style was read from; `None` for the built-in style.
     pub dir: Option<PathBuf>,
     pub css: String,
+    /// `fonts/fonts.yaml` of the style folder, read so that a font it names that cannot be
+    /// used is reported at its line there.
+    pub fonts_manifest: Option<FileId>,
 }
 
 /// The built-in house style, so that `druk new` books build anywhere.
@@ -276,9 +279,20 @@ pub fn load(
             Styles {
                 dir: None,
                 css: BUILTIN_CSS.to_string(),
+                fonts_manifest: None,
             }
         }
     };
+    let mut styles = styles;
+    if let Some(dir) = &styles.dir {
+        let path = dir.join("fonts").join("fonts.yaml");
+        if let Ok(bytes) = std::fs::read(&path) {
+            let (text, _) = decode(bytes);
+            let name = path.to_string_lossy().into_owned();
+            styles.fonts_manifest =
+                Some(sources.add(SourceFile::new(name.clone(), name, path, text)));
+        }
+    }
 
     if cfg.title.trim().is_empty() {
         diags.push(
@@ -830,6 +844,7 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
             return Ok(Styles {
                 dir: Some(dir),
                 css,
+                fonts_manifest: None,
             });
         }
         if explicit.is_some() {
@@ -843,6 +858,7 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
     Ok(Styles {
         dir: None,
         css: BUILTIN_CSS.to_string(),
+        fonts_manifest: None,
     })
 }
 

@@ -354,13 +354,66 @@ fn fonts(project: &Project) -> Result<FontSet, Vec<Diagnostic>> {
         .map(|d| d.join("fonts"))
         .filter(|d| d.is_dir())
     {
-        Some(dir) => FontSet::from_dir(&dir).map_err(|e| {
-            vec![
-                Diagnostic::error("fonts", format!("cannot load the house fonts: {e}"))
-                    .in_file(dir.display().to_string()),
-            ]
-        }),
+        Some(dir) => FontSet::from_dir(&dir).map_err(|e| vec![font_error(&e, &dir, project)]),
         None => Ok(FontSet::builtin()),
+    }
+}
+
+/// A font that cannot be used, at the line of `fonts.yaml` that names it (else at its path):
+/// never a PDF whose text is there but invisible.
+fn font_error(
+    e: &crate::typeset::FontError,
+    dir: &std::path::Path,
+    project: &Project,
+) -> Diagnostic {
+    use crate::typeset::FontError as E;
+    let (path, why) = match e {
+        E::Io { path, error } => (path, error.to_string()),
+        E::Parse { path, message } | E::Manifest { path, message } => (path, message.clone()),
+    };
+    let named = path
+        .strip_prefix(dir)
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p != "fonts.yaml");
+    let at = named.as_ref().and_then(|file| {
+        let manifest = project.styles.fonts_manifest?;
+        project.sources.find(manifest, 0, file)
+    });
+    let d = match (&named, e) {
+        (Some(file), E::Io { .. }) => {
+            Diagnostic::error("fonts", format!("cannot read the font `{file}`: {why}"))
+                .label("named here")
+                .help("put the font file into the style's fonts folder, or correct its name")
+        }
+        (Some(file), _) => {
+            Diagnostic::error("fonts", format!("the font `{file}` cannot be used: {why}"))
+                .label("named here")
+                .help("replace it with a good copy of the font file: download or install it again")
+        }
+        (None, E::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Diagnostic::error("fonts", "the style's fonts folder has no fonts.yaml")
+                .in_file(dir.display().to_string())
+                .help("fonts.yaml names the font file of each role, body, heading and mono, as druk's own styles/fonts/fonts.yaml does");
+        }
+        (None, E::Manifest { .. }) => {
+            let short = why.split(" at line ").next().unwrap_or(&why);
+            Diagnostic::error("fonts", format!("fonts.yaml: {short}"))
+        }
+        (None, _) => Diagnostic::error("fonts", format!("cannot load the house fonts: {why}")),
+    };
+    // serde_yaml says where in fonts.yaml it stopped.
+    let at = at.or_else(|| {
+        let manifest = project.styles.fonts_manifest?;
+        let (_, place) = why.rsplit_once(" at line ")?;
+        let (line, col) = place.split_once(" column ")?;
+        let file = project.sources.get(manifest);
+        let offset = file.offset(line.trim().parse().ok()?, col.trim().parse().ok()?);
+        Some(Span::new(manifest, offset, offset))
+    });
+    match at {
+        Some(span) => d.at(span),
+        None => d.in_file(path.display().to_string()),
     }
 }
 
