@@ -164,6 +164,18 @@ impl Targets {
     }
 
     fn no_part(&self, url: &str, path: &str, from: usize) -> Diagnostic {
+        // `03#hekje.md`: in a link, `#` starts the label.
+        if url.contains('#') && self.file(&decode(url), from).is_some() {
+            return Diagnostic::error(
+                "link",
+                format!("the link `{url}` stops at its `#`: what follows is read as a label"),
+            )
+            .label("a `#` in a file name")
+            .help(format!(
+                "write the file name's `#` as `%23`: `{}`",
+                url.replace('#', "%23")
+            ));
+        }
         let lower = path.to_ascii_lowercase();
         let files = || {
             self.files
