@@ -7,6 +7,7 @@ mod common;
 mod epubcheck;
 mod errors;
 mod fixtures;
+mod generated;
 mod hostile;
 mod html;
 mod images;
