@@ -135,6 +135,9 @@ fn main() -> ExitCode {
             }
             let compiled = druk::compile(&check.book, &check.compile_options());
             report(&compiled, &check);
+            if usage_error(&compiled) {
+                return ExitCode::from(2);
+            }
             exit_code(&compiled, check.deny_warnings)
         }
         Command::Build {
@@ -183,14 +186,7 @@ fn main() -> ExitCode {
             for (_, path, size) in &built.written {
                 println!("wrote {} ({})", path.display(), human_size(*size));
             }
-            // Asking for what cannot be (a chapter the book lacks, an output folder that
-            // would take the place of something) is a usage error, not the book's.
-            if built.compiled.diags.iter().any(|d| {
-                matches!(
-                    d.code,
-                    "no-such-chapter" | "output-folder" | "output-in-the-way" | "source-date-epoch"
-                )
-            }) {
+            if usage_error(&built.compiled) {
                 return ExitCode::from(2);
             }
             let code = exit_code(&built.compiled, check.deny_warnings);
@@ -310,6 +306,21 @@ fn report(c: &druk::Compiled, args: &CheckArgs) {
             plural(c.warnings(), "warning", "warnings")
         );
     }
+}
+
+/// Asking for what cannot be (a chapter the book lacks, an output folder that would take the
+/// place of something, a style folder that is not there) is a usage error, not the book's.
+fn usage_error(c: &druk::Compiled) -> bool {
+    c.diags.iter().any(|d| {
+        matches!(
+            d.code,
+            "no-such-chapter"
+                | "output-folder"
+                | "output-in-the-way"
+                | "source-date-epoch"
+                | "no-styles-folder"
+        )
+    })
 }
 
 fn exit_code(c: &druk::Compiled, deny_warnings: bool) -> ExitCode {

@@ -180,6 +180,8 @@ pub fn load(
 
     let mut contents = Vec::new();
     let mut seen: Vec<(PathBuf, Span)> = Vec::new();
+    // A file listed twice is found twice: the second time after the first.
+    let mut placed: Vec<Span> = Vec::new();
     let mut add_file = |rel: &str,
                         key: &str,
                         kind: crate::model::PartKind,
@@ -187,7 +189,14 @@ pub fn load(
                         sources: &mut SourceMap,
                         diags: &mut Vec<Diagnostic>|
      -> Option<Entry> {
-        let span = value_span(&yaml_text, yaml, key, rel);
+        let mut span = value_span(&yaml_text, yaml, key, rel);
+        while placed.contains(&span) {
+            match find_word(&yaml_text, span.end as usize, rel) {
+                Some(i) => span = Span::new(yaml, i, i + rel.len()),
+                None => break,
+            }
+        }
+        placed.push(span);
         let path = match confine(root, &root_canon, rel) {
             Ok(p) => p,
             Err(d) => {
@@ -199,7 +208,8 @@ pub fn load(
             diags.push(
                 Diagnostic::error("duplicate-file", format!("`{rel}` is listed twice"))
                     .at(span)
-                    .related(*first, "first listed here"),
+                    .related(*first, "first listed here")
+                    .help("a file is one part of the book; remove one of the two"),
             );
             return None;
         }
@@ -597,7 +607,8 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box
             Diagnostic::error("missing-file", format!("`{rel}` is a folder, not a file"))
                 .label("a folder")
                 .help(format!(
-                    "name each file in it, for example `{rel}/01-inleiding.md`"
+                    "name a file in it, such as `{}/…`",
+                    rel.trim_end_matches('/')
                 )),
         ));
     }
@@ -832,6 +843,17 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
         Some(p) => vec![p.to_path_buf()],
         None => vec![root.join("styles"), root.join("..").join("styles")],
     };
+    if let Some(dir) = explicit
+        && !dir.is_dir()
+    {
+        return Err(Diagnostic::error(
+            "no-styles-folder",
+            format!("the style folder `{}` does not exist", dir.display()),
+        )
+        .in_file(dir.to_string_lossy().into_owned())
+        .help("give --styles the folder that holds epub.css and fonts/, or leave it out for druk's own style")
+        .into());
+    }
     for dir in candidates {
         let css_path = dir.join("epub.css");
         if css_path.is_file() {

@@ -61,6 +61,26 @@ fn a_missing_book_folder_is_a_usage_error_not_a_panic() {
 }
 
 #[test]
+fn a_style_folder_that_does_not_exist_is_a_usage_error() {
+    for cmd in ["check", "build"] {
+        let o = run(druk()
+            .args([
+                cmd,
+                "--message-format",
+                "short",
+                "--styles",
+                "/nonexistent/stijl",
+            ])
+            .arg(root().join("tests/books/english")));
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            "/nonexistent/stijl: error: the style folder `/nonexistent/stijl` does not exist (give --styles the folder that holds epub.css and fonts/, or leave it out for druk's own style)\n"
+        );
+    }
+}
+
+#[test]
 fn source_date_epoch_out_of_range_is_a_usage_error() {
     for (value, says) in [
         ("-1", "SOURCE_DATE_EPOCH=-1 is out of range"),
