@@ -474,6 +474,47 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// `![Foto](afbeeldingen/mijn foto.png)` is text to CommonMark: a destination cannot hold
+    /// a space. The author meant an image or a link, so say how to write it.
+    fn check_spaced_destination<'n>(&mut self, text: &str, node: &'n AstNode<'n>) {
+        let mut from = 0;
+        while let Some(i) = text[from..].find("](") {
+            let at = from + i;
+            from = at + 2;
+            let Some(end) = text[from..].find(')') else {
+                return;
+            };
+            let dest = &text[from..from + end];
+            // `[tekst](…)`: an opening bracket with no closing one before this.
+            let bracketed = text[..at]
+                .rfind('[')
+                .is_some_and(|open| !text[open + 1..at].contains(']'));
+            let looks_like_link = bracketed
+                && dest.contains(' ')
+                && !dest.trim().is_empty()
+                && !dest.contains(['"', '\'', '(', '[', '\n']);
+            if !looks_like_link {
+                continue;
+            }
+            let whole = format!("]({dest})");
+            let start = self.span(node).start as usize;
+            let span = self
+                .sources
+                .find(self.file, start, &whole)
+                .unwrap_or_else(|| self.span(node));
+            let encoded = dest.replace(' ', "%20");
+            self.diags.push(
+                Diagnostic::warning(
+                    "spaced-destination",
+                    format!("`{whole}` is read as text, not as a link or image: it holds a space"),
+                )
+                .at(span)
+                .label("printed as it stands")
+                .help(format!("write `](<{dest}>)` or `]({encoded})`")),
+            );
+        }
+    }
+
     /// Checks that an image is in the book folder and returns the path to read it from (its
     /// percent-escapes decoded where that names the file). What the file holds is checked by
     /// `crate::images`, from its bytes.
@@ -728,6 +769,7 @@ impl<'a> Parser<'a> {
             match value {
                 NodeValue::Text(t) => {
                     let pos = child.data().sourcepos.start;
+                    self.check_spaced_destination(&t, child);
                     out.push(Piece::Text(
                         t.to_string(),
                         self.src.offset(pos.line, pos.column),
