@@ -19,9 +19,10 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// The largest image druk takes: 40 megapixels is a page of 17 × 24 cm at 900 ppi, three times
-/// what print needs; beyond it an image only costs memory (three bytes a pixel, decoded).
-pub const MAX_PIXELS: u64 = 40_000_000;
+/// The largest image druk takes: 50 megapixels holds the largest photos phones save (48) and
+/// a 17 × 24 cm page at 900 ppi, three times the resolution print needs; beyond it an image
+/// only costs memory (three bytes a pixel once decoded, and more while converting).
+pub const MAX_PIXELS: u64 = 50_000_000;
 
 /// An image format druk can put in every output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

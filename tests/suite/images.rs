@@ -54,3 +54,53 @@ fn an_image_only_decoding_finds_damaged_is_an_error_at_its_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!dir.join("out").exists() || outputs(&dir.join("out")).is_empty());
 }
+
+/// A PNG whose header says 8000 × 8000 pixels, with a few bytes of data: its chunks are whole.
+fn png_of_size(w: u32, h: u32) -> Vec<u8> {
+    let chunk = |out: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        out.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc32fast::hash(&body).to_be_bytes());
+    };
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[test]
+fn an_image_over_50_megapixels_is_refused_before_it_is_decoded() {
+    let dir = scratch("image-too-large");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("h")).unwrap();
+    std::fs::create_dir_all(book.join("afbeeldingen")).unwrap();
+    std::fs::write(book.join("afbeeldingen/groot.png"), png_of_size(8000, 8000)).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Groot\nchapters: [h/01.md]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("h/01.md"),
+        "# Een\n\nTekst.\n\n![Groot](afbeeldingen/groot.png)\n",
+    )
+    .unwrap();
+    let o = run(druk()
+        .current_dir(&dir)
+        .args(["check", "--message-format", "short", "book"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "book/h/01.md:5:1: error: image `afbeeldingen/groot.png` is 8000×8000 pixels (64 megapixels); druk takes images up to 50 megapixels (scale it down: 300 ppi at its printed size is plenty, about 2000 pixels across a 17 cm page)\n"
+    );
+}
