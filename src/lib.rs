@@ -5,6 +5,7 @@
 
 pub mod cite;
 pub mod diag;
+pub mod images;
 pub mod lang;
 pub mod load;
 pub mod model;
@@ -167,20 +168,34 @@ pub fn compile_with(book_dir: &Path, opts: &CompileOptions, cache: &mut Cache) -
     };
     // The citations are formatted on one core for a while: what the PDFs need that does not
     // depend on them is made on the other meanwhile.
-    diags.extend(render::images::check(
-        &mut book,
-        &project,
-        opts.prepare_print,
-    ));
-    let images = render::print::image_sources(&mut book);
+    // Each image is read and checked once here; every output takes it from the book.
+    let (images, image_diags) = images::load(&project, &book.parts, opts.prepare_print);
+    diags.extend(image_diags);
+    let files: Vec<std::sync::Arc<[u8]>> = images.iter().map(|i| i.bytes.clone()).collect();
+    book.images = images;
     let (cite_diags, prepared) = rayon::join(
         || cite::apply(&mut book, &project, &library, cite_opts, &mut cache.cite),
-        || {
-            opts.prepare_print
-                .then(|| render::print::prepare(&project, &images))
-        },
+        || opts.prepare_print.then(|| render::print::prepare(files)),
     );
     diags.extend(cite_diags);
+    // The PDFs decode every image: one whose data is damaged past its headers is found here.
+    if let Some(p) = &prepared {
+        let list: Vec<&images::Image> = book.images.iter().collect();
+        for (i, why) in p.failures() {
+            if let Some(img) = list.get(i) {
+                diags.push(
+                    Diagnostic::error(
+                        "bad-image",
+                        format!("image `{}` is damaged: {why}", img.src),
+                    )
+                    .at(img.span)
+                    .label("this image cannot be decoded")
+                    .help("open it in an image editor and save it again, or export it anew"),
+                );
+            }
+        }
+    }
+    let images: Vec<String> = book.images.iter().map(|i| i.src.clone()).collect();
     diag::sort(&mut diags);
     Compiled {
         sources: project.sources.clone(),
@@ -279,6 +294,14 @@ pub fn build_with_progress(opts: &BuildOptions, progress: &(dyn Fn(&str) + Sync)
     let Some((project, book)) = compiled.book.as_ref().filter(|_| !blocked) else {
         return Built::nothing(compiled);
     };
+    if let Some(e) = opts.source_date_epoch
+        && let Err(why) = time::parse_epoch(&e.to_string())
+    {
+        compiled
+            .diags
+            .push(Diagnostic::error("source-date-epoch", why));
+        return Built::nothing(compiled);
+    }
     let stamp = time::build_stamp(opts.source_date_epoch, book.meta.year);
     let only = match opts.chapter {
         None => None,

@@ -129,8 +129,15 @@ fn main() -> ExitCode {
             }
         }
         Command::Check { check } => {
+            if let Err(e) = druk::serve::check_book_folder(&check.book) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             let compiled = druk::compile(&check.book, &check.compile_options());
             report(&compiled, &check);
+            if usage_error(&compiled) {
+                return ExitCode::from(2);
+            }
             exit_code(&compiled, check.deny_warnings)
         }
         Command::Build {
@@ -140,6 +147,10 @@ fn main() -> ExitCode {
             chapter,
             marks,
         } => {
+            if let Err(e) = druk::serve::check_book_folder(&check.book) {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             let epoch = match source_date_epoch() {
                 Ok(e) => e,
                 Err(msg) => {
@@ -175,14 +186,7 @@ fn main() -> ExitCode {
             for (_, path, size) in &built.written {
                 println!("wrote {} ({})", path.display(), human_size(*size));
             }
-            // Asking for what cannot be (a chapter the book lacks, an output folder that
-            // would take the place of something) is a usage error, not the book's.
-            if built.compiled.diags.iter().any(|d| {
-                matches!(
-                    d.code,
-                    "no-such-chapter" | "output-folder" | "output-in-the-way"
-                )
-            }) {
+            if usage_error(&built.compiled) {
                 return ExitCode::from(2);
             }
             let code = exit_code(&built.compiled, check.deny_warnings);
@@ -282,11 +286,7 @@ fn dedup(mut v: Vec<Format>) -> Vec<Format> {
 
 fn source_date_epoch() -> Result<Option<i64>, String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) if !s.trim().is_empty() => s
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`")),
+        Ok(s) if !s.trim().is_empty() => druk::time::parse_epoch(&s).map(Some),
         _ => Ok(None),
     }
 }
@@ -306,6 +306,21 @@ fn report(c: &druk::Compiled, args: &CheckArgs) {
             plural(c.warnings(), "warning", "warnings")
         );
     }
+}
+
+/// Asking for what cannot be (a chapter the book lacks, an output folder that would take the
+/// place of something, a style folder that is not there) is a usage error, not the book's.
+fn usage_error(c: &druk::Compiled) -> bool {
+    c.diags.iter().any(|d| {
+        matches!(
+            d.code,
+            "no-such-chapter"
+                | "output-folder"
+                | "output-in-the-way"
+                | "source-date-epoch"
+                | "no-styles-folder"
+        )
+    })
 }
 
 fn exit_code(c: &druk::Compiled, deny_warnings: bool) -> ExitCode {

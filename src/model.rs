@@ -226,6 +226,9 @@ pub enum Inline {
         /// The link's title (`[x](u "title")`), shown on hover.
         title: Option<String>,
         content: Vec<Inline>,
+        /// Where it is written, for a target that does not exist (empty for links made from
+        /// bibliography data).
+        span: Span,
     },
     /// An image inside running text (not a figure).
     Image {

@@ -130,7 +130,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
 
 /// Checked before anything else happens, so that the first thing said about a mistyped
 /// folder is that it does not exist.
-fn check_book_folder(dir: &Path) -> Result<(), String> {
+pub fn check_book_folder(dir: &Path) -> Result<(), String> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(format!(

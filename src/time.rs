@@ -74,6 +74,36 @@ impl Stamp {
     }
 }
 
+/// The last second of the year 9999: dates in EPUB, PDF and XMP have four-digit years.
+pub const MAX_EPOCH: i64 = 253_402_300_799;
+
+/// Reads `SOURCE_DATE_EPOCH`: whole seconds since 1970-01-01, up to the end of 9999. A date
+/// before 1970 or after 9999 cannot be written in the outputs' date formats, and would be a
+/// mistake in the build environment rather than a wish.
+pub fn parse_epoch(value: &str) -> Result<i64, String> {
+    let v = value.trim();
+    let range = format!("from 0 (1970-01-01) to {MAX_EPOCH} (9999-12-31T23:59:59Z)");
+    match v.parse::<i64>() {
+        Ok(n) if (0..=MAX_EPOCH).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "SOURCE_DATE_EPOCH={v} is out of range: it must be a whole number of seconds {range}"
+        )),
+        Err(_)
+            if !v.is_empty()
+                && v.trim_start_matches(['-', '+'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+        {
+            Err(format!(
+                "SOURCE_DATE_EPOCH={v} is out of range: it must be a whole number of seconds {range}"
+            ))
+        }
+        Err(_) => Err(format!(
+            "SOURCE_DATE_EPOCH must be a whole number of seconds {range}, not `{v}`"
+        )),
+    }
+}
+
 /// `SOURCE_DATE_EPOCH` when set (reproducible-builds.org), else 1 January of `year`.
 pub fn build_stamp(epoch: Option<i64>, year: Option<i32>) -> Stamp {
     match epoch {
@@ -96,5 +126,29 @@ mod tests {
         assert_eq!(Stamp::from_epoch(951_782_400).iso(), "2000-02-29T00:00:00Z");
         assert_eq!(Stamp::new_year(2026).iso(), "2026-01-01T00:00:00Z");
         assert_eq!(Stamp::new_year(2000).iso(), "2000-01-01T00:00:00Z");
+        assert_eq!(Stamp::from_epoch(MAX_EPOCH).iso(), "9999-12-31T23:59:59Z");
+        assert_eq!(Stamp::new_year(1000).iso(), "1000-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn source_date_epoch_range() {
+        assert_eq!(parse_epoch(" 1700000000 "), Ok(1_700_000_000));
+        assert_eq!(parse_epoch("0"), Ok(0));
+        assert_eq!(parse_epoch(&MAX_EPOCH.to_string()), Ok(MAX_EPOCH));
+        for bad in [
+            "-1",
+            "253402300800",
+            "99999999999999999999999",
+            "gisteren",
+            "1.5",
+        ] {
+            assert!(parse_epoch(bad).is_err(), "{bad}");
+        }
+        assert!(parse_epoch("-1").unwrap_err().contains("out of range"));
+        assert!(
+            parse_epoch("99999999999999999999999")
+                .unwrap_err()
+                .contains("out of range")
+        );
     }
 }

@@ -1512,6 +1512,7 @@ fn convert(children: &ElemChildren, ctx: &Ctx, out: &mut Vec<Inline>, item: Opti
                     url: url.clone(),
                     title: None,
                     content,
+                    span: Default::default(),
                 });
             }
             ElemChild::Transparent { .. } => {}

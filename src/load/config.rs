@@ -12,12 +12,14 @@ pub struct BookYaml {
     pub authors: Vec<String>,
     #[serde(default)]
     pub language: Option<String>,
+    /// Wider than the range druk accepts, so that an out-of-range number gets a message
+    /// that names the range instead of serde's "expected u32".
     #[serde(default)]
-    pub edition: Option<u32>,
+    pub edition: Option<i64>,
     #[serde(default)]
     pub publisher: Option<String>,
     #[serde(default)]
-    pub year: Option<i32>,
+    pub year: Option<i64>,
     #[serde(default)]
     pub isbn: Option<IsbnYaml>,
     #[serde(default)]
@@ -53,7 +55,7 @@ pub struct PrintYaml {
     #[serde(default)]
     pub marks: Option<bool>,
     #[serde(default)]
-    pub signature: Option<u32>,
+    pub signature: Option<i64>,
 }
 
 /// A chapter is a plain path or `{file, author}`.

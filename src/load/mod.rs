@@ -83,6 +83,9 @@ pub struct Styles {
     /// The folder the style was read from; `None` for the built-in style.
     pub dir: Option<PathBuf>,
     pub css: String,
+    /// `fonts/fonts.yaml` of the style folder, read so that a font it names that cannot be
+    /// used is reported at its line there.
+    pub fonts_manifest: Option<FileId>,
 }
 
 /// The built-in house style, so that `druk new` books build anywhere.
@@ -131,33 +134,10 @@ pub fn load(
         return Err((sources, vec![invalid_utf8(yaml, at)]));
     }
     let yaml_text = sources.get(yaml).text.clone();
-    let cfg: config::BookYaml =
-        match serde_yaml::from_str(&yaml_text) {
-            Ok(c) => c,
-            Err(e) => {
-                let at = e.location().map(|l| l.index()).unwrap_or(0);
-                let msg = e.to_string();
-                // serde_yaml appends " at line N column M"; the span says that already.
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                let msg = msg
-                    .replace("expected u32", "expected a whole number")
-                    .replace("expected i32", "expected a whole number");
-                let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}"))
-                    .at(Span::new(yaml, at, at + 1));
-                if let Some(field) = msg
-                    .split("unknown field `")
-                    .nth(1)
-                    .and_then(|r| r.split('`').next())
-                {
-                    let known = msg.split("expected ").nth(1).unwrap_or("");
-                    let keys: Vec<&str> = known.split('`').skip(1).step_by(2).collect();
-                    if let Some(near) = did_you_mean(field, keys.iter().copied()) {
-                        d = d.help(format!("did you mean `{near}`?"));
-                    }
-                }
-                return Err((sources, vec![d]));
-            }
-        };
+    let cfg: config::BookYaml = match serde_yaml::from_str(&yaml_text) {
+        Ok(c) => c,
+        Err(e) => return Err((sources, vec![yaml_error(&e, &yaml_text, yaml)])),
+    };
     let root_canon = match root.canonicalize() {
         Ok(p) => p,
         Err(e) => {
@@ -200,6 +180,8 @@ pub fn load(
 
     let mut contents = Vec::new();
     let mut seen: Vec<(PathBuf, Span)> = Vec::new();
+    // A file listed twice is found twice: the second time after the first.
+    let mut placed: Vec<Span> = Vec::new();
     let mut add_file = |rel: &str,
                         key: &str,
                         kind: crate::model::PartKind,
@@ -207,7 +189,14 @@ pub fn load(
                         sources: &mut SourceMap,
                         diags: &mut Vec<Diagnostic>|
      -> Option<Entry> {
-        let span = value_span(&yaml_text, yaml, key, rel);
+        let mut span = value_span(&yaml_text, yaml, key, rel);
+        while placed.contains(&span) {
+            match find_word(&yaml_text, span.end as usize, rel) {
+                Some(i) => span = Span::new(yaml, i, i + rel.len()),
+                None => break,
+            }
+        }
+        placed.push(span);
         let path = match confine(root, &root_canon, rel) {
             Ok(p) => p,
             Err(d) => {
@@ -219,7 +208,8 @@ pub fn load(
             diags.push(
                 Diagnostic::error("duplicate-file", format!("`{rel}` is listed twice"))
                     .at(span)
-                    .related(*first, "first listed here"),
+                    .related(*first, "first listed here")
+                    .help("a file is one part of the book; remove one of the two"),
             );
             return None;
         }
@@ -299,15 +289,38 @@ pub fn load(
             Styles {
                 dir: None,
                 css: BUILTIN_CSS.to_string(),
+                fonts_manifest: None,
             }
         }
     };
+    let mut styles = styles;
+    if let Some(dir) = &styles.dir {
+        let path = dir.join("fonts").join("fonts.yaml");
+        if let Ok(bytes) = std::fs::read(&path) {
+            let (text, _) = decode(bytes);
+            let name = path.to_string_lossy().into_owned();
+            styles.fonts_manifest =
+                Some(sources.add(SourceFile::new(name.clone(), name, path, text)));
+        }
+    }
 
     if cfg.title.trim().is_empty() {
         diags.push(
             Diagnostic::error("title", "the book has an empty title").at(locate("title", "title")),
         );
     }
+    let number = |key: &str, v: Option<i64>, range: &NumberRange, diags: &mut Vec<Diagnostic>| {
+        let v = v?;
+        match range.check(v) {
+            Some(n) => Some(n),
+            None => {
+                diags.push(range.error(key, v).at(locate(key, &v.to_string())));
+                None
+            }
+        }
+    };
+    let edition = number("edition", cfg.edition, &EDITION, &mut diags).map(|n| n as u32);
+    let year = number("year", cfg.year, &YEAR, &mut diags).map(|n| n as i32);
     let meta = Meta {
         slug: slug(&cfg.title),
         title: cfg.title,
@@ -315,9 +328,9 @@ pub fn load(
         authors: cfg.authors,
         lang,
         lang_tag,
-        edition: cfg.edition,
+        edition,
         publisher: cfg.publisher,
-        year: cfg.year,
+        year,
         isbn_print,
         isbn_epub,
     };
@@ -343,8 +356,156 @@ pub fn load(
     ))
 }
 
+/// The accepted values of a number in book.yaml, and what to say when one is outside them.
+pub struct NumberRange {
+    /// The diagnostic's code.
+    pub code: &'static str,
+    pub min: i64,
+    pub max: i64,
+    /// Only multiples of this (1: any whole number).
+    pub step: i64,
+    /// What the number is, for the message ("the edition").
+    pub what: &'static str,
+    /// Why these are the bounds.
+    pub why: &'static str,
+}
+
+/// A druk above 999 is a typo; the number is printed in the colophon and the OPF.
+pub const EDITION: NumberRange = NumberRange {
+    code: "edition",
+    min: 1,
+    max: 999,
+    step: 1,
+    what: "the edition",
+    why: "the number of the druk, printed in the colophon",
+};
+
+/// Dates in the OPF, the PDF and XMP are written with four-digit years.
+pub const YEAR: NumberRange = NumberRange {
+    code: "year",
+    min: 1000,
+    max: 9999,
+    step: 1,
+    what: "the year",
+    why: "a four-digit year, as EPUB and PDF dates are written",
+};
+
+/// Printers fold sheets into signatures of 4 to 64 pages; padding a book to more than that
+/// is a typo, and one of 1048576 pages took 7 GB to lay out.
+pub const SIGNATURE: NumberRange = NumberRange {
+    code: "print-signature",
+    min: 4,
+    max: 64,
+    step: 4,
+    what: "the signature",
+    why: "the pages of one folded sheet, a multiple of 4: 4, 8, 16, 32 or 64",
+};
+
+/// Trim sizes from a pocket notebook to a poster, in millimetres.
+pub const TRIM_MM: (f64, f64) = (50.0, 1000.0);
+
+/// The largest bleed printers ask for, in millimetres.
+pub const BLEED_MAX_MM: f64 = 10.0;
+
+impl NumberRange {
+    fn check(&self, v: i64) -> Option<i64> {
+        (self.min <= v && v <= self.max && v % self.step == 0).then_some(v)
+    }
+
+    fn error(&self, key: &str, v: i64) -> Diagnostic {
+        let msg = if self.min <= v && v <= self.max {
+            format!("{key}: {v} is not a multiple of {}", self.step)
+        } else {
+            format!(
+                "{key}: {v} is out of range; {} is a number from {} to {}",
+                self.what, self.min, self.max
+            )
+        };
+        Diagnostic::error(self.code, msg)
+            .label("out of range")
+            .help(self.why)
+    }
+}
+
+/// serde_yaml's message in an author's words, at its place, with a way out.
+fn yaml_error(e: &serde_yaml::Error, text: &str, file: FileId) -> Diagnostic {
+    let mut at = e.location().map_or(0, |l| l.index()).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let msg = e.to_string();
+    // serde_yaml appends " at line N column M"; the span says that already.
+    let mut msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    for (from, to) in [
+        ("expected u32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected struct BookYaml", "expected a map of keys"),
+        ("expected struct IsbnYaml", "expected a map"),
+        ("expected struct PrintYaml", "expected a map"),
+        ("expected a borrowed string", "expected a string"),
+    ] {
+        msg = msg.replace(from, to);
+    }
+    // Numbers beyond 64 bits: serde says "invalid type: integer `N` as u128".
+    if let Some(rest) = msg.split("invalid type: integer `").nth(1)
+        && let Some((n, _)) = rest.split_once("` as ")
+    {
+        let key = msg.split(':').next().unwrap_or("").to_string();
+        msg = format!("{key}: {n} is far too large");
+    }
+    let backticked = |m: &str, after: &str| -> Option<String> {
+        Some(m.split(after).nth(1)?.split('`').next()?.to_string())
+    };
+    let mut help = None;
+    if let Some(field) = backticked(&msg, "unknown field `") {
+        let known = msg.split("expected ").nth(1).unwrap_or("");
+        let keys: Vec<&str> = known.split('`').skip(1).step_by(2).collect();
+        help = did_you_mean(&field, keys.iter().copied()).map(|k| format!("did you mean `{k}`?"));
+    } else if let Some(field) = backticked(&msg, "duplicate field `") {
+        // serde_yaml gives no place for this one: the second time the key starts a line.
+        let key = format!("{field}:");
+        let mut lines = text.match_indices(&key).filter(|(i, _)| {
+            text[..*i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c == '\n' || c == ' ' || c == '{' || c == ',')
+        });
+        if let (Some(_), Some((second, _))) = (lines.next(), lines.next()) {
+            at = second;
+        }
+        help = Some(format!("`{field}` may appear once; merge the two"));
+    } else if msg.contains("missing field `") {
+        help = Some(
+            "book.yaml needs at least `title:` and `chapters:`, the list of chapter files".into(),
+        );
+    } else if msg.contains("expected a sequence") {
+        help = Some("write a list: `[a.md, b.md]`, or one `- item` per line".into());
+    } else if msg.starts_with("isbn:") && msg.ends_with("expected a map") {
+        help = Some("write `isbn: { print: 978-…, epub: 978-… }`".into());
+    } else if msg.starts_with("print:") && msg.ends_with("expected a map") {
+        help = Some("write `print: { trim: 170x240mm, bleed: 3mm }`".into());
+    } else if msg.contains("expected a map of keys") {
+        help =
+            Some("book.yaml is a map of keys: `title: …`, `chapters: [...]`, one per line".into());
+    }
+    let mut d = Diagnostic::error("book-yaml", format!("book.yaml: {msg}")).at(Span::new(
+        file,
+        at,
+        at + text[at..].chars().next().map_or(0, char::len_utf8),
+    ));
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    d
+}
+
 /// Decodes UTF-8; on failure keeps a lossy text (same lines up to the bad byte) and its offset.
-fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+/// A byte order mark is dropped: Windows editors write one, and to YAML and Markdown it would
+/// be part of the first key or line. Positions count from after it, as editors show them.
+fn decode(mut bytes: Vec<u8>) -> (String, Option<usize>) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
         Ok(s) => (s, None),
         Err(e) => {
@@ -441,6 +602,16 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box
             .help("copy the file into the book folder instead of linking to it"),
         ));
     }
+    if canon.is_dir() {
+        return Err(Box::new(
+            Diagnostic::error("missing-file", format!("`{rel}` is a folder, not a file"))
+                .label("a folder")
+                .help(format!(
+                    "name a file in it, such as `{}/…`",
+                    rel.trim_end_matches('/')
+                )),
+        ));
+    }
     if !canon.is_file() {
         return Err(Box::new(Diagnostic::error(
             "missing-file",
@@ -448,6 +619,58 @@ pub fn confine(root: &Path, root_canon: &Path, rel: &str) -> Result<PathBuf, Box
         )));
     }
     Ok(full)
+}
+
+/// [`confine`] for a path written as a URL in Markdown: as written, or else with its
+/// percent-escapes decoded (`met%20spatie.png` for `met spatie.png`, the way CommonMark
+/// asks for a space). Returns the path to use.
+/// `from` is the Markdown file's path: a path that would be right from its folder gets a
+/// help line that says what to write.
+pub fn confine_url(
+    root: &Path,
+    root_canon: &Path,
+    url: &str,
+    from: &str,
+) -> Result<String, Box<Diagnostic>> {
+    let e = match confine(root, root_canon, url) {
+        Ok(_) => return Ok(url.to_string()),
+        Err(e) => e,
+    };
+    let decoded = percent_encoding::percent_decode_str(url)
+        .decode_utf8()
+        .map_or_else(|_| url.to_string(), |d| d.into_owned());
+    if decoded != url && confine(root, root_canon, &decoded).is_ok() {
+        return Ok(decoded);
+    }
+    let from_dir = Path::new(from).parent().unwrap_or(Path::new(""));
+    let beside = [url, decoded.as_str()]
+        .into_iter()
+        .filter_map(|u| normalise(&from_dir.join(u)))
+        .find(|p| confine(root, root_canon, p).is_ok());
+    match beside {
+        Some(p) if !from_dir.as_os_str().is_empty() => Err(Box::new(
+            e.help(format!(
+                "paths are relative to the book folder, where book.yaml is, not to `{from}`: write `{p}`"
+            )),
+        )),
+        _ => Err(e),
+    }
+}
+
+/// `a/b/../c` as `a/c`; `None` for a path that climbs out of where it starts.
+pub(crate) fn normalise(p: &Path) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => out.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    (!out.is_empty()).then(|| out.join("/"))
 }
 
 /// The closest existing name in the same folder, for "did you mean".
@@ -463,16 +686,37 @@ fn nearby_file(root: &Path, rel: &Path) -> Option<String> {
 }
 
 /// Where a value sits in book.yaml. serde_yaml keeps no spans for valid values, so we find the
-/// key and then the value's text after it.
+/// key and then the value's text after it, as a whole word (`h` is not the `h` of `chapters`,
+/// `3` not the `3` of `13`).
 fn value_span(text: &str, file: FileId, key: &str, value: &str) -> Span {
-    let key_at = find_key(text, key).unwrap_or(0);
-    match text[key_at..].find(value) {
-        Some(i) => Span::new(file, key_at + i, key_at + i + value.len()),
-        None => match text.find(value) {
-            Some(i) => Span::new(file, i, i + value.len()),
-            None => Span::new(file, key_at, key_at + key.len()),
-        },
+    let key_at = find_key(text, key);
+    let after_key = key_at.map_or(0, |k| k + key.len() + 1);
+    let found = find_word(text, after_key, value).or_else(|| find_word(text, 0, value));
+    match (found, key_at) {
+        (Some(i), _) => Span::new(file, i, i + value.len()),
+        (None, Some(k)) => Span::new(file, k, k + key.len()),
+        (None, None) => Span::new(file, 0, 0),
     }
+}
+
+/// The first occurrence of `word` at or after `from` that is not part of a longer name.
+fn find_word(text: &str, from: usize, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
+    let part_of_name = |c: char| c.is_alphanumeric() || "-_./".contains(c);
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find(word) {
+        let start = at + i;
+        let end = start + word.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        if !before.is_some_and(part_of_name) && !after.is_some_and(part_of_name) {
+            return Some(start);
+        }
+        at = start + word.chars().next().map_or(1, char::len_utf8);
+    }
+    None
 }
 
 fn find_key(text: &str, key: &str) -> Option<usize> {
@@ -498,8 +742,22 @@ fn print_settings(
     let mut s = PrintSettings::default();
     let Some(p) = p else { return s };
     if let Some(trim) = &p.trim {
+        let (lo, hi) = TRIM_MM;
         match parse_size(trim) {
-            Some(wh) => s.trim_mm = wh,
+            Some((w, h)) if (lo..=hi).contains(&w) && (lo..=hi).contains(&h) => {
+                s.trim_mm = (w, h)
+            }
+            Some((w, h)) => diags.push(
+                Diagnostic::error(
+                    "print-trim",
+                    format!(
+                        "trim: {trim} is {w:.0}×{h:.0} mm; each side must be from {lo:.0} to {hi:.0} mm"
+                    ),
+                )
+                .at(value_span(text, file, "trim", trim))
+                .label("out of range")
+                .help("the trimmed page size, for example `trim: 170x240mm`"),
+            ),
             None => diags.push(
                 Diagnostic::error(
                     "print-trim",
@@ -511,31 +769,38 @@ fn print_settings(
         }
     }
     if let Some(bleed) = &p.bleed {
+        let span = value_span(text, file, "bleed", bleed);
         match parse_length(bleed) {
-            Some(b) if b <= 10.0 => s.bleed_mm = b,
-            _ => diags.push(
+            Some(b) if b <= BLEED_MAX_MM => s.bleed_mm = b,
+            Some(_) => diags.push(
                 Diagnostic::error(
                     "print-bleed",
-                    format!("bleed: expected a length up to 10mm, found `{bleed}`"),
+                    format!("bleed: {bleed} is out of range; the bleed is from 0 to {BLEED_MAX_MM:.0} mm"),
                 )
-                .at(value_span(text, file, "bleed", bleed))
-                .help("for example `bleed: 3mm`"),
+                .at(span)
+                .label("out of range")
+                .help("printers ask for 3 mm, some for 5 mm: `bleed: 3mm`"),
+            ),
+            None => diags.push(
+                Diagnostic::error(
+                    "print-bleed",
+                    format!("bleed: expected a length such as `3mm`, found `{bleed}`"),
+                )
+                .at(span)
+                .help("a number with its unit: mm, cm, in or pt"),
             ),
         }
     }
     s.marks = p.marks.unwrap_or(false);
     if let Some(sig) = p.signature {
-        if sig == 0 || sig % 4 != 0 {
-            diags.push(
-                Diagnostic::error(
-                    "print-signature",
-                    format!("signature: {sig} is not a multiple of 4"),
-                )
-                .at(value_span(text, file, "signature", &sig.to_string()))
-                .help("printers fold sheets into signatures of 4, 8, 16 or 32 pages"),
-            );
-        } else {
-            s.signature = Some(sig);
+        match SIGNATURE.check(sig) {
+            Some(n) => s.signature = Some(n as u32),
+            None => diags.push(SIGNATURE.error("signature", sig).at(value_span(
+                text,
+                file,
+                "signature",
+                &sig.to_string(),
+            ))),
         }
     }
     s
@@ -548,14 +813,14 @@ fn parse_size(s: &str) -> Option<(f64, f64)> {
     let (w, h) = num.split_once(['x', '×'])?;
     let f = unit_mm(unit)?;
     let (w, h) = (w.parse::<f64>().ok()? * f, h.parse::<f64>().ok()? * f);
-    (w > 50.0 && h > 50.0 && w < 1000.0 && h < 1000.0).then_some((w, h))
+    (w.is_finite() && h.is_finite()).then_some((w, h))
 }
 
 fn parse_length(s: &str) -> Option<f64> {
     let s = s.trim().to_ascii_lowercase().replace(' ', "");
     let (num, unit) = split_unit(&s)?;
     let v = num.parse::<f64>().ok()? * unit_mm(unit)?;
-    (v >= 0.0).then_some(v)
+    (v.is_finite() && v >= 0.0).then_some(v)
 }
 
 fn split_unit(s: &str) -> Option<(&str, &str)> {
@@ -578,6 +843,17 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
         Some(p) => vec![p.to_path_buf()],
         None => vec![root.join("styles"), root.join("..").join("styles")],
     };
+    if let Some(dir) = explicit
+        && !dir.is_dir()
+    {
+        return Err(Diagnostic::error(
+            "no-styles-folder",
+            format!("the style folder `{}` does not exist", dir.display()),
+        )
+        .in_file(dir.to_string_lossy().into_owned())
+        .help("give --styles the folder that holds epub.css and fonts/, or leave it out for druk's own style")
+        .into());
+    }
     for dir in candidates {
         let css_path = dir.join("epub.css");
         if css_path.is_file() {
@@ -590,6 +866,7 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
             return Ok(Styles {
                 dir: Some(dir),
                 css,
+                fonts_manifest: None,
             });
         }
         if explicit.is_some() {
@@ -603,6 +880,7 @@ fn load_styles(root: &Path, explicit: Option<&Path>) -> Result<Styles, Box<Diagn
     Ok(Styles {
         dir: None,
         css: BUILTIN_CSS.to_string(),
+        fonts_manifest: None,
     })
 }
 
@@ -624,7 +902,7 @@ pub fn slug(title: &str) -> String {
     }
 }
 
-fn fold_diacritic(c: char) -> Vec<char> {
+pub(crate) fn fold_diacritic(c: char) -> Vec<char> {
     let base = match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
         'è' | 'é' | 'ê' | 'ë' => 'e',

@@ -798,11 +798,54 @@ impl<'a> Parser<'a> {
             Some(p) if p != url && self.root.join(&p).is_file() => p,
             _ => url,
         };
-        self.check_image(&path, span);
-        path
+        self.check_image(&path, span)
     }
 
-    fn check_image(&mut self, url: &str, span: Span) {
+    /// `![Foto](afbeeldingen/mijn foto.png)` is text to CommonMark: a destination cannot hold
+    /// a space. The author meant an image or a link, so say how to write it.
+    fn check_spaced_destination<'n>(&mut self, text: &str, node: &'n AstNode<'n>) {
+        let mut from = 0;
+        while let Some(i) = text[from..].find("](") {
+            let at = from + i;
+            from = at + 2;
+            let Some(end) = text[from..].find(')') else {
+                return;
+            };
+            let dest = &text[from..from + end];
+            // `[tekst](…)`: an opening bracket with no closing one before this.
+            let bracketed = text[..at]
+                .rfind('[')
+                .is_some_and(|open| !text[open + 1..at].contains(']'));
+            let looks_like_link = bracketed
+                && dest.contains(' ')
+                && !dest.trim().is_empty()
+                && !dest.contains(['"', '\'', '(', '[', '\n']);
+            if !looks_like_link {
+                continue;
+            }
+            let whole = format!("]({dest})");
+            let start = self.span(node).start as usize;
+            let span = self
+                .sources
+                .find(self.file, start, &whole)
+                .unwrap_or_else(|| self.span(node));
+            let encoded = dest.replace(' ', "%20");
+            self.diags.push(
+                Diagnostic::warning(
+                    "spaced-destination",
+                    format!("`{whole}` is read as text, not as a link or image: it holds a space"),
+                )
+                .at(span)
+                .label("printed as it stands")
+                .help(format!("write `](<{dest}>)` or `]({encoded})`")),
+            );
+        }
+    }
+
+    /// Checks that an image is in the book folder and returns the path to read it from (its
+    /// percent-escapes decoded where that names the file). What the file holds is checked by
+    /// `crate::images`, from its bytes.
+    fn check_image(&mut self, url: &str, span: Span) -> String {
         if url.contains("://") {
             self.diags.push(
                 Diagnostic::error(
@@ -812,23 +855,14 @@ impl<'a> Parser<'a> {
                 .at(span)
                 .help("download the image into afbeeldingen/ and refer to it there"),
             );
-            return;
+            return url.to_string();
         }
-        if let Err(d) = crate::load::confine(self.root, self.root_canon, url) {
-            self.diags.push(d.at(span));
-            return;
-        }
-        let lower = url.to_ascii_lowercase();
-        let taken = [".png", ".jpg", ".jpeg", ".svg"];
-        if !taken.iter().any(|ext| lower.ends_with(ext)) {
-            self.diags.push(
-                Diagnostic::error(
-                    "image-format",
-                    format!("image `{url}` is not PNG, JPEG or SVG"),
-                )
-                .at(span)
-                .help("print and EPUB take PNG (drawings), JPEG (photos) and SVG (vector drawings); convert GIF or WebP to PNG"),
-            );
+        match crate::load::confine_url(self.root, self.root_canon, url, &self.src.rel) {
+            Ok(src) => src,
+            Err(d) => {
+                self.diags.push(d.at(span));
+                url.to_string()
+            }
         }
     }
 
@@ -1118,6 +1152,7 @@ impl<'a> Parser<'a> {
             match value {
                 NodeValue::Text(t) => {
                     let pos = child.data().sourcepos.start;
+                    self.check_spaced_destination(&t, child);
                     out.push(Piece::Text(
                         t.to_string(),
                         self.src.offset(pos.line, pos.column),
@@ -1168,11 +1203,13 @@ impl<'a> Parser<'a> {
                     self.inlines(child, false),
                 ))),
                 NodeValue::Link(l) => {
+                    let span = self.span(child);
                     let content = self.inlines(child, false);
                     out.push(Piece::Inline(Inline::Link {
                         url: l.url.clone(),
                         title: (!l.title.is_empty()).then(|| l.title.clone()),
                         content,
+                        span,
                     }));
                 }
                 NodeValue::Image(l) => {

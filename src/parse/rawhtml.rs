@@ -345,6 +345,7 @@ impl Parser<'_> {
                             url: url.to_string(),
                             title: html::get(&head.attrs, "title").map(str::to_string),
                             content,
+                            span: head.span,
                         }],
                         None => vec![Inline::Span(span_attrs(&head.attrs), content)],
                     },

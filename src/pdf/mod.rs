@@ -171,6 +171,14 @@ impl Images {
         Images(files.into_iter().zip(converted).collect())
     }
 
+    /// The images that cannot be decoded, by their place in `prepare`'s files, with why.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, x))| x.as_ref().err().map(|e| (i, e.as_str())))
+    }
+
     fn get(&self, bytes: &[u8]) -> Option<&Converted> {
         self.0.iter().find(|(b, _)| **b == *bytes).map(|(_, x)| x)
     }

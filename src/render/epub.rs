@@ -55,10 +55,14 @@ pub fn render(
     let mut sorted: Vec<(&String, &String)> = layout.images.iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(b.1));
     for (src, name) in sorted {
-        match std::fs::read(project.root.join(src)) {
-            Ok(bytes) => images.push((format!("images/{name}"), media_type(name), bytes)),
-            Err(e) => diags.push(
-                Diagnostic::error("image", format!("cannot read image `{src}`: {e}"))
+        match book.images.get(src) {
+            Some(img) => images.push((
+                format!("images/{name}"),
+                img.kind.media_type(),
+                img.bytes.clone(),
+            )),
+            None => diags.push(
+                Diagnostic::error("image", format!("image `{src}` could not be used"))
                     .in_file(src.clone()),
             ),
         }
@@ -139,19 +143,6 @@ const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </container>
 "#;
 
-fn media_type(name: &str) -> &'static str {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".png") {
-        "image/png"
-    } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
-        "image/jpeg"
-    } else if lower.ends_with(".svg") {
-        "image/svg+xml"
-    } else {
-        "application/octet-stream"
-    }
-}
-
 /// `urn:isbn:` when the book has an EPUB ISBN; otherwise a name-based UUID of the title and
 /// edition, so that the identifier is stable across builds of one edition.
 pub fn identifier(book: &Book) -> String {
@@ -170,7 +161,7 @@ pub fn identifier(book: &Book) -> String {
 fn package(
     book: &Book,
     parts: &[(String, String)],
-    images: &[(String, &str, Vec<u8>)],
+    images: &[(String, &str, std::sync::Arc<[u8]>)],
     stamp: &Stamp,
 ) -> String {
     let m = &book.meta;

@@ -88,12 +88,9 @@ pub fn render_pages(
     sorted.sort_by(|a, b| a.1.cmp(b.1));
     let mut diags = Vec::new();
     for (src, name) in sorted {
-        match std::fs::read(project.root.join(src)) {
-            Ok(bytes) => files.push((format!("images/{name}"), bytes)),
-            Err(e) => diags.push(
-                Diagnostic::error("image", format!("cannot read image `{src}`: {e}"))
-                    .in_file(src.clone()),
-            ),
+        match book.images.get(src) {
+            Some(img) => files.push((format!("images/{name}"), img.bytes.to_vec())),
+            None => diags.push(unusable(src)),
         }
     }
     if diags.is_empty() {
@@ -123,15 +120,17 @@ pub fn render_part(
     let mut sorted: Vec<(&String, &String)> = mine.images.iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(b.1));
     for (src, name) in sorted {
-        match std::fs::read(project.root.join(src)) {
-            Ok(bytes) => files.push((format!("images/{name}"), bytes)),
-            Err(e) => {
-                let d = Diagnostic::error("image", format!("cannot read image `{src}`: {e}"));
-                return Err(vec![d.in_file(src.clone())]);
-            }
+        match book.images.get(src) {
+            Some(img) => files.push((format!("images/{name}"), img.bytes.to_vec())),
+            None => return Err(vec![unusable(src)]),
         }
     }
     Ok(files)
+}
+
+/// An image the book's check left out (it reported why): never a page with a broken image.
+fn unusable(src: &str) -> Diagnostic {
+    Diagnostic::error("image", format!("image `{src}` could not be used")).in_file(src)
 }
 
 fn web_css(project: &crate::load::Project) -> String {

@@ -2,6 +2,5 @@
 
 pub mod epub;
 pub mod html;
-pub mod images;
 pub mod print;
 pub mod xhtml;

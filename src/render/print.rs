@@ -23,7 +23,6 @@ use crate::source::Span;
 use crate::typeset::document::Position;
 use crate::typeset::flow as f;
 use crate::typeset::{Document, FontSet, LayoutReport, LinkTarget};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The PDFs, and the layout's own findings as diagnostics (overfull lines, widows, …).
@@ -44,49 +43,18 @@ pub struct Prepared {
     images: crate::pdf::Images,
 }
 
-/// The images of the book (figures and images in the text), by the paths the manuscript
-/// gives, for [`prepare`]; read before the citations are formatted.
-pub fn image_sources(book: &mut Book) -> Vec<String> {
-    fn figures(blocks: &[Block], out: &mut Vec<String>) {
-        for b in blocks {
-            match b {
-                Block::Figure(f) => out.push(f.src.clone()),
-                Block::List(l) => l.items.iter().for_each(|i| figures(i, out)),
-                Block::Quote(q) => figures(q, out),
-                Block::Div(d) => figures(&d.blocks, out),
-                Block::Kader(k) => figures(&k.blocks, out),
-                Block::Definitions(defs) => defs
-                    .iter()
-                    .flat_map(|d| &d.details)
-                    .for_each(|b| figures(b, out)),
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for part in &mut book.parts {
-        figures(&part.blocks, &mut out);
-        crate::walk::inlines_mut(part, &mut |i| {
-            if let Inline::Image { src, .. } = i {
-                out.push(src.clone());
-            }
-        });
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Reads and converts the images at `sources`; one that cannot be read is left to the
-/// layout, which reports it.
-pub fn prepare(project: &Project, sources: &[String]) -> Prepared {
-    let files = sources
-        .iter()
-        .filter_map(|src| std::fs::read(project.root.join(src)).ok())
-        .map(Arc::from)
-        .collect();
+/// Decodes and converts the book's images (read and checked by [`crate::images`]) for both
+/// editions.
+pub fn prepare(files: Vec<Arc<[u8]>>) -> Prepared {
     Prepared {
         images: crate::pdf::Images::prepare(files),
+    }
+}
+
+impl Prepared {
+    /// The images that cannot be decoded, by their place in the files given to [`prepare`].
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.images.failures()
     }
 }
 
@@ -386,13 +354,66 @@ fn fonts(project: &Project) -> Result<FontSet, Vec<Diagnostic>> {
         .map(|d| d.join("fonts"))
         .filter(|d| d.is_dir())
     {
-        Some(dir) => FontSet::from_dir(&dir).map_err(|e| {
-            vec![
-                Diagnostic::error("fonts", format!("cannot load the house fonts: {e}"))
-                    .in_file(dir.display().to_string()),
-            ]
-        }),
+        Some(dir) => FontSet::from_dir(&dir).map_err(|e| vec![font_error(&e, &dir, project)]),
         None => Ok(FontSet::builtin()),
+    }
+}
+
+/// A font that cannot be used, at the line of `fonts.yaml` that names it (else at its path):
+/// never a PDF whose text is there but invisible.
+fn font_error(
+    e: &crate::typeset::FontError,
+    dir: &std::path::Path,
+    project: &Project,
+) -> Diagnostic {
+    use crate::typeset::FontError as E;
+    let (path, why) = match e {
+        E::Io { path, error } => (path, error.to_string()),
+        E::Parse { path, message } | E::Manifest { path, message } => (path, message.clone()),
+    };
+    let named = path
+        .strip_prefix(dir)
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| p != "fonts.yaml");
+    let at = named.as_ref().and_then(|file| {
+        let manifest = project.styles.fonts_manifest?;
+        project.sources.find(manifest, 0, file)
+    });
+    let d = match (&named, e) {
+        (Some(file), E::Io { .. }) => {
+            Diagnostic::error("fonts", format!("cannot read the font `{file}`: {why}"))
+                .label("named here")
+                .help("put the font file into the style's fonts folder, or correct its name")
+        }
+        (Some(file), _) => {
+            Diagnostic::error("fonts", format!("the font `{file}` cannot be used: {why}"))
+                .label("named here")
+                .help("replace it with a good copy of the font file: download or install it again")
+        }
+        (None, E::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Diagnostic::error("fonts", "the style's fonts folder has no fonts.yaml")
+                .in_file(dir.display().to_string())
+                .help("fonts.yaml names the font file of each role, body, heading and mono, as druk's own styles/fonts/fonts.yaml does");
+        }
+        (None, E::Manifest { .. }) => {
+            let short = why.split(" at line ").next().unwrap_or(&why);
+            Diagnostic::error("fonts", format!("fonts.yaml: {short}"))
+        }
+        (None, _) => Diagnostic::error("fonts", format!("cannot load the house fonts: {why}")),
+    };
+    // serde_yaml says where in fonts.yaml it stopped.
+    let at = at.or_else(|| {
+        let manifest = project.styles.fonts_manifest?;
+        let (_, place) = why.rsplit_once(" at line ")?;
+        let (line, col) = place.split_once(" column ")?;
+        let file = project.sources.get(manifest);
+        let offset = file.offset(line.trim().parse().ok()?, col.trim().parse().ok()?);
+        Some(Span::new(manifest, offset, offset))
+    });
+    match at {
+        Some(span) => d.at(span),
+        None => d.in_file(path.display().to_string()),
     }
 }
 
@@ -475,7 +496,6 @@ pub fn flow(book: &Book, project: &Project, edition: Edition) -> Result<f::Flow,
     let mut conv = Converter {
         book,
         project,
-        images: HashMap::new(),
         diags: Vec::new(),
         part: 0,
         note_seen: Vec::new(),
@@ -590,8 +610,6 @@ fn toc(book: &Book) -> f::Chapter {
 struct Converter<'a> {
     book: &'a Book,
     project: &'a Project,
-    /// Image bytes by path, read once even when a figure is used twice.
-    images: HashMap<String, Arc<[u8]>>,
     diags: Vec<Diagnostic>,
     part: usize,
     /// Which footnotes have had their text placed (a second reference only repeats the mark).
@@ -876,18 +894,12 @@ impl Converter<'_> {
     }
 
     fn image(&mut self, src: &str, span: Span) -> Option<Arc<[u8]>> {
-        if let Some(b) = self.images.get(src) {
-            return Some(b.clone());
-        }
-        match std::fs::read(self.project.root.join(src)) {
-            Ok(bytes) => {
-                let b: Arc<[u8]> = bytes.into();
-                self.images.insert(src.to_string(), b.clone());
-                Some(b)
-            }
-            Err(e) => {
+        match self.book.images.get(src) {
+            Some(img) => Some(img.bytes.clone()),
+            None => {
+                // Reported where the book was checked; a PDF never leaves a figure out silently.
                 self.diags.push(
-                    Diagnostic::error("image", format!("cannot read image `{src}`: {e}")).at(span),
+                    Diagnostic::error("image", format!("image `{src}` could not be used")).at(span),
                 );
                 None
             }

@@ -23,56 +23,50 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(book: &Book, sources: &crate::source::SourceMap, image_prefix: &str) -> Layout {
-        let mut used = std::collections::HashSet::new();
-        let part_files: Vec<String> = book
+        // The package's own pages keep their names (the web edition's index.html too), and
+        // chapters theirs (`hoofdstuk-03`, as `--chapter` promises), whatever the other
+        // parts' files are called; names are lower-case ASCII, so no two differ in case only.
+        let mut used: std::collections::HashSet<String> =
+            ["titelpagina", "colofon", "nav", "index"]
+                .iter()
+                .map(|s| format!("{s}.xhtml"))
+                .collect();
+        let stems: Vec<(bool, String)> = book
             .parts
             .iter()
-            .map(|p| {
-                let stem = match p.kind {
-                    PartKind::Chapter => format!("hoofdstuk-{:02}", p.number.unwrap_or(0)),
-                    PartKind::Bibliography => "literatuur".into(),
-                    _ => {
-                        let rel = &sources.get(p.file).rel;
-                        let name = std::path::Path::new(rel)
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        crate::load::slug(&name)
-                    }
-                };
+            .map(|p| match p.kind {
+                PartKind::Chapter => (true, format!("hoofdstuk-{:02}", p.number.unwrap_or(0))),
+                PartKind::Bibliography => (true, "literatuur".into()),
+                _ => {
+                    let rel = &sources.get(p.file).rel;
+                    let name = std::path::Path::new(rel)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    (false, crate::load::slug(&name))
+                }
+            })
+            .collect();
+        let mut part_files = vec![String::new(); stems.len()];
+        for first in [true, false] {
+            for (i, (own, stem)) in stems.iter().enumerate() {
+                if *own != first {
+                    continue;
+                }
                 let mut name = format!("{stem}.xhtml");
                 let mut n = 1;
                 while !used.insert(name.clone()) {
                     n += 1;
                     name = format!("{stem}-{n}.xhtml");
                 }
-                name
-            })
-            .collect();
-        let mut images = HashMap::new();
-        let mut taken = std::collections::HashSet::new();
-        let mut add = |src: &str| {
-            if images.contains_key(src) {
-                return;
-            }
-            let base = std::path::Path::new(src)
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "image".into());
-            let mut name = base.clone();
-            let mut n = 1;
-            while !taken.insert(name.clone()) {
-                n += 1;
-                name = format!("{n}-{base}");
-            }
-            images.insert(src.to_string(), name);
-        };
-        for part in &book.parts {
-            visit_images(&part.blocks, &mut add);
-            for f in &part.footnotes {
-                visit_images(&f.blocks, &mut add);
+                part_files[i] = name;
             }
         }
+        let images = book
+            .images
+            .iter()
+            .map(|img| (img.src.clone(), img.name.clone()))
+            .collect();
         Layout {
             present: vec![true; part_files.len()],
             part_files,
@@ -86,15 +80,9 @@ impl Layout {
         for (k, p) in self.present.iter_mut().enumerate() {
             *p = k == i;
         }
-        let mut used = std::collections::HashSet::new();
-        visit_images(&book.parts[i].blocks, &mut |s| {
-            used.insert(s.to_string());
-        });
-        for f in &book.parts[i].footnotes {
-            visit_images(&f.blocks, &mut |s| {
-                used.insert(s.to_string());
-            });
-        }
+        let used: std::collections::HashSet<String> = crate::images::sources_in(&book.parts[i])
+            .into_iter()
+            .collect();
         self.images.retain(|k, _| used.contains(k));
         self
     }
@@ -107,35 +95,6 @@ impl Layout {
             Some(format!("{}#{}", self.part_files[t.part], t.id))
         } else {
             None
-        }
-    }
-}
-
-/// Calls `f` for every image path in reading order (figures and inline images).
-pub fn visit_images(blocks: &[Block], f: &mut dyn FnMut(&str)) {
-    fn inl(v: &[Inline], f: &mut dyn FnMut(&str)) {
-        for i in v {
-            match i {
-                Inline::Image { src, .. } => f(src),
-                Inline::Styled(_, c) | Inline::Link { content: c, .. } => inl(c, f),
-                _ => {}
-            }
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Figure(fig) => f(&fig.src),
-            Block::Paragraph(i, _) => inl(i, f),
-            Block::Heading(h) => inl(&h.content, f),
-            Block::List(l) => l.items.iter().for_each(|it| visit_images(it, f)),
-            Block::Quote(bs) => visit_images(bs, f),
-            Block::Div(d) => visit_images(&d.blocks, f),
-            Block::Kader(k) => visit_images(&k.blocks, f),
-            Block::Table(t) => {
-                t.header.iter().for_each(|c| inl(c, f));
-                t.rows.iter().flatten().for_each(|c| inl(c, f));
-            }
-            _ => {}
         }
     }
 }
@@ -591,6 +550,7 @@ impl<'a> PartWriter<'a> {
                     url,
                     title,
                     content,
+                    ..
                 } => {
                     let href = self.link_href(url);
                     let mut a = el("a").attr("href", href);
@@ -695,7 +655,7 @@ impl<'a> PartWriter<'a> {
                 .href(self.part, &t.target)
                 .unwrap_or_else(|| url.to_string());
         }
-        url.to_string()
+        url_safe(url)
     }
 }
 
@@ -712,6 +672,27 @@ fn css_width(w: crate::model::Width) -> String {
 fn trim_number(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A URL as an `href` may hold it: spaces, quotes, angle brackets and the like, and a `%`
+/// that starts no escape or a `#` after the first, percent-encoded (an author may write
+/// `<https://example.org/a b>`). Letters beyond ASCII stay, as IRIs allow.
+pub fn url_safe(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    let first_hash = url.find('#');
+    for (i, c) in url.char_indices() {
+        let stray_percent = c == '%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
+        let second_hash = c == '#' && first_hash != Some(i);
+        if c.is_ascii_control() || " \"<>\\^`{|}".contains(c) || stray_percent || second_hash {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A citation before the citation stage has formatted it: the keys as written.

@@ -4,6 +4,7 @@
 //! each reference gets its printed text and target. All problems are collected, not only the
 //! first, so one run shows an author everything to fix.
 
+mod links;
 mod numbers;
 
 use crate::diag::{Diagnostic, did_you_mean};
@@ -20,6 +21,8 @@ pub struct Book {
     pub meta: Meta,
     pub parts: Vec<Part>,
     pub labels: HashMap<String, LabelTarget>,
+    /// Every image the parts use, read and checked (filled after resolving).
+    pub images: crate::images::Images,
 }
 
 impl Book {
@@ -121,13 +124,17 @@ pub fn resolve(project: &Project, parsed: Vec<Option<Part>>) -> (Book, Vec<Diagn
         });
     }
 
+    let targets = links::Targets::new(&parts, &labels, &project.sources);
     let per_part: Vec<Vec<Diagnostic>> = parts
         .par_iter_mut()
-        .map(|part| {
+        .enumerate()
+        .map(|(pi, part)| {
             let mut d = Vec::new();
             let mut r = Resolver {
                 labels: &labels,
                 index: &index,
+                targets: &targets,
+                part: pi,
                 lang,
                 diags: &mut d,
             };
@@ -141,6 +148,7 @@ pub fn resolve(project: &Project, parsed: Vec<Option<Part>>) -> (Book, Vec<Diagn
             meta: project.meta.clone(),
             parts,
             labels,
+            images: Default::default(),
         },
         diags,
     )
@@ -171,16 +179,33 @@ fn bibliography_part(project: &Project, span: Span) -> Part {
 struct Resolver<'a> {
     labels: &'a HashMap<String, LabelTarget>,
     index: &'a NumberIndex,
+    targets: &'a links::Targets,
+    /// The part being resolved.
+    part: usize,
     lang: Lang,
     diags: &'a mut Vec<Diagnostic>,
 }
 
 impl Resolver<'_> {
     fn part(&mut self, part: &mut Part) {
-        crate::walk::inlines_mut(part, &mut |i| {
-            if let Inline::CrossRef(r) = i {
-                self.cross_ref(r);
+        crate::walk::inlines_mut(part, &mut |i| match i {
+            Inline::CrossRef(r) => self.cross_ref(r),
+            // A link into the book is druk's to write: its target, in every output.
+            Inline::Link {
+                url, content, span, ..
+            } => {
+                match self.targets.link(url, *span, self.part, self.labels) {
+                    links::Link::External => {}
+                    links::Link::Internal(target) => {
+                        *i = Inline::Internal {
+                            target,
+                            content: std::mem::take(content),
+                        }
+                    }
+                    links::Link::Broken(d) => self.diags.push(*d),
+                }
             }
+            _ => {}
         });
     }
 

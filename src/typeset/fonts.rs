@@ -335,6 +335,10 @@ impl FontFace {
             path: origin.to_path_buf(),
             message: e.to_string(),
         })?;
+        check_tables(bytes).map_err(|message| FontError::Parse {
+            path: origin.to_path_buf(),
+            message,
+        })?;
         let name = face
             .names()
             .into_iter()
@@ -378,6 +382,110 @@ impl FontFace {
         match &self.data {
             FontData::Static(b) => b,
             FontData::Shared(b) => b,
+        }
+    }
+}
+
+/// Checks that a font file is whole: ttf-parser reads tables lazily, so a file cut short or
+/// damaged inside still parses, and its glyphs are then missing from the PDF (text that is
+/// there but invisible). Every table must lie inside the file, the tables a text font needs
+/// must be there, and the glyph index (`loca`) must point inside the glyph data.
+fn check_tables(data: &[u8]) -> Result<(), String> {
+    let raw = ttf_parser::RawFace::parse(data, 0).map_err(|e| e.to_string())?;
+    let mut tables = std::collections::HashMap::new();
+    for r in raw.table_records {
+        let end = u64::from(r.offset) + u64::from(r.length);
+        let name = String::from_utf8_lossy(&r.tag.to_bytes())
+            .trim_end()
+            .to_string();
+        if end > data.len() as u64 {
+            return Err(format!(
+                "the file is cut short: its `{name}` table runs to byte {end}, the file has {}",
+                data.len()
+            ));
+        }
+        tables.insert(name, &data[r.offset as usize..end as usize]);
+    }
+    for needed in ["head", "hhea", "hmtx", "maxp", "cmap"] {
+        if !tables.contains_key(needed) {
+            return Err(format!("it has no `{needed}` table"));
+        }
+    }
+    let u16_at = |t: &[u8], at: usize| -> Option<u32> {
+        Some(u32::from(u16::from_be_bytes(
+            t.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |t: &[u8], at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(t.get(at..at + 4)?.try_into().ok()?))
+    };
+    let glyphs = u16_at(tables["maxp"], 4).ok_or("its `maxp` table is too short")?;
+    let metrics = u16_at(tables["hhea"], 34).ok_or("its `hhea` table is too short")?;
+    if metrics == 0 || metrics > glyphs || (tables["hmtx"].len() as u32) < metrics * 4 {
+        return Err("its `hmtx` table does not match its glyphs".into());
+    }
+    match (tables.get("glyf"), tables.get("loca")) {
+        (Some(glyf), Some(loca)) => {
+            let long = u16_at(tables["head"], 50).ok_or("its `head` table is too short")? == 1;
+            let mut last = 0;
+            for g in 0..=glyphs as usize {
+                let offset = if long {
+                    u32_at(loca, g * 4)
+                } else {
+                    u16_at(loca, g * 2).map(|o| o * 2)
+                }
+                .ok_or("its glyph index (`loca`) is cut short")?;
+                if offset < last || offset as usize > glyf.len() {
+                    return Err(format!(
+                        "its glyph index (`loca`) points outside the glyph data at glyph {g}"
+                    ));
+                }
+                if g > 0 && offset > last {
+                    check_glyph(&glyf[last as usize..offset as usize], glyphs)
+                        .ok_or_else(|| format!("its outline of glyph {} is damaged", g - 1))?;
+                }
+                last = offset;
+            }
+        }
+        _ if tables.contains_key("CFF") || tables.contains_key("CFF2") => {}
+        _ => return Err("it has no glyph outlines (`glyf` or `CFF`)".into()),
+    }
+    Ok(())
+}
+
+/// Whether a `glyf` entry holds what its header says: the contour ends and instructions of a
+/// simple glyph, or components that name glyphs the font has. (All the subsetter reads.)
+fn check_glyph(g: &[u8], glyphs: u32) -> Option<()> {
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(usize::from(u16::from_be_bytes(
+            g.get(at..at + 2)?.try_into().ok()?,
+        )))
+    };
+    let contours = i16::from_be_bytes(g.get(0..2)?.try_into().ok()?);
+    if contours >= 0 {
+        let n = contours as usize;
+        let instructions = u16_at(10 + 2 * n)?;
+        (10 + 2 * n + 2 + instructions <= g.len()).then_some(())
+    } else {
+        let mut at = 10;
+        loop {
+            let flags = u16_at(at)?;
+            if u16_at(at + 2)? as u32 >= glyphs {
+                return None;
+            }
+            at += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
+            at += match flags {
+                f if f & 0x0008 != 0 => 2,
+                f if f & 0x0040 != 0 => 4,
+                f if f & 0x0080 != 0 => 8,
+                _ => 0,
+            };
+            if at > g.len() {
+                return None;
+            }
+            if flags & 0x0020 == 0 {
+                return Some(());
+            }
         }
     }
 }

@@ -102,6 +102,16 @@ error_fixtures! {
     transparent_svg_is_refused_for_print => "svg-transparent",
     image_too_large_to_decode_is_refused_from_its_header => "image-too-large",
     gif_is_refused_at_its_line => "gif-image",
+    byte_order_marks_are_accepted_with_positions_after_them => "bom",
+    a_byte_order_mark_before_the_first_key_of_book_yaml => "bom-yaml",
+    book_yaml_numbers_out_of_range => "number-ranges",
+    book_yaml_numbers_out_of_range_in_block_style => "number-ranges-2",
+    a_folder_listed_as_a_chapter => "chapter-folder",
+    a_single_path_where_a_list_belongs => "not-a-list",
+    a_file_listed_twice_is_shown_where_it_is_listed_again => "listed-twice",
+    a_destination_with_a_space_is_text_and_a_warning => "spaced-destination",
+    images_are_judged_by_their_bytes => "bad-images",
+    links_that_lead_nowhere_are_errors => "broken-links",
 }
 
 #[cfg(unix)]

@@ -58,7 +58,9 @@ enum Known {
     /// The number of differences in the EPUB, the web edition, the print PDF and the screen
     /// PDF.
     Differences([usize; 4]),
-    /// `druk build` refuses the book; its diagnostics hold this line.
+    /// `druk build` refuses the book; its diagnostics hold this line. No book listed is
+    /// refused today; a real book that druk cannot take yet is listed this way.
+    #[allow(dead_code)]
     Refused(&'static str),
 }
 

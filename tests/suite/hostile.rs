@@ -130,3 +130,55 @@ fn many_markers_on_one_line_cost_what_their_size_says() {
         );
     }
 }
+
+#[test]
+fn a_minified_bibliography_of_20000_entries_costs_what_its_size_says() {
+    // CSL-JSON on one line, as tools export it. Finding each entry's line looked for every way
+    // of writing an id through the whole file: quadratic, minutes for 20,000 entries.
+    let book = book_with("hostile-minified-bibliography", "Zie [@k7] en [@k19999].");
+    let entries: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                r#"{{"id":"k{i}","type":"book","title":"Titel {i}","author":[{{"family":"Auteur{i}","given":"A."}}],"issued":{{"date-parts":[[{}]]}}}}"#,
+                1950 + i % 70
+            )
+        })
+        .collect();
+    let json = format!("[{}]", entries.join(","));
+    std::fs::write(book.join("refs.json"), &json).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        "title: Vijandig\nchapters: [h/01.md]\nback: [literatuur]\nbibliography: refs.json\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = Command::new("/usr/bin/time")
+        .args(["-f", "peak-kb %M"])
+        .arg(env!("CARGO_BIN_EXE_druk"))
+        .args([
+            "check",
+            "--allow-unused-references",
+            "--message-format",
+            "short",
+        ])
+        .arg(&book)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let mb = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-kb "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0;
+    let input_mb = json.len() as f64 / 1e6;
+    assert!(
+        mb < 100.0 + 200.0 * input_mb,
+        "{mb:.0} MB for {input_mb:.1} MB"
+    );
+    // Generous: a quadratic search took minutes here; a linear one takes about a second.
+    assert!(took < 60.0, "{took:.0} s");
+}

@@ -71,10 +71,10 @@ const PIECES: &[&str] = &[
     "~~weg~~",
 ];
 
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         // splitmix64: a fixed sequence, so a failure is reproducible from its seed.
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
