@@ -239,12 +239,7 @@ struct Checked {
 
 /// Reads one image and checks it: its format from its bytes, whole, not too large. A name
 /// that says another format than the bytes is a warning.
-fn read(
-    project: &Project,
-    src: &str,
-    span: Span,
-    print: bool,
-) -> Result<Checked, Box<Diagnostic>> {
+fn read(project: &Project, src: &str, span: Span, print: bool) -> Result<Checked, Box<Diagnostic>> {
     let bytes = std::fs::read(project.root.join(src)).map_err(|e| {
         Diagnostic::error("image", format!("cannot read image `{src}`: {e}")).at(span)
     })?;

@@ -222,11 +222,12 @@ impl Shared {
                     .into_par_iter()
                     .map(|i| {
                         let id = FontId(i as u16);
-                        let face = fonts.face(id);
                         let glyphs = &used[i];
+                        // Before the face: asking for a fallback face reads its file.
                         if glyphs.iter().all(Option::is_none) {
                             return None;
                         }
+                        let face = fonts.face(id);
                         Some(
                             font::Embedded::new(id, face, glyphs)
                                 .map_err(|e| format!("font {}: {e}", face.name)),

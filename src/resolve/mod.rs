@@ -193,18 +193,16 @@ impl Resolver<'_> {
             // A link into the book is druk's to write: its target, in every output.
             Inline::Link {
                 url, content, span, ..
-            } => {
-                match self.targets.link(url, *span, self.part, self.labels) {
-                    links::Link::External => {}
-                    links::Link::Internal(target) => {
-                        *i = Inline::Internal {
-                            target,
-                            content: std::mem::take(content),
-                        }
+            } => match self.targets.link(url, *span, self.part, self.labels) {
+                links::Link::External => {}
+                links::Link::Internal(target) => {
+                    *i = Inline::Internal {
+                        target,
+                        content: std::mem::take(content),
                     }
-                    links::Link::Broken(d) => self.diags.push(*d),
                 }
-            }
+                links::Link::Broken(d) => self.diags.push(*d),
+            },
             _ => {}
         });
     }

@@ -70,10 +70,11 @@ const KNOWN: &[(&str, Known)] = &[
     // `:bulb:` in a heading printed as written (emoji shortcode).
     ("minvws-en", Known::Differences([1, 1, 1, 1])),
     // Printed as written: `> [!Note]` alerts, `{%hackmd …%}` includes, emoji shortcodes.
-    ("minvws-nl", Known::Differences([25, 25, 25, 25])),
-    // PDFs: code lines longer than the measure broken inside a word (24: `Fer` / `ris`),
-    // characters without a glyph extracted as the first of them (简简简简).
-    ("rust-patterns", Known::Differences([0, 0, 25, 25])),
+    // PDFs: one word hyphenated at the end of a task-list item's line (☐, set from the
+    // symbol font) that this test does not join again.
+    ("minvws-nl", Known::Differences([25, 25, 26, 26])),
+    // PDFs: a 130-character hash with no break opportunity, broken (and marked) inside.
+    ("code", Known::Differences([0, 0, 1, 1])),
     // The note that is never referenced (druk warns and leaves it out).
     ("pandoc-markdown", Known::Differences([1, 1, 1, 1])),
     // This test does not yet read `.content-visible` per edition.

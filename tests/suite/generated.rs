@@ -394,7 +394,12 @@ fn generate(seed: u64) -> (PathBuf, bool) {
         let text = g.chapter(n);
         std::fs::write(book.join(file), text).unwrap();
     }
-    let voorwoord = format!("# Voorwoord\n\n{}\n", g.inline("voorwoord.md"));
+    // A note is defined in the file that refers to it.
+    let notes_before = g.note;
+    let mut voorwoord = format!("# Voorwoord\n\n{}\n", g.inline("voorwoord.md"));
+    for k in notes_before + 1..=g.note {
+        let _ = writeln!(voorwoord, "\n[^n{k}]: Noot {}.", g.text());
+    }
     std::fs::write(book.join("voorwoord.md"), voorwoord).unwrap();
 
     let mut yaml = String::new();

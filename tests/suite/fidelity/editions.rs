@@ -389,7 +389,43 @@ fn pdf_lines(path: &Path) -> Vec<Line> {
         }
         l.right = right;
     }
+    for l in &mut lines {
+        logical_order(&mut l.words);
+    }
     lines
+}
+
+/// Whether `c` is a letter of a right-to-left script (Hebrew, Arabic and the like).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// Poppler gives the words of a line in the order they stand on the page, so a run of
+/// right-to-left words in a left-to-right line (a Hebrew phrase in Dutch) comes out in
+/// visual order, each word's letters reversed too. Back in reading order: the run's words
+/// reversed, and each word's letters.
+fn logical_order(words: &mut [String]) {
+    let rtl = |w: &String| w.chars().any(is_rtl) && !w.chars().any(|c| c.is_ascii_alphabetic());
+    let mut i = 0;
+    while i < words.len() {
+        if !rtl(&words[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < words.len() && rtl(&words[i]) {
+            i += 1;
+        }
+        let run = &mut words[start..i];
+        run.reverse();
+        for w in run.iter_mut() {
+            // Punctuation on the outside (`ךוניח;`) stays where it is read.
+            let lead: String = w.chars().take_while(|c| !c.is_alphabetic()).collect();
+            let trail: String = w.chars().rev().take_while(|c| !c.is_alphabetic()).collect();
+            let core: String = w[lead.len()..w.len() - trail.len()].chars().rev().collect();
+            *w = format!("{lead}{core}{}", trail.chars().rev().collect::<String>());
+        }
+    }
 }
 
 /// Without running heads and lone folios. Poppler may cut a running head into several
