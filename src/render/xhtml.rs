@@ -308,8 +308,11 @@ impl<'a> PartWriter<'a> {
     pub fn block(&mut self, b: &Block) -> Element {
         match b {
             Block::Heading(h) => {
+                // Level 1 is the chapter's title; below the chapter's level only a quote or a
+                // list item can hold a `#` heading, and it keeps its level there.
                 let name = match h.level {
-                    0..=2 => "h2",
+                    1 => "h1",
+                    0 | 2 => "h2",
                     3 => "h3",
                     4 => "h4",
                     5 => "h5",
@@ -592,7 +595,7 @@ impl<'a> PartWriter<'a> {
                     title,
                     content,
                 } => {
-                    let href = self.link_href(url);
+                    let href = encode_href(&self.link_href(url));
                     let mut a = el("a").attr("href", href);
                     if let Some(t) = title {
                         a = a.attr("title", t.clone());
@@ -697,6 +700,22 @@ impl<'a> PartWriter<'a> {
         }
         url.to_string()
     }
+}
+
+/// A link's address as HTML and EPUB accept it: a space, a backslash or a non-ASCII letter
+/// (`[x](</my uri>)`, `[x](/föö)`) is percent-encoded, as CommonMark renderers write it;
+/// characters with a meaning in URLs, and `%` escapes already written, stay as they are.
+fn encode_href(url: &str) -> String {
+    const KEEP: &[u8] = b"-_.!~*'();/?:@&=+$,%#";
+    let mut out = String::with_capacity(url.len());
+    for &b in url.as_bytes() {
+        if b.is_ascii_alphanumeric() || KEEP.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// An image width as CSS: a share of the text width, or a length.

@@ -15,4 +15,5 @@ mod print;
 mod printready;
 mod robust;
 mod serve;
+mod spec;
 mod tables;
