@@ -58,6 +58,15 @@ pub fn tokenize(html: &str) -> Result<Vec<Token>, Unreadable> {
         }
         let rest = &html[i..];
         if let Some(comment) = rest.strip_prefix("<!--") {
+            // `<!-->` and `<!--->` are whole (empty) comments, in HTML and in CommonMark.
+            let empty = [">", "->"].into_iter().find(|e| comment.starts_with(e));
+            if let Some(e) = empty {
+                flush(&mut out, text_start, i);
+                out.push(Token::Comment(i));
+                i += 4 + e.len();
+                text_start = i;
+                continue;
+            }
             let Some(end) = comment.find("-->") else {
                 return Err(Unreadable {
                     at: i,
@@ -539,6 +548,21 @@ mod tests {
         };
         assert!(*self_closing);
         assert_eq!(get(attrs, "alt"), Some("x < y"));
+    }
+
+    #[test]
+    fn empty_comments_end_where_they_start() {
+        let t = tokenize("a <!--> b <!---> c").unwrap();
+        assert_eq!(
+            t,
+            vec![
+                Token::Text("a ".into(), 0),
+                Token::Comment(2),
+                Token::Text(" b ".into(), 7),
+                Token::Comment(10),
+                Token::Text(" c".into(), 16),
+            ]
+        );
     }
 
     #[test]

@@ -359,7 +359,7 @@ impl<'a> Parser<'a> {
             return;
         }
         if let Some(b) = self.block(node, tree.last_block(), kind) {
-            tree.push_block(b);
+            tree.push_block(b, self.span(node));
         }
     }
 
@@ -374,6 +374,18 @@ impl<'a> Parser<'a> {
         let value = node.data().value.clone();
         Some(match value {
             NodeValue::Heading(h) => {
+                if h.level == 1 && !self.inside_container(node) {
+                    // Inside a `:::` div at the chapter's level, a `#` heading would be
+                    // numbered as a section while it reads as a second title.
+                    self.diags.push(
+                        Diagnostic::error(
+                            "second-title",
+                            "a part has one `#` title; this `#` heading inside a div would be a second one",
+                        )
+                        .at(span)
+                        .help("use `##` for a section"),
+                    );
+                }
                 let numbered = kind == PartKind::Chapter;
                 Block::Heading(self.heading(node, h.level.min(6), numbered))
             }
@@ -433,6 +445,18 @@ impl<'a> Parser<'a> {
                 }
                 Block::Paragraph(inl, span)
             }
+        })
+    }
+
+    /// Whether a block stands inside a block quote, a list item, a footnote or a definition,
+    /// where a heading is part of what is quoted or listed and keeps the level it was written
+    /// with, rather than in the chapter's own run of sections (perhaps inside `:::` divs).
+    fn inside_container<'n>(&self, node: &'n AstNode<'n>) -> bool {
+        node.ancestors().skip(1).any(|a| {
+            !matches!(
+                a.data().value,
+                NodeValue::Document | NodeValue::BlockDirective(_)
+            )
         })
     }
 

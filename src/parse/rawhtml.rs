@@ -50,8 +50,8 @@ pub(super) enum Node {
     Element(Head, Vec<Node>),
     /// Text of the HTML itself (entities decoded, not Markdown).
     Text(String, Span),
-    /// A Markdown block between HTML blocks.
-    Block(Block),
+    /// A Markdown block between HTML blocks, with where it was written.
+    Block(Block, Span),
 }
 
 /// Block HTML of one container (a chapter, a list item, a quote) while it is read.
@@ -70,21 +70,21 @@ impl Tree {
         }
     }
 
-    pub fn push_block(&mut self, b: Block) {
-        self.children().push(Node::Block(b));
+    pub fn push_block(&mut self, b: Block, span: Span) {
+        self.children().push(Node::Block(b, span));
     }
 
     /// The last Markdown block, for a table caption that follows its table.
     pub fn last_block(&mut self) -> Option<&mut Block> {
         match self.children().last_mut() {
-            Some(Node::Block(b)) => Some(b),
+            Some(Node::Block(b, _)) => Some(b),
             _ => None,
         }
     }
 
     /// Whether any HTML was read: a container without any keeps its blocks as they are.
     fn is_plain(&self) -> bool {
-        self.open.is_empty() && self.top.iter().all(|n| matches!(n, Node::Block(_)))
+        self.open.is_empty() && self.top.iter().all(|n| matches!(n, Node::Block(..)))
     }
 
     fn close_top(&mut self) {
@@ -347,6 +347,8 @@ impl Parser<'_> {
                             content,
                             span: head.span,
                         }],
+                        // An anchor without a link or a name is its content.
+                        None if plain(&span_attrs(&head.attrs)) => content,
                         None => vec![Inline::Span(span_attrs(&head.attrs), content)],
                     },
                     InlineKind::Span => {
@@ -547,7 +549,7 @@ impl Parser<'_> {
                 .top
                 .into_iter()
                 .filter_map(|n| match n {
-                    Node::Block(b) => Some(b),
+                    Node::Block(b, _) => Some(b),
                     _ => None,
                 })
                 .collect();
@@ -585,8 +587,12 @@ impl Parser<'_> {
         for n in nodes {
             let is_inline = match &n {
                 Node::Text(..) => true,
-                Node::Element(h, _) => matches!(h.role, Role::Inline(_) | Role::Void(_)),
-                Node::Block(_) => false,
+                Node::Element(h, kids) => {
+                    matches!(h.role, Role::Void(_))
+                        || matches!(h.role, Role::Inline(_))
+                            && !kids.iter().any(|k| matches!(k, Node::Block(..)))
+                }
+                Node::Block(..) => false,
             };
             if is_inline {
                 run.push(n);
@@ -594,7 +600,7 @@ impl Parser<'_> {
             }
             flush(self, &mut run, &mut out);
             match n {
-                Node::Block(b) => out.push(b),
+                Node::Block(b, _) => out.push(b),
                 Node::Element(h, children) => self.element_blocks(h, children, &mut out),
                 Node::Text(..) => {}
             }
@@ -605,6 +611,10 @@ impl Parser<'_> {
 
     /// One block element as model blocks.
     fn element_blocks(&mut self, h: Head, children: Vec<Node>, out: &mut Vec<Block>) {
+        if let Role::Inline(_) = h.role {
+            self.styled_blocks(h, children, out);
+            return;
+        }
         let Role::Block(kind) = h.role else {
             return;
         };
@@ -646,10 +656,15 @@ impl Parser<'_> {
                 out.push(Block::Quote(blocks));
             }
             BlockKind::Preformatted => {
+                // A newline right after `<pre>` is not part of the content (one after
+                // `<pre><code>` is).
+                let first_newline =
+                    matches!(children.first(), Some(Node::Text(t, _)) if t.starts_with('\n'));
                 let mut text = String::new();
                 collect_text(&children, &mut text);
-                // A newline right after `<pre>` is not part of the content.
-                let text = text.strip_prefix('\n').unwrap_or(&text).to_string();
+                if first_newline {
+                    text.remove(0);
+                }
                 out.push(Block::Code(CodeBlock {
                     lang: None,
                     id: attr("id"),
@@ -734,18 +749,44 @@ impl Parser<'_> {
         }
     }
 
+    /// An inline element around Markdown blocks (`<del>`, a blank line, paragraphs, a blank
+    /// line, `</del>`): each paragraph keeps its own, with the element's style on its text.
+    fn styled_blocks(&mut self, h: Head, children: Vec<Node>, out: &mut Vec<Block>) {
+        for b in self.nodes_to_blocks(children) {
+            match b {
+                Block::Paragraph(inl, span) => {
+                    let styled = self.close_inline(Opener::Tag(h.clone()), inl, 0);
+                    out.push(Block::Paragraph(styled, span));
+                }
+                other => {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "raw-html",
+                            format!(
+                                "`<{}>` around a list, table or other block has no effect on it",
+                                h.name
+                            ),
+                        )
+                        .at(block_span(&other).unwrap_or(h.span))
+                        .help("put the element inside the block, around its text"),
+                    );
+                    out.push(other);
+                }
+            }
+        }
+    }
+
     fn misplaced(&mut self, n: &Node, rule: &str) {
         let (what, span) = match n {
             Node::Element(h, _) => (format!("`<{}>`", h.name), h.span),
             Node::Text(t, s) => (format!("the text `{}`", t.trim()), *s),
-            Node::Block(_) => ("Markdown".to_string(), Span::default()),
+            Node::Block(_, s) => ("Markdown".to_string(), *s),
         };
-        let mut d = Diagnostic::error("raw-html", format!("{what} cannot stand here: {rule}"));
-        if span != Span::default() {
-            d = d.at(span);
-        }
-        self.diags
-            .push(d.help("move it into an item, or out of the list"));
+        self.diags.push(
+            Diagnostic::error("raw-html", format!("{what} cannot stand here: {rule}"))
+                .at(span)
+                .help("move it into an item, or out of the list"),
+        );
     }
 
     /// `<figure>` with one `<img>` and perhaps a `<figcaption>`: a figure like `![…](…)`.
@@ -838,7 +879,7 @@ impl Parser<'_> {
                                             _ => Align::None,
                                         };
                                     }
-                                    let inl = self.cell_inlines(ck);
+                                    let inl = self.cell_inlines(ck, td.span);
                                     cells.push(inl);
                                 }
                                 Node::Text(t, _) if t.trim().is_empty() => {}
@@ -900,10 +941,10 @@ impl Parser<'_> {
     }
 
     /// A cell's content as inlines: paragraphs inside it are joined with line breaks.
-    fn cell_inlines(&mut self, kids: Vec<Node>) -> Vec<Inline> {
+    fn cell_inlines(&mut self, kids: Vec<Node>, cell: Span) -> Vec<Inline> {
         let has_blocks = kids.iter().any(|k| match k {
             Node::Element(h, _) => matches!(h.role, Role::Block(_)),
-            Node::Block(_) => true,
+            Node::Block(..) => true,
             Node::Text(..) => false,
         });
         if !has_blocks {
@@ -925,7 +966,7 @@ impl Parser<'_> {
                             "raw-html",
                             "a table cell holds a list, table or other block",
                         )
-                        .at(block_span(&other).unwrap_or_default())
+                        .at(block_span(&other).unwrap_or(cell))
                         .help("a cell holds text; write the block after the table"),
                     );
                 }
@@ -941,16 +982,16 @@ impl Parser<'_> {
         for n in nodes {
             match n {
                 Node::Text(t, _) => out.push(Inline::Text(collapse_space(&t))),
-                Node::Block(Block::Paragraph(inl, _)) => {
+                Node::Block(Block::Paragraph(inl, _), _) => {
                     if !out.is_empty() {
                         out.push(Inline::Text(" ".into()));
                     }
                     out.extend(inl)
                 }
-                Node::Block(b) => {
+                Node::Block(_, span) => {
                     self.diags.push(
                         Diagnostic::error("raw-html", "a block inside HTML that holds only text")
-                            .at(block_span(&b).unwrap_or_default())
+                            .at(span)
                             .help("put it outside the element, or use a `<div>`"),
                     );
                 }
@@ -993,7 +1034,7 @@ fn node_span(n: &Node) -> Option<Span> {
     match n {
         Node::Element(h, _) => Some(h.span),
         Node::Text(_, s) => Some(*s),
-        Node::Block(b) => block_span(b),
+        Node::Block(_, s) => Some(*s),
     }
 }
 
@@ -1012,7 +1053,7 @@ fn clone_node(n: &Node) -> Node {
     match n {
         Node::Element(h, kids) => Node::Element(h.clone(), kids.iter().map(clone_node).collect()),
         Node::Text(t, s) => Node::Text(t.clone(), *s),
-        Node::Block(b) => Node::Block(b.clone()),
+        Node::Block(b, s) => Node::Block(b.clone(), *s),
     }
 }
 
@@ -1022,7 +1063,7 @@ fn collect_text(nodes: &[Node], out: &mut String) {
         match n {
             Node::Text(t, _) => out.push_str(t),
             Node::Element(_, kids) => collect_text(kids, out),
-            Node::Block(b) => {
+            Node::Block(b, _) => {
                 if let Block::Paragraph(inl, _) = b {
                     out.push_str(&super::plain_text(inl));
                 }

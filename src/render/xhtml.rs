@@ -267,8 +267,11 @@ impl<'a> PartWriter<'a> {
     pub fn block(&mut self, b: &Block) -> Element {
         match b {
             Block::Heading(h) => {
+                // Level 1 is the chapter's title; below the chapter's level only a quote or a
+                // list item can hold a `#` heading, and it keeps its level there.
                 let name = match h.level {
-                    0..=2 => "h2",
+                    1 => "h1",
+                    0 | 2 => "h2",
                     3 => "h3",
                     4 => "h4",
                     5 => "h5",
@@ -674,22 +677,24 @@ fn trim_number(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A URL as an `href` may hold it: spaces, quotes, angle brackets and the like, and a `%`
-/// that starts no escape or a `#` after the first, percent-encoded (an author may write
-/// `<https://example.org/a b>`). Letters beyond ASCII stay, as IRIs allow.
+/// A link's address as HTML and EPUB accept it, as CommonMark renderers write it: a space,
+/// a quote, an angle bracket, a backslash, a letter beyond ASCII (`[x](</my uri>)`,
+/// `[x](/föö)`), a `%` that starts no escape and a `#` after the first are percent-encoded;
+/// characters with a meaning in URLs, and `%` escapes already written, stay as they are.
 pub fn url_safe(url: &str) -> String {
+    const KEEP: &[u8] = b"-_.!~*'();/?:@&=+$,%#";
     let bytes = url.as_bytes();
     let mut out = String::with_capacity(url.len());
     let first_hash = url.find('#');
-    for (i, c) in url.char_indices() {
-        let stray_percent = c == '%'
+    for (i, &b) in bytes.iter().enumerate() {
+        let stray_percent = b == b'%'
             && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit));
-        let second_hash = c == '#' && first_hash != Some(i);
-        if c.is_ascii_control() || " \"<>\\^`{|}".contains(c) || stray_percent || second_hash {
-            out.push_str(&format!("%{:02X}", c as u32));
+        let second_hash = b == b'#' && first_hash != Some(i);
+        if (b.is_ascii_alphanumeric() || KEEP.contains(&b)) && !stray_percent && !second_hash {
+            out.push(b as char);
         } else {
-            out.push(c);
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out

@@ -21,5 +21,6 @@ mod print;
 mod printready;
 mod robust;
 mod serve;
+mod spec;
 mod styles;
 mod tables;
