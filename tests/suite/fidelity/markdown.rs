@@ -27,7 +27,7 @@
 //! does not implement is dropped too, so that printing it literally is caught: raw TeX
 //! (`\index{…}` with its argument, other commands keep their argument's text), Quarto
 //! shortcodes `{{< … >}}`, mdBook `{{#…}}`, HackMD `{%…%}`, GitHub alert marks
-//! (`> [!NOTE]`) and emoji shortcodes (`:bulb:`). Outside code, `--` and `---` become dashes
+//! (`> [!NOTE]`, whose box title druk prints) and emoji shortcodes (`:bulb:`). Outside code, `--` and `---` become dashes
 //! and `...` an ellipsis, as druk prints them.
 
 use super::words::{Kind, SUB, SUP, Tok, split};
