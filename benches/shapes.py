@@ -22,8 +22,9 @@ def sentence(i, n=14):
 yaml = ["title: Schaal", "authors: [Druk]", "language: nl", "year: 2026", "chapters:"]
 body = ["# Hoofdstuk", ""]
 if shape == "markers":
-    # One line of list markers: `- - - …`, 25,000 per factor.
-    body.append("- " * (25_000 * factor))
+    # One paragraph of delimiters that never close (`*a [b _c `), 10,000 per factor: the
+    # shape that makes emphasis and link matching quadratic in naive parsers.
+    body.append("*a [b _c " * (10_000 * factor))
 elif shape == "footnotes":
     # One paragraph with 5,000 notes per factor.
     body.append(" ".join(f"woord[^n{i}]" for i in range(5_000 * factor)))

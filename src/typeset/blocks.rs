@@ -1073,8 +1073,13 @@ impl<'c, 'a> Builder<'c, 'a> {
             let head_look = look.clone().bold();
             let gap = COLUMN_GAP_EM * look.size;
             let avail = measure - gap * (ncols as f64 - 1.0);
-            let extents = self.column_extents(rows, ncols, look, &head_look, avail);
-            if let Some(widths) = distribute_widths(&extents, avail) {
+            let mut extents = self.column_extents(rows, ncols, look, &head_look, avail);
+            // Long words kept to a fair share of the width if that fits, else hyphenated.
+            let widths = distribute_widths(&extents, avail).or_else(|| {
+                extents = extents.hyphenated();
+                distribute_widths(&extents, avail)
+            });
+            if let Some(widths) = widths {
                 return Columns {
                     xs: column_positions(&widths, left, gap),
                     widths,
@@ -1147,6 +1152,7 @@ impl<'c, 'a> Builder<'c, 'a> {
         let long = (avail / ncols as f64).max(LONG_WORD_EM * look.size);
         let mut nat = vec![0.0f64; ncols];
         let mut min = vec![0.0f64; ncols];
+        let mut hard = vec![0.0f64; ncols];
         for (row, head) in rows {
             let lk = if *head { head_look } else { look };
             for (j, cell) in row.iter().enumerate().take(ncols) {
@@ -1154,16 +1160,18 @@ impl<'c, 'a> Builder<'c, 'a> {
                 nat[j] = nat[j].max(self.ctx.text_width(&text, lk));
                 for word in text.split_whitespace() {
                     let whole = self.widest_piece(word, lk, false);
-                    let least = if whole <= long {
-                        whole
+                    let (least, piece) = if whole <= long {
+                        (whole, whole)
                     } else {
-                        self.widest_piece(word, lk, true).max(long)
+                        let piece = self.widest_piece(word, lk, true);
+                        (piece.max(long), piece)
                     };
                     min[j] = min[j].max(least);
+                    hard[j] = hard[j].max(piece);
                 }
             }
         }
-        ColumnExtents { nat, min }
+        ColumnExtents { nat, min, hard }
     }
 
     /// The widest piece a word can be broken into, its hyphen included: at explicit
@@ -1614,6 +1622,21 @@ fn table_rows(t: &Table) -> Vec<(&Vec<Vec<Inline>>, bool)> {
 struct ColumnExtents {
     nat: Vec<f64>,
     min: Vec<f64>,
+    /// The minimum with every word hyphenated where its language allows: what a column
+    /// must have when [`ColumnExtents::min`] (which keeps long words to a fair share of the
+    /// width) asks for more than the text width.
+    hard: Vec<f64>,
+}
+
+impl ColumnExtents {
+    /// The same columns with every long word hyphenated down to its widest piece.
+    fn hyphenated(&self) -> ColumnExtents {
+        ColumnExtents {
+            nat: self.nat.clone(),
+            min: self.hard.clone(),
+            hard: self.hard.clone(),
+        }
+    }
 }
 
 /// The columns of a table as they are set: type size, widths and left edges.
