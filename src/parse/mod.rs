@@ -39,6 +39,9 @@ fn options() -> comrak::Options<'static> {
     o.extension.block_directive = true;
     // GitHub's `> [!NOTE]` alerts: a titled box, as GitHub shows them.
     o.extension.alerts = true;
+    // GitHub's and HackMD's emoji shortcodes (`:bulb:` for 💡); a name that is no emoji stays
+    // text.
+    o.extension.shortcodes = true;
     o.extension.header_attributes = true;
     o.extension.link_attributes = true;
     // Smart punctuation is druk's own (see `smart.rs`): only there is it known which quotes
@@ -1221,6 +1224,36 @@ impl<'a> Parser<'a> {
                         true,
                     ));
                 }
+                NodeValue::ShortCode(sc) => {
+                    // Inside a word (`a:b:c`, `12:30:00`) the colons are the author's, not an
+                    // emoji's.
+                    let text_at = |n: Option<&'n AstNode<'n>>, end: bool| {
+                        n.is_some_and(|n| match &n.data().value {
+                            NodeValue::Text(t) => {
+                                let c = if end {
+                                    t.chars().last()
+                                } else {
+                                    t.chars().next()
+                                };
+                                c.is_some_and(char::is_alphanumeric)
+                            }
+                            _ => false,
+                        })
+                    };
+                    let text = if text_at(child.previous_sibling(), true)
+                        || text_at(child.next_sibling(), false)
+                    {
+                        format!(":{}:", sc.code)
+                    } else {
+                        sc.emoji.clone()
+                    };
+                    let pos = child.data().sourcepos.start;
+                    out.push(Piece::Text(
+                        text,
+                        self.src.offset(pos.line, pos.column),
+                        true,
+                    ));
+                }
                 NodeValue::SoftBreak => out.push(Piece::Soft),
                 NodeValue::LineBreak => out.push(Piece::Inline(Inline::LineBreak)),
                 NodeValue::Code(c) => out.push(Piece::Inline(Inline::Code(c.literal.clone()))),
@@ -1754,6 +1787,7 @@ fn is_nesting_level(v: &NodeValue) -> bool {
             | NodeValue::DescriptionTerm
             | NodeValue::DescriptionDetails
             | NodeValue::Text(_)
+            | NodeValue::ShortCode(_)
             | NodeValue::SoftBreak
             | NodeValue::LineBreak
             | NodeValue::Code(_)

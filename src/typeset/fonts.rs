@@ -61,6 +61,7 @@ impl Fallback {
 
 const CORE: &str = "fonts-noto-core";
 const CJK: &str = "fonts-noto-cjk";
+const SYMBOLA: &str = "fonts-symbola";
 /// CJK punctuation, kana, Hangul, the ideographs and their extensions, full-width forms.
 const CJK_RANGES: &[(u32, u32)] = &[
     (0x1100, 0x11FF),
@@ -94,7 +95,7 @@ const fn system(
 ///   running text, so that they are set in a text face and not in the code face;
 /// * the house mono face: geometric shapes such as the ■ of list bullets;
 /// * from the system (Debian `fonts-noto-core`): Noto Sans Symbols 2 and Symbols, then
-///   Hebrew, Arabic, the Indic scripts, Thai, Armenian, Georgian and Ethiopic;
+///   Symbola (`fonts-symbola`) for emoji, then Hebrew, Arabic, the Indic scripts, Thai, Armenian, Georgian and Ethiopic;
 /// * from the system (Debian `fonts-noto-cjk`): Noto Serif CJK, then Noto Sans CJK, for
 ///   Chinese, Japanese and Korean (the collections' first face, the Japanese one).
 ///
@@ -120,6 +121,13 @@ pub const FALLBACK_CHAIN: &[Fallback] = &[
         SYMBOL_RANGES,
         &["/usr/share/fonts/truetype/noto/NotoSansSymbols-Regular.ttf"],
         CORE,
+    ),
+    // Symbola (Debian `fonts-symbola`): the emoji of running text (`:bulb:` is 💡), in
+    // outline, as print takes them; Noto's emoji are colour bitmaps.
+    system(
+        SYMBOL_RANGES,
+        &["/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"],
+        SYMBOLA,
     ),
     system(
         &[(0x0590, 0x05FF), (0xFB1D, 0xFB4F)],

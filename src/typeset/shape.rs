@@ -111,7 +111,10 @@ pub struct Shaper<'a> {
 fn is_invisible(c: char) -> bool {
     c == SOFT_HYPHEN
         || c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        // Variation selectors (the emoji presentation after ⚠, U+FE0F) choose a glyph's
+        // form; a text face without them shows the plain one.
+        || matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 impl<'a> Shaper<'a> {

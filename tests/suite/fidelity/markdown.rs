@@ -27,7 +27,8 @@
 //! does not implement is dropped too, so that printing it literally is caught: raw TeX
 //! (`\index{…}` with its argument, other commands keep their argument's text), Quarto
 //! shortcodes `{{< … >}}`, mdBook `{{#…}}`, HackMD `{%…%}`, GitHub alert marks
-//! (`> [!NOTE]`, whose box title druk prints) and emoji shortcodes (`:bulb:`). Outside code, `--` and `---` become dashes
+//! (`> [!NOTE]`, whose box title druk prints); an emoji shortcode (`:bulb:`) is its emoji
+//! where GitHub's table has it. Outside code, `--` and `---` become dashes
 //! and `...` an ellipsis, as druk prints them.
 
 use super::words::{Kind, SUB, SUP, Tok, split};
@@ -1013,7 +1014,17 @@ impl Scanner<'_> {
                         }
                     }
                 }
-                ':' if emoji_end(s, i).is_some() => i = emoji_end(s, i).unwrap(),
+                ':' if emoji_end(s, i).is_some() => {
+                    let end = emoji_end(s, i).unwrap();
+                    let code: String = s[i + 1..end - 1].iter().map(|x| x.0).collect();
+                    // A known shortcode is its emoji (GitHub's table, as druk reads it); an
+                    // unknown one is text.
+                    match emojis::get_by_shortcode(&code) {
+                        Some(e) => e.as_str().chars().for_each(|x| text(pieces, x, ln)),
+                        None => s[i..end].iter().for_each(|x| text(pieces, x.0, ln)),
+                    }
+                    i = end;
+                }
                 '&' => match entity(s, i) {
                     Some((d, end)) => {
                         for x in d.chars() {

@@ -124,7 +124,9 @@ pub fn split(s: &str, mut emit: impl FnMut(Piece)) {
                 }
             } else {
                 done(&mut word, &mut raw, start, &mut emit);
-                if !m.is_whitespace() && !m.is_control() {
+                // A variation selector (U+FE0F after ⚠) only chooses a glyph's form.
+                let selector = matches!(m, '\u{FE00}'..='\u{FE0F}');
+                if !m.is_whitespace() && !m.is_control() && !selector {
                     emit(Piece {
                         start: i,
                         raw: c.to_string(),
