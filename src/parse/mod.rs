@@ -1417,6 +1417,30 @@ impl<'a> Parser<'a> {
                 k = end;
                 continue;
             }
+            if buf[k..].starts_with("{%")
+                && !literal(k)
+                && !literal(k + 1)
+                && let Some(e) = buf[k..].find("%}")
+                && !buf[k..k + e].contains('\n')
+            {
+                // HackMD's `{%hackmd id %}`, `{%youtube id %}` and the like: content kept
+                // elsewhere, which druk cannot fetch.
+                let end = k + e + 2;
+                let what = &buf[k..end];
+                self.diags.push(
+                    Diagnostic::error(
+                        "hackmd-embed",
+                        format!(
+                            "`{}` embeds content from HackMD, which druk cannot fetch",
+                            shorten_to(what, 50)
+                        ),
+                    )
+                    .at(Span::new(self.file, origin(k), origin(end - 1) + 1))
+                    .help("paste the embedded note's text here, or remove the line; a literal `{%` is written `{\\%`"),
+                );
+                k = end;
+                continue;
+            }
             if b[k] == b'\\' && !literal(k) {
                 let name: String = buf[k + 1..]
                     .chars()

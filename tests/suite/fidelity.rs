@@ -67,10 +67,6 @@ enum Known {
 /// Books with known differences, or refused by druk. Every other book must build and have
 /// none. When a count changes, the test fails: update the entry (and say why in the commit).
 const KNOWN: &[(&str, Known)] = &[
-    // Printed as written: five `{%hackmd …%}` includes of other HackMD notes.
-    // PDFs: one word hyphenated at the end of a task-list item's line (☐, set from the
-    // symbol font) that this test does not join again.
-    ("minvws-nl", Known::Differences([5, 5, 6, 6])),
     // PDFs: a 130-character hash with no break opportunity, broken (and marked) inside.
     ("code", Known::Differences([0, 0, 1, 1])),
     // The note that is never referenced (druk warns and leaves it out).

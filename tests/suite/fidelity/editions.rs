@@ -164,7 +164,11 @@ pub fn web_page(dir: &Path, name: &str) -> Vec<ETok> {
 /// A line of a PDF page as poppler reads it.
 struct Line {
     page: u32,
+    /// The top and height of the word the line is measured against.
     top: f64,
+    height: f64,
+    /// Whether that word has letters or digits (else a later one that has takes over).
+    lettered: bool,
     words: Vec<String>,
     /// The height of each word's box: its type size.
     heights: Vec<f64>,
@@ -364,21 +368,26 @@ fn pdf_lines(path: &Path) -> Vec<Line> {
         let (left, right) = (attr(tag, "xMin"), attr(tag, "xMax"));
         let height = bottom - top;
         // A word continues the line when it sits on it: a superscript footnote mark too.
+        // Measured against the line's first word of letters or digits: a symbol from a
+        // fallback font (the ☐ of a task) may have a taller box than the text.
         let same = lines.last().is_some_and(|l| {
-            l.page == page
-                && top < l.top + 0.8 * l.heights[0]
-                && bottom > l.top + 0.2 * l.heights[0]
+            l.page == page && top < l.top + 0.8 * l.height && bottom > l.top + 0.2 * l.height
         });
         if !same {
             lines.push(Line {
                 page,
                 top,
+                height,
+                lettered: false,
                 words: Vec::new(),
                 heights: Vec::new(),
                 right: 0.0,
             });
         }
         let l = lines.last_mut().unwrap();
+        if !l.lettered && text.chars().any(char::is_alphanumeric) {
+            (l.top, l.height, l.lettered) = (top, height, true);
+        }
         // Poppler ends a word where the font changes (`` `T`s `` is “T” and “s”); words that
         // touch are one.
         if same && (left - l.right).abs() < 0.3 {

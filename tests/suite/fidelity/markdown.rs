@@ -1771,7 +1771,7 @@ mod tests {
         assert_eq!(
             main_text(md, &["jansen2020"]),
             "Titel Zie @ref en @cite ; nadruk , vet , co * de * , link , m 2 , H 2 O , klein , \
-             x , , a + b , , , a – b … klaar open"
+             x , , a + b , , 💡 , a – b … klaar open"
         );
     }
 
