@@ -67,6 +67,9 @@ fn floats_are_never_more_than_a_page_after_their_first_reference() {
         "tests/books/english",
         "tests/books/citations",
         "tests/books/floats",
+        "tests/real/minvws-nl",
+        "tests/real/minvws-en",
+        "tests/real/rust-patterns",
     ] {
         let (counts, late) = placement(book);
         eprintln!("{book}: same page, next page, later = {counts:?} {late:?}");
